@@ -2,7 +2,7 @@
 import PackageDescription
 
 // One set of settings for every target, as Hummingbird does: explicit `any`,
-// imports visible only where they are declared.
+// imports visible only where they are declared, internal unless marked public.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -14,11 +14,19 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "reviewctl", targets: ["reviewctl"]),
+        .executable(name: "county-node", targets: ["county-node"]),
+        .executable(name: "city-node", targets: ["city-node"]),
         .library(name: "ReviewProtocol", targets: ["ReviewProtocol"]),
         .library(name: "ReviewRules", targets: ["ReviewRules"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Codable wire types shared by every node and the CLI: the case form with its
@@ -27,21 +35,65 @@ let package = Package(
         // Pure rules: linter, materials check, calendar, clocks, case state machine.
         // No networking and no database here.
         .target(name: "ReviewRules", dependencies: ["ReviewProtocol"], swiftSettings: swiftSettings),
+        // The node's SQLite store (GRDB over the system libsqlite3): cases, revisions,
+        // materials, notices, opinions, users, the hash-chained event log, outbox/inbox.
+        .target(
+            name: "ReviewStore",
+            dependencies: [
+                "ReviewProtocol", "ReviewRules",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Everything a node server is, shared by county-node and city-node: configuration,
+        // the HTTP API (Hummingbird 2), authentication, the review workflow.
+        .target(
+            name: "ReviewNode",
+            dependencies: [
+                "ReviewProtocol", "ReviewRules", "ReviewStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "county-node", dependencies: ["ReviewNode", "ReviewProtocol"], swiftSettings: swiftSettings),
+        .executableTarget(name: "city-node", dependencies: ["ReviewNode", "ReviewProtocol"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "reviewctl",
             dependencies: [
                 "ReviewProtocol",
                 "ReviewRules",
+                "ReviewStore",
+                "ReviewNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
-        // Fixtures shared by the test targets: the repository's Config folder and examples.
+        // Fixtures shared by the test targets: the repository's Config folder and examples,
+        // and helpers that start real node processes.
         .target(name: "ReviewTesting", dependencies: ["ReviewProtocol", "ReviewRules"], swiftSettings: swiftSettings),
         .testTarget(name: "ReviewProtocolTests", dependencies: ["ReviewProtocol", "ReviewTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "ReviewRulesTests", dependencies: ["ReviewRules", "ReviewTesting"], swiftSettings: swiftSettings),
-        // Runs the built reviewctl binary; depends on it so that `swift test` builds it first.
-        .testTarget(name: "ReviewctlTests", dependencies: ["reviewctl", "ReviewTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "ReviewStoreTests", dependencies: ["ReviewStore", "ReviewTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ReviewNodeTests",
+            dependencies: [
+                "ReviewNode", "ReviewTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Runs the built binaries (reviewctl, county-node, city-node) as real processes;
+        // depends on them so that `swift test` builds them first.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["reviewctl", "county-node", "city-node", "ReviewTesting"],
+            swiftSettings: swiftSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,41 +4,8 @@ import Testing
 
 /// Runs the built `reviewctl` binary as a user would and checks stdout, stderr and the exit code.
 @Suite struct ReviewctlTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// The binary sits beside the test bundle in the build folder.
-    static let binary: URL = {
-        let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var folder = bundle.deletingLastPathComponent()
-        // On macOS the bundle is a directory: .build/debug/X.xctest/Contents/MacOS/X
-        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("reviewctl").path), folder.path != "/" {
-            folder = folder.deletingLastPathComponent()
-        }
-        return folder.appendingPathComponent("reviewctl")
-    }()
-
-    func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "REVIEW_CONFIG_DIR")
-        env.merge(environment) { $1 }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> CommandRunner.Result {
+        try CommandRunner.run(NodeProcess.binaries.appendingPathComponent("reviewctl"), arguments, environment: environment, in: directory)
     }
 
     var config: String { Fixtures.configDirectory.path }

@@ -1,0 +1,163 @@
+import Foundation
+import GRDB
+import ReviewProtocol
+import ReviewRules
+import ReviewStore
+
+/// A case as lists show it: with its remaining working days, always.
+struct CaseSummary: Codable, Sendable {
+    var id: String
+    var title: String
+    var documentNumber: String?
+    var kind: CaseKind
+    var level: PolicyLevel
+    var state: CaseState
+    var stateName: String
+    var draftingUnit: String
+    var submittedOn: CivilDate
+    var acceptedOn: CivilDate?
+    var dueOn: CivilDate?
+    /// Working days left until `dueOn` (negative when overdue); frozen while the clock is
+    /// stopped; nil before acceptance, after the opinion, or without a calendar.
+    var remainingWorkdays: Int?
+    var overdue: Bool
+    var clockStopped: Bool
+    /// Art 5: materials to be supplied by.
+    var materialsDueOn: CivilDate?
+    /// Art 13: applied for late.
+    var lateApplication: Bool
+    var effectiveDate: CivilDate?
+    var opinionIssuedOn: CivilDate?
+    /// Art 9: revise by.
+    var revisionDueOn: CivilDate?
+    var revisionOverdue: Bool
+    var currentRevision: Int
+
+    init(_ record: CaseRecord, calendar: WorkCalendar, today: CivilDate) {
+        id = record.id
+        title = record.title
+        documentNumber = record.documentNumber
+        kind = record.kind
+        level = record.level
+        state = record.state
+        stateName = record.state.chineseName
+        draftingUnit = record.draftingUnit
+        submittedOn = record.submittedOn
+        acceptedOn = record.acceptedOn
+        dueOn = record.dueOn
+        materialsDueOn = record.materialsDueOn
+        lateApplication = record.lateApplication
+        effectiveDate = record.effectiveDate
+        opinionIssuedOn = record.opinionIssuedOn
+        revisionDueOn = record.revisionDueOn
+        currentRevision = record.currentRevision
+        clockStopped = record.state.isClockStopped
+        let underReview = record.acceptedOn != nil && record.opinionIssuedOn == nil
+        if underReview, let clock = record.clock, let status = try? clock.status(calendar: calendar) {
+            if let due = status.due {
+                remainingWorkdays = try? calendar.remainingWorkdays(today: today, due: due)
+            } else {
+                remainingWorkdays = status.remainingAtStop
+            }
+        } else {
+            remainingWorkdays = nil
+        }
+        overdue = (remainingWorkdays ?? 0) < 0
+            || (record.state == .awaitingMaterials && record.materialsDueOn.map { today > $0 } == true)
+        let revisionOpen = [CaseState.opinionPassed, .opinionNotPassed, .revising].contains(record.state)
+        revisionOverdue = revisionOpen && record.revisedOn == nil && record.revisionDueOn.map { today > $0 } == true
+    }
+
+    /// Sort key: least time left first; cases without a running clock last.
+    var sortKey: (Int, String) { (remainingWorkdays ?? Int.max, id) }
+}
+
+/// Everything about one case: the summary, the current form, materials, notices, the opinion,
+/// and the event timeline with the clock's stops.
+struct CaseDetail: Codable, Sendable {
+    struct NoticeView: Codable, Sendable {
+        var type: NoticeRecord.NoticeType
+        var round: Int
+        var issuedBy: Tier
+        var issuedOn: CivilDate
+        var supplyBy: CivilDate?
+        var revision: Int
+        var answeredOn: CivilDate?
+        var missingMaterials: [MaterialKind]?
+        var findings: [Finding]?
+        var repeatReasons: [String: String]?
+    }
+
+    struct EventView: Codable, Sendable {
+        var seq: Int64
+        var at: String
+        var actor: String
+        var action: String
+        var payload: [String: String]
+        var hash: String
+    }
+
+    var `case`: CaseSummary
+    var form: CaseForm
+    var materials: [MaterialRef]
+    var clockStops: [ReviewClock.Stop]
+    var preliminaryConclusion: String?
+    var disagreement: String?
+    var coordination: String?
+    var launchDate: CivilDate?
+    var launchConfirmedOn: CivilDate?
+    var notices: [NoticeView]
+    var opinion: ReviewOpinion?
+    var events: [EventView]
+
+    static func load(_ db: Database, _ record: CaseRecord, calendar: WorkCalendar, today: CivilDate) throws -> CaseDetail {
+        let decoder = JSONDecoder()
+        let notices = try NoticeRecord.filter(Column("caseId") == record.id).order(Column("id")).fetchAll(db).map { notice in
+            var view = NoticeView(type: notice.type, round: notice.round, issuedBy: notice.issuedBy, issuedOn: notice.issuedOn,
+                                  supplyBy: notice.supplyBy, revision: notice.revision, answeredOn: notice.answeredOn)
+            switch notice.type {
+            case .materials:
+                view.missingMaterials = try decoder.decode(MaterialsNotice.self, from: notice.body).missing
+            case .supplement:
+                let body = try decoder.decode(SupplementNotice.self, from: notice.body)
+                view.findings = body.findings
+                view.repeatReasons = body.repeatReasons
+            }
+            return view
+        }
+        let events = try EventRecord.filter(Column("caseId") == record.id).order(Column("seq")).fetchAll(db).map { event in
+            EventView(seq: event.seq ?? 0, at: event.at, actor: event.actor, action: event.action,
+                      payload: (try? decoder.decode([String: String].self, from: Data(event.payload.utf8))) ?? [:], hash: event.hash)
+        }
+        return CaseDetail(
+            case: CaseSummary(record, calendar: calendar, today: today),
+            form: try CaseWorkflow.form(db, record.id, record.currentRevision),
+            materials: try CaseWorkflow.materials(db, record.id),
+            clockStops: record.clockStops,
+            preliminaryConclusion: record.preliminaryConclusion,
+            disagreement: record.disagreement,
+            coordination: record.coordination,
+            launchDate: record.launchDate,
+            launchConfirmedOn: record.launchConfirmedOn,
+            notices: notices,
+            opinion: try OpinionRecord.fetchOne(db, key: record.id)?.decoded(),
+            events: events)
+    }
+}
+
+/// A user as the API shows it: never the token hash.
+struct UserView: Codable, Sendable {
+    var id: Int64
+    var name: String
+    var role: Role
+    var roleName: String
+    var unit: String?
+
+    init(_ user: UserRecord) {
+        id = user.id ?? 0
+        name = user.name
+        role = user.role
+        roleName = user.role.chineseName
+        unit = user.unit
+    }
+}

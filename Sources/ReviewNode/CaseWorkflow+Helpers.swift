@@ -1,0 +1,115 @@
+import Foundation
+import HTTPTypes
+import GRDB
+import ReviewProtocol
+import ReviewRules
+import ReviewStore
+
+// Steps the workflow's transactions share. All run inside the caller's transaction.
+extension CaseWorkflow {
+    static func load(_ db: Database, _ caseId: String) throws -> CaseRecord {
+        guard let record = try CaseRecord.fetchOne(db, key: caseId) else { throw APIError.caseNotFound }
+        return record
+    }
+
+    static func save(_ db: Database, _ record: inout CaseRecord) throws {
+        record.updatedAt = Date()
+        try record.update(db)
+    }
+
+    /// Applies `event` through the state machine; an illegal one is 409 naming the state.
+    static func transition(_ record: inout CaseRecord, _ event: CaseEvent, tier: Tier) throws {
+        var machine = ReviewStateMachine(context: .init(kind: record.kind, level: record.level, node: tier), state: record.state)
+        do {
+            try machine.apply(event)
+        } catch let error as RulesError {
+            throw APIError(.conflict, code: "illegal-transition",
+                           message: "案件当前状态为“\(record.state.chineseName)”,不能执行此操作",
+                           detail: error.message, state: record.state.rawValue)
+        }
+        record.state = machine.state
+    }
+
+    static func form(_ db: Database, _ caseId: String, _ revision: Int) throws -> CaseForm {
+        guard let row = try RevisionRecord.fetchOne(db, key: ["caseId": caseId, "revision": revision]) else {
+            throw StoreError(.corrupt, "case \(caseId) has no revision \(revision)")
+        }
+        return try row.decodedForm()
+    }
+
+    static func materials(_ db: Database, _ caseId: String) throws -> [MaterialRef] {
+        try CaseMaterialRecord.filter(Column("caseId") == caseId).order(Column("addedOn"), Column("kind")).fetchAll(db).map(\.reference)
+    }
+
+    /// Every referenced material must have been uploaded, with the declared size.
+    static func checkMaterialsUploaded(_ db: Database, _ materials: [MaterialRef], field: String) throws {
+        for (index, material) in materials.enumerated() {
+            guard let digest = material.sha256?.lowercased(), !digest.isEmpty else {
+                throw APIError.invalid("\(field)[\(index)].sha256", "请先上传材料“\(material.title ?? material.kind.chineseName)”并填写其SHA-256")
+            }
+            guard let bytes = try Int.fetchOne(db, sql: "SELECT bytes FROM materialBlob WHERE sha256 = ?", arguments: [digest]) else {
+                throw APIError.invalid("\(field)[\(index)].sha256", "材料“\(material.title ?? material.kind.chineseName)”尚未上传", detail: "no uploaded material with SHA-256 \(digest)")
+            }
+            if let declared = material.bytes, declared != bytes {
+                throw APIError.invalid("\(field)[\(index)].bytes", "材料大小与已上传文件不一致", detail: "declared \(declared) bytes, uploaded \(bytes)")
+            }
+        }
+    }
+
+    static func attach(_ db: Database, _ materials: [MaterialRef], to caseId: String, on date: CivilDate) throws {
+        for material in materials {
+            guard let digest = material.sha256?.lowercased(),
+                  let bytes = try Int.fetchOne(db, sql: "SELECT bytes FROM materialBlob WHERE sha256 = ?", arguments: [digest])
+            else { continue }
+            let record = CaseMaterialRecord(caseId: caseId, kind: material.kind, title: material.title, fileName: material.fileName,
+                                            sha256: digest, bytes: bytes, addedOn: date)
+            try record.insert(db, onConflict: .ignore)
+        }
+    }
+
+    /// `<node>-<year>-<sequence>`, the sequence counted per node and year.
+    static func nextCaseId(_ db: Database, nodeId: String, year: Int) throws -> String {
+        let key = "caseSequence.\(year)"
+        let next = (try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM nodeMeta WHERE key = ?", arguments: [key]) ?? 0) + 1
+        try db.execute(sql: "INSERT INTO nodeMeta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       arguments: [key, String(next)])
+        let padded = String(repeating: "0", count: max(0, 4 - String(next).count)) + String(next)
+        return "\(nodeId)-\(year)-\(padded)"
+    }
+
+    static func nextRound(_ db: Database, _ caseId: String, _ type: NoticeRecord.NoticeType) throws -> Int {
+        (try Int.fetchOne(db, sql: "SELECT MAX(round) FROM notice WHERE caseId = ? AND type = ?", arguments: [caseId, type.rawValue]) ?? 0) + 1
+    }
+
+    /// The deadline from the recorded clock; nil while stopped or when a calendar year is missing.
+    static func due(of record: CaseRecord, _ calendar: WorkCalendar) -> CivilDate? {
+        guard let clock = record.clock else { return nil }
+        return try? clock.status(calendar: calendar).due
+    }
+
+    /// A clock whose events are out of order (the node's date moved backwards) is refused.
+    static func validateClock(_ record: CaseRecord) throws {
+        do {
+            try record.clock?.validate()
+        } catch let error as RulesError {
+            throw APIError(.conflict, code: "clock-order", message: "审查计时记录顺序有误", detail: error.message)
+        }
+    }
+
+    /// A resubmission or revision must be the same case: kind, level and drafting unit unchanged.
+    static func checkSameCase(_ form: CaseForm, _ record: CaseRecord) throws {
+        if form.policy.kind != record.kind { throw APIError.invalid("policy.kind", "不得变更申请类型") }
+        if form.policy.level != record.level { throw APIError.invalid("policy.level", "不得变更政策层级") }
+        if form.policy.draftingUnit?.trimmingCharacters(in: .whitespaces) != record.draftingUnit {
+            throw APIError.invalid("policy.draftingUnit", "不得变更政策制定部门")
+        }
+    }
+
+    static func actor(_ user: UserRecord) -> String { "user:\(user.id ?? 0):\(user.name)" }
+
+    static func canonicalJSON(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+}

@@ -1,0 +1,392 @@
+import Foundation
+import GRDB
+import Hummingbird
+import ReviewProtocol
+import ReviewRules
+import ReviewStore
+
+/// The review workflow on one node (DESIGN §2–§4). Each action is one store transaction that
+/// checks access and the case state, changes the case, and appends its event: a failure at
+/// any point leaves nothing written.
+struct CaseWorkflow: Sendable {
+    let services: NodeServices
+
+    var configuration: NodeConfiguration { services.configuration }
+    var calendar: WorkCalendar { services.calendar }
+    var tier: Tier { configuration.tier }
+
+    // MARK: Submission (drafter)
+
+    /// A drafter submits a case form whose materials were uploaded beforehand.
+    func submit(_ form: CaseForm, by user: UserRecord) async throws -> CaseRecord {
+        try Access.requireRole(user, .drafter)
+        let today = services.today.date
+        let policy = form.policy
+        func required(_ value: String?, _ field: String, _ name: String) throws -> String {
+            let text = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            guard !text.isEmpty else { throw APIError.invalid(field, "请填写\(name)") }
+            return text
+        }
+        let title = try required(policy.title, "policy.title", "政策文件标题")
+        let unit = try required(policy.draftingUnit, "policy.draftingUnit", "政策制定部门")
+        let division = try required(policy.divisionCode, "policy.divisionCode", "所属行政区划代码")
+        guard unit == user.unit else {
+            throw APIError.invalid("policy.draftingUnit", "政策制定部门“\(unit)”与账号所属单位“\(user.unit ?? "")”不一致")
+        }
+        // Art 8.1 / 8.2: a county node takes county policies; the city node takes its own.
+        let expectedLevel: PolicyLevel = tier == .city ? .city : .county
+        guard policy.level == expectedLevel else {
+            let message = tier == .city ? "县(市)区级政策应向本级政数局提交,由其初审后报送市级" : "市级政策应向长春市政数局提交"
+            throw APIError.invalid("policy.level", message, detail: "this \(tier.rawValue) node takes \(expectedLevel.rawValue)-level policies")
+        }
+        let effective = policy.effectiveDate.flatMap { CivilDate(iso: $0) }
+        // Art 13: accepted even when late, but marked.
+        let late = policy.kind != .launch && effective.map { (try? calendar.isLateChangeApplication(appliedOn: today, effective: $0)) ?? false } == true
+        let formData = try Self.canonicalJSON(form)
+        let nodeId = configuration.nodeId
+        return try await services.store.write { db in
+            try Self.checkMaterialsUploaded(db, form.materials, field: "materials")
+            let id = try Self.nextCaseId(db, nodeId: nodeId, year: today.year)
+            let now = Date()
+            let record = CaseRecord(
+                id: id, kind: policy.kind, level: policy.level, state: .submitted, title: title,
+                documentNumber: policy.documentNumber, draftingUnit: unit, divisionCode: division, originNode: nodeId,
+                submittedBy: user.id, submittedOn: today, acceptedOn: nil, clockStops: [], clockLimit: ReviewClock.statutoryLimit,
+                dueOn: nil, effectiveDate: effective, lateApplication: late, currentRevision: 1, materialsDueOn: nil,
+                preliminaryConclusion: nil, opinionIssuedOn: nil, revisionDueOn: nil, revisedOn: nil, disagreement: nil,
+                coordination: nil, launchDate: nil, launchConfirmedOn: nil, createdAt: now, updatedAt: now)
+            try record.insert(db)
+            try RevisionRecord(caseId: id, revision: 1, form: formData, createdOn: today, createdBy: user.id).insert(db)
+            try Self.attach(db, form.materials, to: id, on: today)
+            try NodeStore.appendEvent(db, caseId: id, actor: Self.actor(user), action: "submit",
+                                      payload: ["kind": policy.kind.rawValue, "revision": "1", "late": String(late)])
+            return record
+        }
+    }
+
+    // MARK: Materials (Art 5, Art 13)
+
+    /// The one-shot notice of every missing material, with the supply deadline.
+    func materialsNotice(_ caseId: String, by user: UserRecord) async throws -> (CaseRecord, NoticeRecord) {
+        let today = services.today.date
+        let supplyBy = try? calendar.addWorkdays(today, configuration.materialsSupplyWorkdays)
+        let tier = self.tier
+        return try await services.store.write { db in
+            var record = try Self.load(db, caseId)
+            try Access.requireReviewer(user, record)
+            let missing = MaterialsCheck.missing(kind: record.kind, materials: try Self.materials(db, caseId))
+            guard !missing.isEmpty else {
+                throw APIError(.conflict, code: "materials-complete", message: "报送材料齐全,无需补正", state: record.state.rawValue)
+            }
+            try Self.transition(&record, .requestMaterials, tier: tier)
+            record.materialsDueOn = supplyBy
+            let round = try Self.nextRound(db, caseId, .materials)
+            let body = MaterialsNotice(missing: missing, issuedOn: today, supplyBy: supplyBy ?? today)
+            var notice = NoticeRecord(id: nil, caseId: caseId, type: .materials, round: round, issuedBy: tier, issuedOn: today,
+                                      supplyBy: supplyBy, revision: record.currentRevision, body: try Self.canonicalJSON(body), answeredOn: nil)
+            try notice.insert(db)
+            try Self.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "requestMaterials",
+                                      payload: ["missing": missing.map(\.rawValue).joined(separator: ","), "supplyBy": supplyBy?.description ?? ""])
+            return (record, notice)
+        }
+    }
+
+    /// The drafter supplies materials named in a materials notice (uploaded beforehand).
+    func supplyMaterials(_ caseId: String, _ materials: [MaterialRef], by user: UserRecord) async throws -> CaseRecord {
+        let today = services.today.date
+        let tier = self.tier
+        return try await services.store.write { db in
+            var record = try Self.load(db, caseId)
+            try Access.requireDrafter(user, of: record)
+            guard !materials.isEmpty else { throw APIError.invalid("materials", "请至少提交一份材料") }
+            try Self.transition(&record, .supplyMaterials, tier: tier)
+            try Self.checkMaterialsUploaded(db, materials, field: "materials")
+            try Self.attach(db, materials, to: caseId, on: today)
+            try db.execute(sql: "UPDATE notice SET answeredOn = ? WHERE caseId = ? AND type = 'materials' AND answeredOn IS NULL",
+                           arguments: [today.description, caseId])
+            record.materialsDueOn = nil
+            try Self.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "supplyMaterials",
+                                      payload: ["sha256": materials.compactMap(\.sha256).joined(separator: ",")])
+            return record
+        }
+    }
+
+    // MARK: Acceptance and review (Art 8)
+
+    /// Acceptance starts the review clock and opens the review (preliminary on a county,
+    /// final on the city for its own policies).
+    func accept(_ caseId: String, by user: UserRecord) async throws -> CaseRecord {
+        let today = services.today.date
+        let tier = self.tier
+        let calendar = self.calendar
+        return try await services.store.write { db in
+            var record = try Self.load(db, caseId)
+            try Access.requireReviewer(user, record)
+            let missing = MaterialsCheck.missing(kind: record.kind, materials: try Self.materials(db, caseId))
+            if record.state == .submitted, !missing.isEmpty {
+                throw APIError(.conflict, code: "materials-missing", message: "报送材料不齐全,请先一次性告知补正",
+                               state: record.state.rawValue, items: missing.map(\.chineseName))
+            }
+            try Self.transition(&record, .accept, tier: tier)
+            try Self.transition(&record, .beginReview, tier: tier)
+            record.acceptedOn = today
+            record.clockStops = []
+            record.dueOn = Self.due(of: record, calendar)
+            try Self.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "accept",
+                                      payload: ["acceptedOn": today.description, "dueOn": record.dueOn?.description ?? ""])
+            return record
+        }
+    }
+
+    /// The standardization check of the current revision against the case's materials.
+    func check(_ caseId: String, by user: UserRecord) async throws -> [Finding] {
+        let (form, _) = try await currentForm(caseId, by: user)
+        return services.linter.check(form)
+    }
+
+    /// The current revision's form (with the case's actual materials) and its revision number.
+    func currentForm(_ caseId: String, by user: UserRecord) async throws -> (CaseForm, Int) {
+        try await services.store.read { db in
+            let record = try Self.load(db, caseId)
+            try Access.requireRead(user, record)
+            var form = try Self.form(db, caseId, record.currentRevision)
+            form.materials = try Self.materials(db, caseId)
+            return (form, record.currentRevision)
+        }
+    }
+
+    /// The one-shot supplement notice (Art 8): stops the clock.
+    func supplementNotice(_ caseId: String, findings: [Finding], reasons: [String: String], by user: UserRecord) async throws -> (CaseRecord, NoticeRecord) {
+        guard !findings.isEmpty else { throw APIError.invalid("findings", "补正通知至少应包含一项需补正的内容") }
+        let today = services.today.date
+        let supplyBy = try? calendar.addWorkdays(today, configuration.supplementSupplyWorkdays)
+        let tier = self.tier
+        let calendar = self.calendar
+        return try await services.store.write { db in
+            var record = try Self.load(db, caseId)
+            try Access.requireReviewer(user, record)
+            try Self.transition(&record, .requestSupplement, tier: tier)
+            // The one-shot rule, against this tier's previous supplement notice.
+            let previous = try NoticeRecord
+                .filter(Column("caseId") == caseId && Column("type") == NoticeRecord.NoticeType.supplement.rawValue && Column("issuedBy") == tier.rawValue)
+                .order(Column("round").desc).fetchOne(db)
+            if let previous {
+                let previousNotice = try JSONDecoder().decode(SupplementNotice.self, from: previous.body)
+                let needing = OneShotRule.pathsNeedingReason(
+                    findings: findings, previousFindings: previousNotice.findings,
+                    previousForm: try Self.form(db, caseId, previous.revision),
+                    currentForm: try Self.form(db, caseId, record.currentRevision), reasons: reasons)
+                if !needing.isEmpty {
+                    throw APIError(.unprocessableContent, code: "one-shot-rule",
+                                   message: "以下要素自上次补正通知以来未修改,新增问题须记录理由(一次性告知原则)",
+                                   field: "repeatReasons", items: needing)
+                }
+            }
+            let round = try Self.nextRound(db, caseId, .supplement)
+            let body = SupplementNotice(issuedBy: tier, round: round, findings: findings, issuedOn: today, supplyBy: supplyBy,
+                                        repeatReasons: reasons.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty })
+            var notice = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: round, issuedBy: tier, issuedOn: today,
+                                      supplyBy: supplyBy, revision: record.currentRevision, body: try Self.canonicalJSON(body), answeredOn: nil)
+            try notice.insert(db)
+            // Art 8: supplement time is not counted.
+            record.clockStops.append(ReviewClock.Stop(stopped: today, resumed: nil))
+            try Self.validateClock(record)
+            record.dueOn = Self.due(of: record, calendar)
+            try Self.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "requestSupplement",
+                                      payload: ["round": String(round), "findings": String(findings.count), "clockStopped": today.description])
+            return (record, notice)
+        }
+    }
+
+    /// The drafter's resubmission after a supplement notice: a new revision; the clock restarts.
+    func resubmit(_ caseId: String, _ form: CaseForm, by user: UserRecord) async throws -> (CaseRecord, [ElementDiff.Change]) {
+        let today = services.today.date
+        let tier = self.tier
+        let calendar = self.calendar
+        let formData = try Self.canonicalJSON(form)
+        return try await services.store.write { db in
+            var record = try Self.load(db, caseId)
+            try Access.requireDrafter(user, of: record)
+            try Self.checkSameCase(form, record)
+            try Self.transition(&record, .resubmit, tier: tier)
+            let previous = try Self.form(db, caseId, record.currentRevision)
+            try Self.checkMaterialsUploaded(db, form.materials, field: "materials")
+            try Self.attach(db, form.materials, to: caseId, on: today)
+            record.currentRevision += 1
+            try RevisionRecord(caseId: caseId, revision: record.currentRevision, form: formData, createdOn: today, createdBy: user.id).insert(db)
+            try db.execute(sql: "UPDATE notice SET answeredOn = ? WHERE caseId = ? AND type = 'supplement' AND answeredOn IS NULL",
+                           arguments: [today.description, caseId])
+            // A stop opened on the city's request is closed here too: the clock runs across tiers.
+            if let last = record.clockStops.indices.last, record.clockStops[last].resumed == nil {
+                record.clockStops[last].resumed = today
+            }
+            try Self.validateClock(record)
+            record.dueOn = Self.due(of: record, calendar)
+            try Self.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "resubmit",
+                                      payload: ["revision": String(record.currentRevision), "clockResumed": today.description])
+            return (record, ElementDiff.changes(from: previous, to: form))
+        }
+    }
+
+    /// The element diff between two revisions.
+    func diff(_ caseId: String, from: Int?, to: Int?, by user: UserRecord) async throws -> (Int, Int, [ElementDiff.Change]) {
+        try await services.store.read { db in
+            let record = try Self.load(db, caseId)
+            try Access.requireRead(user, record)
+            let to = to ?? record.currentRevision
+            let from = from ?? max(1, to - 1)
+            for (field, value) in [("from", from), ("to", to)] where !(1...record.currentRevision).contains(value) {
+                throw APIError.invalid(field, "修订版本号应在1至\(record.currentRevision)之间")
+            }
+            return (from, to, ElementDiff.changes(from: try Self.form(db, caseId, from), to: try Self.form(db, caseId, to)))
+        }
+    }
+
+    /// County: the preliminary review is done; the case waits to be forwarded (Art 8.2).
+    func completePreliminaryReview(_ caseId: String, conclusion: String, by user: UserRecord) async throws -> CaseRecord {
+        let conclusion = conclusion.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !conclusion.isEmpty else { throw APIError.invalid("conclusion", "请填写初审意见") }
+        let tier = self.tier
+        return try await services.store.write { db in
+            var record = try Self.load(db, caseId)
+            try Access.requireReviewer(user, record)
+            try Self.transition(&record, .completePreliminaryReview, tier: tier)
+            record.preliminaryConclusion = conclusion
+            try Self.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "completePreliminaryReview", payload: ["conclusion": conclusion])
+            return record
+        }
+    }
+
+    // MARK: Opinion (Art 8) and after (Art 9, 10)
+
+    /// City: the 标准化审查意见书, numbered per node and year.
+    func issueOpinion(_ caseId: String, outcome: OpinionOutcome, changes: [RequiredChange], remarks: String?, by user: UserRecord) async throws -> (CaseRecord, OpinionRecord) {
+        if outcome == .notPassed, changes.isEmpty {
+            throw APIError.invalid("requiredChanges", "审查不通过时应逐项列明需修改的要素及修改要求")
+        }
+        for (index, change) in changes.enumerated() where change.change.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw APIError.invalid("requiredChanges[\(index)].change", "请填写修改要求")
+        }
+        let today = services.today.date
+        let tier = self.tier
+        let configuration = self.configuration
+        let revisionDue = try? calendar.revisionDue(opinionReceived: today)
+        return try await services.store.write { db in
+            var record = try Self.load(db, caseId)
+            try Access.requireReviewer(user, record)
+            try Self.transition(&record, .issueOpinion(outcome), tier: tier)
+            let form = try Self.form(db, caseId, record.currentRevision)
+            for (index, change) in changes.enumerated() {
+                if let item = change.itemIndex, !form.serviceItems.indices.contains(item) {
+                    throw APIError.invalid("requiredChanges[\(index)].itemIndex", "事项序号超出范围")
+                }
+            }
+            let sequence = (try Int.fetchOne(db, sql: "SELECT MAX(sequence) FROM opinion WHERE year = ?", arguments: [today.year]) ?? 0) + 1
+            let number = OpinionNumber(prefix: configuration.opinionPrefix, year: today.year, sequence: sequence)
+            let opinion = ReviewOpinion(number: number, outcome: outcome, policyTitle: record.title, draftingUnit: record.draftingUnit,
+                                        requiredChanges: changes, remarks: remarks, issuedOn: today, issuerNode: configuration.nodeId)
+            let opinionRecord = OpinionRecord(caseId: caseId, number: number.description, year: today.year, sequence: sequence,
+                                              outcome: outcome, body: try Self.canonicalJSON(opinion), issuedOn: today)
+            try opinionRecord.insert(db)
+            record.opinionIssuedOn = today
+            // Art 9: for a drafter on this node, received the day it is issued.
+            record.revisionDueOn = revisionDue
+            try Self.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "issueOpinion",
+                                      payload: ["number": number.description, "outcome": outcome.rawValue])
+            return (record, opinionRecord)
+        }
+    }
+
+    /// Art 9: the drafter's revision after the opinion (a new revision of the form).
+    func revise(_ caseId: String, _ form: CaseForm, by user: UserRecord) async throws -> CaseRecord {
+        let today = services.today.date
+        let tier = self.tier
+        let formData = try Self.canonicalJSON(form)
+        return try await services.store.write { db in
+            var record = try Self.load(db, caseId)
+            try Access.requireDrafter(user, of: record)
+            try Self.checkSameCase(form, record)
+            if record.state != .revising { try Self.transition(&record, .beginRevision, tier: tier) }
+            try Self.checkMaterialsUploaded(db, form.materials, field: "materials")
+            try Self.attach(db, form.materials, to: caseId, on: today)
+            record.currentRevision += 1
+            record.revisedOn = today
+            try RevisionRecord(caseId: caseId, revision: record.currentRevision, form: formData, createdOn: today, createdBy: user.id).insert(db)
+            try Self.save(db, &record)
+            let late = record.revisionDueOn.map { today > $0 } ?? false
+            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "revise",
+                                      payload: ["revision": String(record.currentRevision), "late": String(late)])
+            return record
+        }
+    }
+
+    /// Art 9: the drafter does not fully accept the opinion.
+    func recordDisagreement(_ caseId: String, reason: String, by user: UserRecord) async throws -> CaseRecord {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw APIError.invalid("reason", "请说明未采纳审查意见的理由") }
+        let tier = self.tier
+        return try await services.store.write { db in
+            var record = try Self.load(db, caseId)
+            try Access.requireDrafter(user, of: record)
+            try Self.transition(&record, .recordDisagreement, tier: tier)
+            record.disagreement = reason
+            try Self.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "recordDisagreement", payload: ["reason": reason])
+            return record
+        }
+    }
+
+    /// Art 9: the reviewer records the outcome of coordination; the drafter revises accordingly.
+    func recordCoordination(_ caseId: String, outcome: String, by user: UserRecord) async throws -> CaseRecord {
+        let outcome = outcome.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !outcome.isEmpty else { throw APIError.invalid("outcome", "请填写协调结果") }
+        let tier = self.tier
+        return try await services.store.write { db in
+            var record = try Self.load(db, caseId)
+            try Access.requireReviewer(user, record)
+            try Self.transition(&record, .recordCoordination, tier: tier)
+            record.coordination = outcome
+            try Self.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "recordCoordination", payload: ["outcome": outcome])
+            return record
+        }
+    }
+
+    /// Art 10: the final content (the current revision) and the launch date; for a withdrawal,
+    /// the date the policy goes offline.
+    func confirmLaunch(_ caseId: String, launchDate: CivilDate, by user: UserRecord) async throws -> CaseRecord {
+        let today = services.today.date
+        let tier = self.tier
+        return try await services.store.write { db in
+            var record = try Self.load(db, caseId)
+            try Access.requireDrafter(user, of: record)
+            try Self.transition(&record, record.kind == .withdrawal ? .confirmWithdrawal : .confirmLaunch, tier: tier)
+            record.launchDate = launchDate
+            record.launchConfirmedOn = today
+            try Self.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: record.kind == .withdrawal ? "confirmWithdrawal" : "confirmLaunch",
+                                      payload: ["launchDate": launchDate.description, "finalRevision": String(record.currentRevision)])
+            return record
+        }
+    }
+
+    /// Art 11: into the archive.
+    func archive(_ caseId: String, by user: UserRecord) async throws -> CaseRecord {
+        let tier = self.tier
+        return try await services.store.write { db in
+            var record = try Self.load(db, caseId)
+            try Access.requireReviewer(user, record)
+            try Self.transition(&record, .archive, tier: tier)
+            try Self.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "archive")
+            return record
+        }
+    }
+}

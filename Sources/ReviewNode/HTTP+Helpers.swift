@@ -1,0 +1,66 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ReviewProtocol
+
+/// JSON in and out, strictly.
+enum HTTPBody {
+    /// Decodes a JSON body strictly (unknown fields, wrong types and invalid UTF-8 refused)
+    /// into `type`; errors name the field, or the line and column.
+    static func decode<T: Codable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        let data = try await bytes(of: request, limit: limit)
+        guard !data.isEmpty else { throw APIError(.badRequest, code: "empty-body", message: "请求内容为空", detail: "expected a JSON body") }
+        do {
+            return try StrictJSONDecoder.decode(type, from: data)
+        } catch let error as ProtocolError {
+            let status: HTTPResponse.Status = error.code == .invalidJSON || error.code == .invalidUTF8 ? .badRequest : .unprocessableContent
+            throw APIError(status, code: "invalid-\(error.code.rawValue)", message: message(for: error), field: error.field,
+                           detail: error.description)
+        }
+    }
+
+    static func bytes(of request: Request, limit: Int) async throws -> Data {
+        var request = request
+        let buffer = try await request.collectBody(upTo: limit)
+        return Data(buffer.readableBytesView)
+    }
+
+    private static func message(for error: ProtocolError) -> String {
+        switch error.code {
+        case .invalidUTF8: "请求内容不是有效的UTF-8编码"
+        case .invalidJSON: "请求内容不是有效的JSON"
+        case .wrongType: "字段类型不正确"
+        case .missingField: "缺少必填字段"
+        case .invalidValue: "字段取值无效"
+        case .unknownField: "存在无法识别的字段"
+        }
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
+    static func raw(_ data: Data, contentType: String, status: HTTPResponse.Status = .ok, extraHeaders: [(HTTPField.Name, String)] = []) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        for (name, value) in extraHeaders { headers[name] = value }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension Request {
+    /// A query parameter, nil when absent or empty.
+    func query(_ name: String) -> String? {
+        uri.queryParameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
+
+extension HTTPField.Name {
+    static let contentSHA256 = HTTPField.Name("X-Content-SHA256")!
+}

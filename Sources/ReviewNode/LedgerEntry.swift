@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+import ReviewProtocol
+import ReviewRules
+import ReviewStore
+
+/// One line of the Art 11 ledger (台帐): the policy, its materials, the notices, the opinion
+/// and the launch record.
+struct LedgerEntry: Codable, Sendable {
+    var id: String
+    var title: String
+    var documentNumber: String?
+    var kind: CaseKind
+    var level: PolicyLevel
+    var draftingUnit: String
+    var state: CaseState
+    var stateName: String
+    var submittedOn: CivilDate
+    var acceptedOn: CivilDate?
+    var dueOn: CivilDate?
+    var lateApplication: Bool
+    var materials: [MaterialRef]
+    var materialsNotices: Int
+    var supplementNotices: Int
+    var opinionNumber: String?
+    var opinionOutcome: OpinionOutcome?
+    var opinionIssuedOn: CivilDate?
+    var revisions: Int
+    var launchDate: CivilDate?
+    var launchConfirmedOn: CivilDate?
+
+    /// Every case, or those submitted in `year`, oldest first.
+    static func load(_ db: Database, year: Int?, calendar: WorkCalendar, today: CivilDate) throws -> [LedgerEntry] {
+        var query = CaseRecord.order(Column("submittedOn"), Column("id"))
+        if let year { query = query.filter(Column("submittedOn").like("\(year)-%")) }
+        let cases = try query.fetchAll(db)
+        let materials = Dictionary(grouping: try CaseMaterialRecord.fetchAll(db), by: \.caseId)
+        var notices: [String: (Int, Int)] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT caseId, type, COUNT(*) AS n FROM notice GROUP BY caseId, type") {
+            let id: String = row["caseId"]
+            var counts = notices[id] ?? (0, 0)
+            if row["type"] == "materials" { counts.0 = row["n"] } else { counts.1 = row["n"] }
+            notices[id] = counts
+        }
+        let opinions = Dictionary(uniqueKeysWithValues: try OpinionRecord.fetchAll(db).map { ($0.caseId, $0) })
+        return cases.map { record in
+            let opinion = opinions[record.id]
+            return LedgerEntry(
+                id: record.id, title: record.title, documentNumber: record.documentNumber, kind: record.kind, level: record.level,
+                draftingUnit: record.draftingUnit, state: record.state, stateName: record.state.chineseName,
+                submittedOn: record.submittedOn, acceptedOn: record.acceptedOn, dueOn: record.dueOn,
+                lateApplication: record.lateApplication, materials: (materials[record.id] ?? []).map(\.reference),
+                materialsNotices: notices[record.id]?.0 ?? 0, supplementNotices: notices[record.id]?.1 ?? 0,
+                opinionNumber: opinion?.number, opinionOutcome: opinion?.outcome, opinionIssuedOn: opinion?.issuedOn,
+                revisions: record.currentRevision, launchDate: record.launchDate, launchConfirmedOn: record.launchConfirmedOn)
+        }
+    }
+
+    /// CSV with a UTF-8 byte-order mark so that Excel opens the Chinese correctly; RFC 4180 quoting.
+    static func csv(_ entries: [LedgerEntry]) -> Data {
+        let header = ["案件编号", "政策文件", "文号", "申请类型", "政策层级", "制定部门", "状态", "申请日期", "受理日期", "审查期限",
+                      "逾期申请(第十三条)", "报送材料", "材料补正次数", "要素补正次数", "意见书编号", "审查结论", "意见书日期", "修订版本数",
+                      "上线日期", "上线确认日期"]
+        var lines = [header.map(quote).joined(separator: ",")]
+        for entry in entries {
+            let materials = entry.materials.map { "\($0.title ?? $0.kind.chineseName)(SHA-256 \($0.sha256 ?? ""))" }.joined(separator: ";")
+            let fields: [String] = [
+                entry.id, entry.title, entry.documentNumber ?? "", entry.kind.chineseName,
+                entry.level == .city ? "市级" : "县(市)区级", entry.draftingUnit, entry.stateName,
+                entry.submittedOn.description, entry.acceptedOn?.description ?? "", entry.dueOn?.description ?? "",
+                entry.lateApplication ? "是" : "否", materials, String(entry.materialsNotices), String(entry.supplementNotices),
+                entry.opinionNumber ?? "", entry.opinionOutcome?.chineseName ?? "", entry.opinionIssuedOn?.description ?? "",
+                String(entry.revisions), entry.launchDate?.description ?? "", entry.launchConfirmedOn?.description ?? "",
+            ]
+            lines.append(fields.map(quote).joined(separator: ","))
+        }
+        return Data([0xEF, 0xBB, 0xBF]) + Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
+    }
+
+    private static func quote(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+public import Hummingbird
+public import Logging
+import NIOCore
+public import ReviewProtocol
+import ReviewRules
+import ReviewStore
+
+/// Builds and runs a node: the store, the rules and calendar from Config, the API routes.
+/// Shared by `county-node`, `city-node` and the tests.
+public enum NodeApplication {
+    /// Opens the store (migrating it), loads Config and builds the application.
+    /// - Throws: `NodeConfigurationError` with a readable message when anything is missing.
+    public static func build(configuration: NodeConfiguration, today: Today = .beijing, logger: Logger) throws -> some ApplicationProtocol {
+        let services = try makeServices(configuration: configuration, today: today, logger: logger)
+        let router = Router(context: NodeRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: LogRequestsMiddleware(.info))
+        router.get("health") { _, _ in
+            try HTTPBody.json(["status": "ok", "node": configuration.nodeId, "tier": configuration.tier.rawValue])
+        }
+        let api = router.group("api/v1").add(middleware: AuthMiddleware(store: services.store))
+        NodeRoutes(services: services).register(on: api)
+
+        let portFile = configuration.portFile
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "review-node-\(configuration.nodeId)"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                // Written atomically so that a reader never sees half a number.
+                try? Data("\(port)\n".utf8).write(to: portFile, options: .atomic)
+                logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)", "node": "\(configuration.nodeId)"])
+            },
+            logger: logger
+        )
+    }
+
+    static func makeServices(configuration: NodeConfiguration, today: Today, logger: Logger) throws -> NodeServices {
+        do {
+            try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw NodeConfigurationError("cannot create data directory \(configuration.dataDirectory.path): \(error.localizedDescription)")
+        }
+        let calendar: WorkCalendar
+        let rules: RulesConfiguration
+        do {
+            calendar = try WorkCalendar.load(from: configuration.configDirectory.appendingPathComponent("calendar"))
+            rules = try RulesConfiguration.load(from: configuration.configDirectory.appendingPathComponent("rules"))
+        } catch let error as RulesError {
+            throw NodeConfigurationError("Config (\(configuration.configDirectory.path)): \(error.message)")
+        }
+        let now = today.date
+        if !calendar.years.contains(now.year) {
+            logger.error("no working-day calendar for the current year: deadlines cannot be computed", metadata: ["year": "\(now.year)"])
+        } else if now.month >= 11, !calendar.years.contains(now.year + 1) {
+            logger.warning("next year's working-day calendar is missing: add Config/calendar/\(now.year + 1).json once the State Council publishes it")
+        }
+        let store: NodeStore
+        do {
+            store = try NodeStore(path: configuration.databasePath, durability: configuration.durability)
+            try store.claim(nodeId: configuration.nodeId, tier: configuration.tier)
+        } catch let error as StoreError {
+            throw NodeConfigurationError("\(configuration.databasePath): \(error.message)")
+        } catch {
+            throw NodeConfigurationError("cannot open \(configuration.databasePath): \(error)")
+        }
+        return NodeServices(configuration: configuration, store: store, calendar: calendar,
+                            linter: StandardizationLinter(configuration: rules), today: today)
+    }
+
+    /// The executables' entry point: `county-node --config FILE` / `city-node --config FILE`.
+    public static func main(tier: Tier) async {
+        let environment = ProcessInfo.processInfo.environment
+        let executable = tier == .county ? "county-node" : "city-node"
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        var configPath = environment["REVIEW_NODE_CONFIG"]
+        while let argument = arguments.first {
+            arguments.removeFirst()
+            switch argument {
+            case "--config":
+                guard let value = arguments.first else { fail(executable, "--config needs a file") }
+                configPath = value
+                arguments.removeFirst()
+            case "-h", "--help":
+                print("""
+                    usage: \(executable) --config FILE
+                    Runs a \(tier.rawValue) review node. FILE is a node configuration (see Config/nodes/).
+                    Environment: REVIEW_NODE_CONFIG (instead of --config), REVIEW_PORT, REVIEW_HOST,
+                    REVIEW_DATA_DIR, REVIEW_LOG_LEVEL; REVIEW_TODAY=YYYY-MM-DD pins the date (tests only).
+                    """)
+                return
+            default:
+                fail(executable, "unexpected argument '\(argument)' (see --help)")
+            }
+        }
+        guard let configPath else { fail(executable, "no configuration: pass --config FILE or set REVIEW_NODE_CONFIG") }
+        do {
+            let configuration = try NodeConfiguration.load(file: configPath, environment: environment)
+            guard configuration.tier == tier else {
+                fail(executable, "\(configPath) configures a \(configuration.tier.rawValue) node; run \(configuration.tier == .city ? "city-node" : "county-node")")
+            }
+            var logger = Logger(label: "\(executable).\(configuration.nodeId)") { JSONLogHandler(label: $0) }
+            guard let level = Logger.Level(rawValue: configuration.logLevel) else {
+                fail(executable, "logLevel '\(configuration.logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            logger.logLevel = level
+            var today = Today.beijing
+            if let pinned = environment["REVIEW_TODAY"], !pinned.isEmpty {
+                guard let date = CivilDate(iso: pinned) else { fail(executable, "REVIEW_TODAY: '\(pinned)' is not YYYY-MM-DD") }
+                today = .fixed(date)
+                logger.warning("the date is pinned by REVIEW_TODAY", metadata: ["today": "\(date)"])
+            }
+            let app = try build(configuration: configuration, today: today, logger: logger)
+            try await app.runService()
+        } catch let error as NodeConfigurationError {
+            fail(executable, error.description)
+        } catch {
+            fail(executable, String(describing: error))
+        }
+    }
+
+    static func fail(_ executable: String, _ message: String) -> Never {
+        FileHandle.standardError.write(Data("\(executable): error: \(message)\n".utf8))
+        exit(2)
+    }
+}

@@ -1,0 +1,77 @@
+public import Foundation
+import ReviewProtocol
+import ReviewStore
+
+extension NodeConfiguration {
+    /// The JSON shape of `Config/nodes/*.json`. Relative paths are relative to the file.
+    struct File: Codable {
+        var nodeId: String
+        var name: String
+        var tier: Tier
+        var host: String?
+        var port: Int?
+        var dataDirectory: String
+        var configDirectory: String?
+        var logLevel: String?
+        var opinionPrefix: String?
+        var materialsSupplyWorkdays: Int?
+        var supplementSupplyWorkdays: Int?
+        var maxMaterialBytes: Int?
+        var durability: NodeStore.Durability?
+    }
+
+    /// Reads a node configuration file, then applies the environment overrides
+    /// `REVIEW_PORT`, `REVIEW_HOST`, `REVIEW_DATA_DIR`, `REVIEW_LOG_LEVEL`.
+    /// - Throws: `NodeConfigurationError` naming the file and the problem.
+    public static func load(file path: String, environment: [String: String]) throws -> NodeConfiguration {
+        let url = URL(fileURLWithPath: path)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw NodeConfigurationError("cannot read \(path)")
+        }
+        let file: File
+        do {
+            file = try StrictJSONDecoder.decode(File.self, from: data)
+        } catch {
+            throw NodeConfigurationError("\(path): \(error)")
+        }
+        let base = url.deletingLastPathComponent()
+        func resolve(_ value: String) -> URL {
+            value.hasPrefix("/") ? URL(fileURLWithPath: value) : base.appendingPathComponent(value).standardizedFileURL
+        }
+        guard file.nodeId.count == 6, file.nodeId.allSatisfy(\.isNumber) else {
+            throw NodeConfigurationError("\(path): nodeId must be a six-digit division code, got \(file.nodeId)")
+        }
+        var configuration = NodeConfiguration(
+            nodeId: file.nodeId, name: file.name, tier: file.tier,
+            dataDirectory: resolve(file.dataDirectory),
+            configDirectory: resolve(file.configDirectory ?? ".."))
+        if let host = file.host { configuration.host = host }
+        if let port = file.port { configuration.port = port }
+        if let level = file.logLevel { configuration.logLevel = level }
+        if let prefix = file.opinionPrefix { configuration.opinionPrefix = prefix }
+        if let days = file.materialsSupplyWorkdays { configuration.materialsSupplyWorkdays = days }
+        if let days = file.supplementSupplyWorkdays { configuration.supplementSupplyWorkdays = days }
+        if let bytes = file.maxMaterialBytes { configuration.maxMaterialBytes = bytes }
+        if let durability = file.durability { configuration.durability = durability }
+
+        if let port = environment["REVIEW_PORT"] {
+            guard let value = Int(port), (0...65535).contains(value) else {
+                throw NodeConfigurationError("REVIEW_PORT: '\(port)' is not a port number")
+            }
+            configuration.port = value
+        }
+        if let host = environment["REVIEW_HOST"], !host.isEmpty { configuration.host = host }
+        if let directory = environment["REVIEW_DATA_DIR"], !directory.isEmpty {
+            configuration.dataDirectory = URL(fileURLWithPath: directory).standardizedFileURL
+        }
+        if let level = environment["REVIEW_LOG_LEVEL"], !level.isEmpty { configuration.logLevel = level }
+        return configuration
+    }
+}
+
+/// A node configuration that cannot be used; the message names the file or variable.
+public struct NodeConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,46 @@
+public import Foundation
+public import ReviewProtocol
+public import ReviewStore
+
+/// What a node needs to start. Plain values with defaults; reading them from a file and the
+/// environment is in `NodeConfiguration+Loading.swift`.
+public struct NodeConfiguration: Sendable {
+    /// The node id: its GB/T 2260 division code (220100 for 长春市, 220183 for 德惠市).
+    public var nodeId: String
+    /// The 政数局 running the node, e.g. 德惠市政务服务和数字化建设管理局.
+    public var name: String
+    public var tier: Tier
+    /// Listen address; loopback unless a reverse proxy fronts the node.
+    public var host: String = "127.0.0.1"
+    /// 0 picks a free port (tests); the chosen port is written to `dataDirectory/node.port`.
+    public var port: Int = 8080
+    /// Holds `node.sqlite` (and its WAL), `node.port`.
+    public var dataDirectory: URL
+    /// The Config folder: `calendar/` and `rules/` inside.
+    public var configDirectory: URL
+    /// swift-log level name: trace, debug, info, notice, warning, error, critical.
+    public var logLevel: String = "info"
+    /// Prefix of the opinion numbers this node issues, e.g. 长政数标审 → 长政数标审〔2026〕12号.
+    public var opinionPrefix: String = "长政数标审"
+    /// Art 5: working days the drafter gets to supply missing materials.
+    public var materialsSupplyWorkdays: Int = 5
+    /// Working days the drafter gets to answer a supplement notice.
+    public var supplementSupplyWorkdays: Int = 5
+    /// Largest material file accepted, in bytes (default 50 MB).
+    public var maxMaterialBytes: Int = 50 * 1024 * 1024
+    /// Largest JSON request body, in bytes.
+    public var maxJSONBytes: Int = 8 * 1024 * 1024
+    public var durability: NodeStore.Durability = .full
+
+    public init(nodeId: String, name: String, tier: Tier, dataDirectory: URL, configDirectory: URL) {
+        self.nodeId = nodeId
+        self.name = name
+        self.tier = tier
+        self.dataDirectory = dataDirectory
+        self.configDirectory = configDirectory
+    }
+
+    public var databasePath: String { dataDirectory.appendingPathComponent("node.sqlite").path }
+    public var portFile: URL { dataDirectory.appendingPathComponent("node.port") }
+    public var isCity: Bool { tier == .city }
+}

@@ -1,0 +1,44 @@
+public import Hummingbird
+import Logging
+public import ReviewStore
+
+/// The request context: Hummingbird's core storage plus the authenticated user.
+public struct NodeRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by ``AuthMiddleware``; every route under /api/v1 can rely on it.
+    public var user: UserRecord?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.user = nil
+    }
+
+    /// Material uploads are limited by the node configuration, not by this default.
+    public var maxUploadSize: Int { 64 * 1024 * 1024 }
+
+    func requireUser() throws -> UserRecord {
+        guard let user else { throw APIError.unauthenticated }
+        return user
+    }
+}
+
+/// Authenticates every request with `Authorization: Bearer <token>` against the hashed tokens.
+struct AuthMiddleware: RouterMiddleware {
+    let store: NodeStore
+
+    func handle(_ request: Request, context: NodeRequestContext, next: (Request, NodeRequestContext) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw APIError.unauthenticated
+        }
+        let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty, let user = try await store.read({ db in try NodeStore.user(db, token: token) }) else {
+            throw APIError.unauthenticated
+        }
+        var context = context
+        context.user = user
+        context.logger[metadataKey: "user"] = "\(user.id ?? 0)"
+        return try await next(request, context)
+    }
+}
+
+import Foundation

@@ -1,0 +1,393 @@
+import Crypto
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import ReviewProtocol
+import ReviewRules
+import ReviewStore
+
+/// The JSON API under /api/v1 (see deploy/openapi.yaml). Every route needs a bearer token;
+/// handlers check the role and the case's unit through ``Access`` and the workflow.
+struct NodeRoutes: Sendable {
+    let services: NodeServices
+
+    var workflow: CaseWorkflow { services.workflow }
+    var jsonLimit: Int { services.configuration.maxJSONBytes }
+
+    func register(on api: RouterGroup<NodeRequestContext>) {
+        api.get("me") { _, context in try HTTPBody.json(UserView(try context.requireUser())) }
+        api.get("users", use: listUsers)
+        api.post("users", use: createUser)
+        api.post("materials", use: uploadMaterial)
+        api.get("cases", use: listCases)
+        api.post("cases", use: submit)
+        api.get("cases/:id", use: caseDetail)
+        api.get("cases/:id/check", use: check)
+        api.get("cases/:id/diff", use: diff)
+        api.get("cases/:id/materials/:sha256", use: downloadMaterial)
+        api.post("cases/:id/materials-notice", use: materialsNotice)
+        api.post("cases/:id/materials", use: supplyMaterials)
+        api.post("cases/:id/accept", use: accept)
+        api.post("cases/:id/supplement-notice", use: supplementNotice)
+        api.post("cases/:id/resubmit", use: resubmit)
+        api.post("cases/:id/complete-preliminary", use: completePreliminary)
+        api.post("cases/:id/opinion", use: issueOpinion)
+        api.get("cases/:id/opinion", use: opinion)
+        api.get("cases/:id/opinion.html", use: opinionPage)
+        api.post("cases/:id/revise", use: revise)
+        api.post("cases/:id/disagreement", use: disagreement)
+        api.post("cases/:id/coordination", use: coordination)
+        api.post("cases/:id/launch", use: launch)
+        api.post("cases/:id/archive", use: archive)
+        api.get("ledger", use: ledgerJSON)
+        api.get("ledger.csv", use: ledgerCSV)
+    }
+
+    // MARK: Users (operator)
+
+    struct CreateUser: Codable {
+        var name: String
+        var role: Role
+        var unit: String?
+    }
+
+    struct CreatedUser: Codable {
+        var user: UserView
+        /// Shown once; only its hash is stored.
+        var token: String
+    }
+
+    func listUsers(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try Access.requireRole(try context.requireUser(), .operator)
+        let users = try await services.store.read { db in try UserRecord.order(Column("id")).fetchAll(db) }
+        return try HTTPBody.json(["users": users.map(UserView.init)])
+    }
+
+    func createUser(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let operatorUser = try context.requireUser()
+        try Access.requireRole(operatorUser, .operator)
+        let body = try await HTTPBody.decode(CreateUser.self, from: request, limit: jsonLimit)
+        let isCity = services.configuration.isCity
+        let (user, token) = try await services.store.write { db in
+            do {
+                let created = try NodeStore.createUser(db, name: body.name, role: body.role, unit: body.unit, isCityNode: isCity)
+                try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(operatorUser), action: "createUser",
+                                          payload: ["user": String(created.0.id ?? 0), "role": body.role.rawValue])
+                return created
+            } catch let error as StoreError {
+                let field = error.message.components(separatedBy: ":").first
+                throw APIError.invalid(field, "用户信息不完整或角色不适用于本节点", detail: error.message)
+            }
+        }
+        return try HTTPBody.json(CreatedUser(user: UserView(user), token: token), status: .created)
+    }
+
+    // MARK: Materials
+
+    struct UploadedMaterial: Codable {
+        var sha256: String
+        var bytes: Int
+    }
+
+    /// Raw bytes in; kept byte-exact under their SHA-256. `X-Content-SHA256`, when sent, must match.
+    func uploadMaterial(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        try Access.requireRole(user, .drafter)
+        let limit = services.configuration.maxMaterialBytes
+        let data = try await HTTPBody.bytes(of: request, limit: limit)
+        guard !data.isEmpty else { throw APIError.invalid("body", "上传的材料为空") }
+        let digest = SHA256.hash(data: data).hexString
+        if let declared = request.headers[.contentSHA256]?.lowercased(), declared != digest {
+            throw APIError.invalid("X-Content-SHA256", "材料内容与声明的SHA-256不一致,请重新上传", detail: "declared \(declared), received bytes hash to \(digest)")
+        }
+        let blob = MaterialBlobRecord(sha256: digest, bytes: data.count, content: data, uploadedBy: user.id, createdAt: Date())
+        try await services.store.write { db in try blob.insert(db, onConflict: .ignore) }
+        return try HTTPBody.json(UploadedMaterial(sha256: digest, bytes: data.count), status: .created)
+    }
+
+    func downloadMaterial(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        let digest = try context.parameters.require("sha256").lowercased()
+        let (material, content) = try await services.store.read { db -> (CaseMaterialRecord, Data) in
+            let record = try CaseWorkflow.load(db, caseId)
+            try Access.requireRead(user, record)
+            guard let material = try CaseMaterialRecord.filter(Column("caseId") == caseId && Column("sha256") == digest).fetchOne(db),
+                  let blob = try MaterialBlobRecord.fetchOne(db, key: digest)
+            else { throw APIError(.notFound, code: "material-not-found", message: "材料不存在", field: "sha256") }
+            return (material, blob.content)
+        }
+        let name = (material.fileName ?? "\(digest).bin").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? digest
+        return HTTPBody.raw(content, contentType: "application/octet-stream", extraHeaders: [
+            (.contentDisposition, "attachment; filename*=UTF-8''\(name)"),
+            (.contentSHA256, digest),
+        ])
+    }
+
+    // MARK: Cases
+
+    func submit(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        try Access.requireRole(user, .drafter)
+        let form = try await HTTPBody.decode(CaseForm.self, from: request, limit: jsonLimit)
+        let record = try await workflow.submit(form, by: user)
+        return try await detail(record.id, user: user, status: .created)
+    }
+
+    func listCases(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard user.role != .operator else { throw APIError.forbidden("the operator sees no case content") }
+        let state = try request.query("state").map { value -> CaseState in
+            guard let state = CaseState(rawValue: value) else { throw APIError.invalid("state", "未知的案件状态“\(value)”") }
+            return state
+        }
+        let kind = try request.query("kind").map { value -> CaseKind in
+            guard let kind = CaseKind(rawValue: value) else { throw APIError.invalid("kind", "未知的申请类型“\(value)”,应为 launch、adjustment 或 withdrawal") }
+            return kind
+        }
+        let overdue = try request.query("overdue").map { value -> Bool in
+            guard value == "true" || value == "false" else { throw APIError.invalid("overdue", "overdue 应为 true 或 false") }
+            return value == "true"
+        }
+        let year = try request.query("year").map { value -> Int in
+            guard let year = Int(value), (2000...2100).contains(year) else { throw APIError.invalid("year", "年份无效") }
+            return year
+        }
+        let unit = request.query("unit")
+        let records = try await services.store.read { db in
+            var query = CaseRecord.all()
+            if user.role == .drafter { query = query.filter(Column("draftingUnit") == user.unit) }
+            if let unit { query = query.filter(Column("draftingUnit") == unit) }
+            if let state { query = query.filter(Column("state") == state.rawValue) }
+            if let kind { query = query.filter(Column("kind") == kind.rawValue) }
+            if let year { query = query.filter(Column("submittedOn").like("\(year)-%")) }
+            return try query.fetchAll(db)
+        }
+        let today = services.today.date
+        var summaries = records.map { CaseSummary($0, calendar: services.calendar, today: today) }
+        if let overdue { summaries = summaries.filter { ($0.overdue || $0.revisionOverdue) == overdue } }
+        summaries.sort { $0.sortKey < $1.sortKey }
+        return try HTTPBody.json(["cases": summaries])
+    }
+
+    func caseDetail(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try await detail(try context.parameters.require("id"), user: try context.requireUser())
+    }
+
+    func detail(_ caseId: String, user: UserRecord, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let calendar = services.calendar
+        let today = services.today.date
+        let detail = try await services.store.read { db in
+            let record = try CaseWorkflow.load(db, caseId)
+            try Access.requireRead(user, record)
+            return try CaseDetail.load(db, record, calendar: calendar, today: today)
+        }
+        return try HTTPBody.json(detail, status: status)
+    }
+
+    func check(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let findings = try await workflow.check(try context.parameters.require("id"), by: try context.requireUser())
+        return try HTTPBody.json(["findings": findings])
+    }
+
+    struct DiffView: Codable {
+        var from: Int
+        var to: Int
+        var changes: [ElementDiff.Change]
+    }
+
+    func diff(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        func revision(_ name: String) throws -> Int? {
+            try request.query(name).map { value in
+                guard let number = Int(value) else { throw APIError.invalid(name, "修订版本号应为整数") }
+                return number
+            }
+        }
+        let (from, to, changes) = try await workflow.diff(try context.parameters.require("id"), from: try revision("from"), to: try revision("to"), by: try context.requireUser())
+        return try HTTPBody.json(DiffView(from: from, to: to, changes: changes))
+    }
+
+    func materialsNotice(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        _ = try await workflow.materialsNotice(caseId, by: user)
+        return try await detail(caseId, user: user)
+    }
+
+    struct SupplyMaterials: Codable {
+        var materials: [MaterialRef]
+    }
+
+    func supplyMaterials(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        let body = try await HTTPBody.decode(SupplyMaterials.self, from: request, limit: jsonLimit)
+        _ = try await workflow.supplyMaterials(caseId, body.materials, by: user)
+        return try await detail(caseId, user: user)
+    }
+
+    func accept(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        _ = try await workflow.accept(caseId, by: user)
+        return try await detail(caseId, user: user)
+    }
+
+    struct SupplementRequest: Codable {
+        var findings: [Finding]
+        /// Reasons for new findings on elements unchanged since the previous notice, keyed by
+        /// element path (`serviceItems[0].validity`).
+        var repeatReasons: [String: String]?
+    }
+
+    func supplementNotice(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        let body = try await HTTPBody.decode(SupplementRequest.self, from: request, limit: jsonLimit)
+        _ = try await workflow.supplementNotice(caseId, findings: body.findings, reasons: body.repeatReasons ?? [:], by: user)
+        return try await detail(caseId, user: user)
+    }
+
+    struct ResubmitResult: Codable {
+        var `case`: CaseSummary
+        var changes: [ElementDiff.Change]
+    }
+
+    func resubmit(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        let form = try await HTTPBody.decode(CaseForm.self, from: request, limit: jsonLimit)
+        let (record, changes) = try await workflow.resubmit(caseId, form, by: user)
+        return try HTTPBody.json(ResubmitResult(case: CaseSummary(record, calendar: services.calendar, today: services.today.date), changes: changes))
+    }
+
+    struct Conclusion: Codable {
+        var conclusion: String
+    }
+
+    func completePreliminary(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        let body = try await HTTPBody.decode(Conclusion.self, from: request, limit: jsonLimit)
+        _ = try await workflow.completePreliminaryReview(caseId, conclusion: body.conclusion, by: user)
+        return try await detail(caseId, user: user)
+    }
+
+    struct OpinionRequest: Codable {
+        var outcome: OpinionOutcome
+        var requiredChanges: [RequiredChange]?
+        var remarks: String?
+    }
+
+    func issueOpinion(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        let body = try await HTTPBody.decode(OpinionRequest.self, from: request, limit: jsonLimit)
+        _ = try await workflow.issueOpinion(caseId, outcome: body.outcome, changes: body.requiredChanges ?? [], remarks: body.remarks, by: user)
+        return try await detail(caseId, user: user, status: .created)
+    }
+
+    func loadOpinion(_ context: NodeRequestContext) async throws -> (ReviewOpinion, CaseRecord) {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        return try await services.store.read { db in
+            let record = try CaseWorkflow.load(db, caseId)
+            try Access.requireRead(user, record)
+            guard let opinion = try OpinionRecord.fetchOne(db, key: caseId) else {
+                throw APIError(.notFound, code: "opinion-not-found", message: "尚未出具标准化审查意见书")
+            }
+            return (try opinion.decoded(), record)
+        }
+    }
+
+    func opinion(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try HTTPBody.json(try await loadOpinion(context).0)
+    }
+
+    func opinionPage(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let (opinion, record) = try await loadOpinion(context)
+        let html = OpinionPage(opinion: opinion, caseId: record.id, issuerName: services.configuration.name,
+                               revisionDueOn: record.revisionDueOn).html
+        return HTTPBody.raw(Data(html.utf8), contentType: "text/html; charset=utf-8")
+    }
+
+    func revise(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        let form = try await HTTPBody.decode(CaseForm.self, from: request, limit: jsonLimit)
+        _ = try await workflow.revise(caseId, form, by: user)
+        return try await detail(caseId, user: user)
+    }
+
+    struct Reason: Codable {
+        var reason: String
+    }
+
+    func disagreement(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        let body = try await HTTPBody.decode(Reason.self, from: request, limit: jsonLimit)
+        _ = try await workflow.recordDisagreement(caseId, reason: body.reason, by: user)
+        return try await detail(caseId, user: user)
+    }
+
+    struct Outcome: Codable {
+        var outcome: String
+    }
+
+    func coordination(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        let body = try await HTTPBody.decode(Outcome.self, from: request, limit: jsonLimit)
+        _ = try await workflow.recordCoordination(caseId, outcome: body.outcome, by: user)
+        return try await detail(caseId, user: user)
+    }
+
+    struct Launch: Codable {
+        var launchDate: String
+    }
+
+    func launch(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        let body = try await HTTPBody.decode(Launch.self, from: request, limit: jsonLimit)
+        guard let date = CivilDate(iso: body.launchDate) else {
+            throw APIError.invalid("launchDate", "上线日期应为YYYY-MM-DD格式")
+        }
+        _ = try await workflow.confirmLaunch(caseId, launchDate: date, by: user)
+        return try await detail(caseId, user: user)
+    }
+
+    func archive(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        _ = try await workflow.archive(caseId, by: user)
+        return try await detail(caseId, user: user)
+    }
+
+    // MARK: Ledger (Art 11)
+
+    func ledgerEntries(_ request: Request, context: NodeRequestContext) async throws -> [LedgerEntry] {
+        let user = try context.requireUser()
+        try Access.requireOversight(user)
+        let year = try request.query("year").map { value -> Int in
+            guard let year = Int(value), (2000...2100).contains(year) else { throw APIError.invalid("year", "年份无效") }
+            return year
+        }
+        let calendar = services.calendar
+        let today = services.today.date
+        return try await services.store.read { db in try LedgerEntry.load(db, year: year, calendar: calendar, today: today) }
+    }
+
+    func ledgerJSON(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try HTTPBody.json(["entries": try await ledgerEntries(request, context: context)])
+    }
+
+    func ledgerCSV(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let entries = try await ledgerEntries(request, context: context)
+        return HTTPBody.raw(LedgerEntry.csv(entries), contentType: "text/csv; charset=utf-8", extraHeaders: [
+            (.contentDisposition, "attachment; filename=\"ledger.csv\""),
+        ])
+    }
+}

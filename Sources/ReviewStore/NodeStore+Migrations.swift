@@ -1,0 +1,142 @@
+import GRDB
+
+extension NodeStore {
+    /// Migrations are never edited once shipped; add a new one instead. They use table and
+    /// column names, not app types (STYLE §8).
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "nodeMeta") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+            try db.create(table: "user") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("unit", .text)
+                t.column("tokenHash", .text).notNull().unique()
+                t.column("createdAt", .datetime).notNull()
+                t.column("disabled", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(table: "reviewCase") { t in
+                t.primaryKey("id", .text)
+                t.column("kind", .text).notNull()
+                t.column("level", .text).notNull()
+                t.column("state", .text).notNull().indexed()
+                t.column("title", .text).notNull()
+                t.column("documentNumber", .text)
+                t.column("draftingUnit", .text).notNull().indexed()
+                t.column("divisionCode", .text).notNull()
+                t.column("originNode", .text).notNull()
+                t.column("submittedBy", .integer)
+                t.column("submittedOn", .text).notNull().indexed()
+                t.column("acceptedOn", .text)
+                t.column("clockStops", .jsonText).notNull()
+                t.column("clockLimit", .integer).notNull()
+                t.column("dueOn", .text)
+                t.column("effectiveDate", .text)
+                t.column("lateApplication", .boolean).notNull()
+                t.column("currentRevision", .integer).notNull()
+                t.column("materialsDueOn", .text)
+                t.column("preliminaryConclusion", .text)
+                t.column("opinionIssuedOn", .text)
+                t.column("revisionDueOn", .text)
+                t.column("revisedOn", .text)
+                t.column("disagreement", .text)
+                t.column("coordination", .text)
+                t.column("launchDate", .text)
+                t.column("launchConfirmedOn", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "caseRevision") { t in
+                t.column("caseId", .text).notNull().references("reviewCase", onDelete: .cascade)
+                t.column("revision", .integer).notNull()
+                t.column("form", .blob).notNull()
+                t.column("createdOn", .text).notNull()
+                t.column("createdBy", .integer)
+                t.primaryKey(["caseId", "revision"])
+            }
+            try db.create(table: "materialBlob") { t in
+                t.primaryKey("sha256", .text)
+                t.column("bytes", .integer).notNull()
+                t.column("content", .blob).notNull()
+                t.column("uploadedBy", .integer)
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "caseMaterial") { t in
+                t.column("caseId", .text).notNull().references("reviewCase", onDelete: .cascade)
+                t.column("kind", .text).notNull()
+                t.column("title", .text)
+                t.column("fileName", .text)
+                t.column("sha256", .text).notNull().references("materialBlob")
+                t.column("bytes", .integer).notNull()
+                t.column("addedOn", .text).notNull()
+                t.primaryKey(["caseId", "kind", "sha256"])
+            }
+            try db.create(table: "notice") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("caseId", .text).notNull().references("reviewCase", onDelete: .cascade).indexed()
+                t.column("type", .text).notNull()
+                t.column("round", .integer).notNull()
+                t.column("issuedBy", .text).notNull()
+                t.column("issuedOn", .text).notNull()
+                t.column("supplyBy", .text)
+                t.column("revision", .integer).notNull()
+                t.column("body", .jsonText).notNull()
+                t.column("answeredOn", .text)
+            }
+            try db.create(table: "opinion") { t in
+                t.primaryKey("caseId", .text).references("reviewCase", onDelete: .cascade)
+                t.column("number", .text).notNull().unique()
+                t.column("year", .integer).notNull()
+                t.column("sequence", .integer).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("body", .jsonText).notNull()
+                t.column("issuedOn", .text).notNull()
+                t.uniqueKey(["year", "sequence"])
+            }
+            // Append-only, hash-chained: each row's hash covers the previous row's hash.
+            try db.create(table: "event") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("caseId", .text).indexed()
+                t.column("actor", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("at", .text).notNull()
+                t.column("payloadDigest", .text).notNull()
+                t.column("payload", .jsonText).notNull()
+                t.column("previousHash", .text).notNull()
+                t.column("hash", .text).notNull()
+            }
+            try db.execute(sql: """
+                CREATE TRIGGER eventNoUpdate BEFORE UPDATE ON event
+                BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+                CREATE TRIGGER eventNoDelete BEFORE DELETE ON event
+                BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+                """)
+            // Federation (written with the state change that causes the message).
+            try db.create(table: "outbox") { t in
+                t.primaryKey("id", .text)
+                t.column("peer", .text).notNull()
+                t.column("caseId", .text)
+                t.column("caseSequence", .integer).notNull()
+                t.column("type", .text).notNull()
+                t.column("body", .blob).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("nextAttemptAt", .datetime).notNull()
+                t.column("lastError", .text)
+                t.column("deliveredAt", .datetime)
+            }
+            try db.create(index: "outboxPending", on: "outbox", columns: ["peer", "deliveredAt", "createdAt"])
+            try db.create(table: "inbox") { t in
+                t.primaryKey("id", .text)
+                t.column("sender", .text).notNull()
+                t.column("receivedAt", .datetime).notNull()
+                t.column("result", .blob).notNull()
+            }
+        }
+        return migrator
+    }
+}

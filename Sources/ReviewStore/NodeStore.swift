@@ -1,0 +1,57 @@
+import Foundation
+public import GRDB
+
+/// The node's SQLite store: one file per node, WAL mode, versioned migrations. It wraps
+/// `any DatabaseWriter` (a `DatabasePool` on disk, a `DatabaseQueue` in tests) and exposes
+/// one transaction per business operation through ``write(_:)``.
+public struct NodeStore: Sendable {
+    /// How hard SQLite syncs on commit.
+    public enum Durability: String, Codable, Sendable {
+        /// `synchronous = FULL`: a committed transaction survives power loss.
+        case full
+        /// `synchronous = NORMAL`: survives a process crash; may lose the last commits on power loss.
+        case normal
+    }
+
+    public let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the store at `path` and migrates it.
+    /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated.
+    public init(path: String, durability: Durability = .full) throws {
+        var configuration = Configuration()
+        // Another process (reviewctl) may open the same file.
+        configuration.busyMode = .timeout(10)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // DatabasePool sets synchronous = NORMAL during its WAL set-up, after prepareDatabase:
+        // set it here, once the pool is open (PLATFORM-NOTES).
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+        }
+        try self.init(writer: pool)
+    }
+
+    /// Wraps an open database (tests pass `DatabaseQueue()`), and migrates it.
+    public init(writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    /// One read-write transaction: all of it commits, or none of it.
+    public func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.write(updates)
+    }
+
+    /// A read-only snapshot.
+    public func read<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.read(value)
+    }
+
+    /// The current `PRAGMA synchronous` (0 OFF, 1 NORMAL, 2 FULL) and `journal_mode`.
+    public func pragmas() async throws -> (synchronous: Int, journalMode: String) {
+        try await writer.writeWithoutTransaction { db in
+            let synchronous = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+            let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
+            return (synchronous, journal)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+public import Foundation
+public import GRDB
+public import Crypto
+
+/// A person with an API token. Only the token's SHA-256 is stored; the token itself is shown
+/// once, when the user is created.
+public struct UserRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "user"
+
+    public var id: Int64?
+    public var name: String
+    public var role: Role
+    /// The drafting unit, for drafters (e.g. 德惠市科学技术局); nil for the other roles.
+    public var unit: String?
+    public var tokenHash: String
+    public var createdAt: Date
+    public var disabled: Bool
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+
+    /// SHA-256 of a token, lower-case hex. Tokens carry 256 random bits, so a fast hash is enough.
+    public static func hash(token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).hexString
+    }
+
+    /// A new random token: `prt_` and 43 base64url characters (256 bits).
+    public static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let base64 = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return "prt_" + base64
+    }
+}
+
+extension NodeStore {
+    /// Creates a user and returns it with its token (shown only now).
+    /// - Throws: `StoreError.invalidInput` for a drafter without a unit, an empty name, or a
+    ///   role that does not exist on this tier of node.
+    public static func createUser(_ db: Database, name: String, role: Role, unit: String?, isCityNode: Bool) throws -> (UserRecord, String) {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let unit = unit?.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty else { throw StoreError(.invalidInput, "name: must not be empty") }
+        guard role.exists(onCityNode: isCityNode) else {
+            throw StoreError(.invalidInput, "role: \(role.rawValue) does not exist on a \(isCityNode ? "city" : "county") node")
+        }
+        if role == .drafter, (unit ?? "").isEmpty {
+            throw StoreError(.invalidInput, "unit: a drafter belongs to one drafting unit; give --unit")
+        }
+        let token = UserRecord.newToken()
+        var user = UserRecord(
+            id: nil, name: name, role: role, unit: role == .drafter ? unit : nil,
+            tokenHash: UserRecord.hash(token: token), createdAt: Date(), disabled: false)
+        try user.insert(db)
+        return (user, token)
+    }
+
+    /// The enabled user holding `token`, if any.
+    public static func user(_ db: Database, token: String) throws -> UserRecord? {
+        try UserRecord
+            .filter(Column("tokenHash") == UserRecord.hash(token: token))
+            .filter(Column("disabled") == false)
+            .fetchOne(db)
+    }
+}
+
+extension Digest {
+    /// Lower-case hex.
+    public var hexString: String {
+        var out = ""
+        out.reserveCapacity(Self.byteCount * 2)
+        for byte in self {
+            out += String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+        }
+        return out
+    }
+}

@@ -1,0 +1,205 @@
+public import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A real `county-node` or `city-node` process on an ephemeral loopback port, with its own
+/// data directory, for integration tests. Stop it (or let `deinit` kill it) afterwards.
+public final class NodeProcess {
+    public let tier: String
+    public let nodeId: String
+    public let dataDirectory: URL
+    public let configFile: URL
+    public private(set) var port: Int = 0
+    private var process: Process?
+    /// The pinned date (`REVIEW_TODAY`) for the next ``start()``.
+    public var today: String?
+
+    /// The folder holding the built executables (beside the test bundle).
+    public static let binaries: URL = {
+        var folder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("reviewctl").path), folder.path != "/" {
+            folder = folder.deletingLastPathComponent()
+        }
+        return folder
+    }()
+
+    /// Writes a node configuration into a fresh temporary data directory and starts the node.
+    /// - Parameter today: pins the node's date (`REVIEW_TODAY`), so deadlines are predictable.
+    public init(tier: String, nodeId: String, name: String, today: String? = nil, opinionPrefix: String = "长政数标审") throws {
+        self.tier = tier
+        self.nodeId = nodeId
+        self.today = today
+        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("node-\(nodeId)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        configFile = dataDirectory.appendingPathComponent("node.json")
+        let config: [String: Any] = [
+            "nodeId": nodeId, "name": name, "tier": tier, "host": "127.0.0.1", "port": 0,
+            "dataDirectory": dataDirectory.path, "configDirectory": Fixtures.configDirectory.path,
+            "logLevel": "info", "opinionPrefix": opinionPrefix, "durability": "full",
+        ]
+        try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: configFile)
+        try start()
+    }
+
+    /// Starts the process and waits (up to 30 s) until it listens.
+    public func start() throws {
+        let portFile = dataDirectory.appendingPathComponent("node.port")
+        try? FileManager.default.removeItem(at: portFile)
+        let process = Process()
+        process.executableURL = Self.binaries.appendingPathComponent(tier == "city" ? "city-node" : "county-node")
+        process.arguments = ["--config", configFile.path]
+        var environment = ProcessInfo.processInfo.environment
+        if let today { environment["REVIEW_TODAY"] = today }
+        process.environment = environment
+        let log = dataDirectory.appendingPathComponent("node.log")
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                self.port = port
+                return
+            }
+            guard process.isRunning else { break }
+            usleep(20_000)
+        }
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        throw NodeProcessError("node \(nodeId) did not start: \(output.suffix(2000))")
+    }
+
+    /// SIGTERM, then wait for the graceful shutdown.
+    public func stop() {
+        guard let process, process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// SIGKILL: no shutdown at all.
+    public func kill() {
+        guard let process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Stops the node and starts it again, e.g. with another pinned date.
+    public func restart(today: String? = nil) throws {
+        stop()
+        if let today { self.today = today }
+        try start()
+    }
+
+    public var isRunning: Bool { process?.isRunning ?? false }
+    public var terminationStatus: Int32? { process.flatMap { $0.isRunning ? nil : $0.terminationStatus } }
+
+    /// Stops the node and removes its data directory.
+    public func cleanUp() {
+        kill()
+        try? FileManager.default.removeItem(at: dataDirectory)
+    }
+
+    deinit {
+        if let process, process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+        }
+    }
+
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+
+    /// Creates a user with `reviewctl user add` and returns its token.
+    public func addUser(name: String, role: String, unit: String? = nil) throws -> String {
+        var arguments = ["user", "add", "--data-dir", dataDirectory.path, "--name", name, "--role", role]
+        if let unit { arguments += ["--unit", unit] }
+        let result = try CommandRunner.run(Self.binaries.appendingPathComponent("reviewctl"), arguments)
+        guard result.status == 0 else { throw NodeProcessError("reviewctl user add failed: \(result.stderr)") }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    // MARK: HTTP
+
+    /// One HTTP exchange with the node.
+    public func call(_ method: String, _ path: String, token: String? = nil, json: Any? = nil, body: Data? = nil,
+                     headers: [String: String] = [:]) async throws -> HTTPResult {
+        var request = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
+        request.httpMethod = method
+        request.timeoutInterval = 30
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let json {
+            request.httpBody = try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed])
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        } else if let body {
+            request.httpBody = body
+        }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        var fields: [String: String] = [:]
+        for (key, value) in http.allHeaderFields { fields[String(describing: key).lowercased()] = String(describing: value) }
+        return HTTPResult(status: http.statusCode, data: data, headers: fields)
+    }
+}
+
+/// A response: status, body, headers (lower-cased names).
+public struct HTTPResult: Sendable {
+    public let status: Int
+    public let data: Data
+    public let headers: [String: String]
+
+    /// The body as a JSON object ([:] when it is not one).
+    public var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+
+    public var text: String { String(decoding: data, as: UTF8.self) }
+
+    /// `error.code` of an error body.
+    public var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+    public var errorField: String? { (json["error"] as? [String: Any])?["field"] as? String }
+}
+
+public struct NodeProcessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Runs a command to completion.
+public enum CommandRunner {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "REVIEW_CONFIG_DIR")
+        env.merge(environment) { $1 }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes to the end before waiting, so that a full pipe cannot block the child.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+}

@@ -1,0 +1,4 @@
+import ReviewNode
+import ReviewProtocol
+
+await NodeApplication.main(tier: .city)

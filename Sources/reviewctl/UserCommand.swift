@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import ReviewNode
+import ReviewStore
+
+/// `reviewctl user add|list` against a node's data directory (works while the node runs:
+/// SQLite in WAL mode, with a busy timeout).
+struct UserCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user",
+        abstract: "Manage a node's users and API tokens.",
+        subcommands: [Add.self, List.self]
+    )
+
+    struct NodeLocation: ParsableArguments {
+        @Option(help: ArgumentHelp("The node's data directory (holds node.sqlite).", valueName: "dir")) var dataDir: String?
+        @Option(help: ArgumentHelp("A node configuration file (Config/nodes/*.json); its data directory is used.", valueName: "file")) var nodeConfig: String?
+
+        /// The store and whether it is a city node.
+        func open() throws -> (NodeStore, Bool) {
+            let environment = ProcessInfo.processInfo.environment
+            if let nodeConfig {
+                let configuration: NodeConfiguration
+                do {
+                    configuration = try NodeConfiguration.load(file: nodeConfig, environment: environment)
+                } catch {
+                    throw CLIFailure(String(describing: error))
+                }
+                try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+                let store = try NodeStore(path: configuration.databasePath, durability: configuration.durability)
+                do {
+                    try store.claim(nodeId: configuration.nodeId, tier: configuration.tier)
+                } catch let error as StoreError {
+                    throw CLIFailure("\(configuration.databasePath): \(error.message)")
+                }
+                return (store, configuration.isCity)
+            }
+            guard let dataDir = dataDir ?? environment["REVIEW_DATA_DIR"] else {
+                throw CLIFailure("give --data-dir DIR or --node-config FILE")
+            }
+            let path = URL(fileURLWithPath: dataDir).appendingPathComponent("node.sqlite").path
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CLIFailure("no node database at \(path): start the node once, or use --node-config")
+            }
+            let store = try NodeStore(path: path)
+            guard let tier = try store.writer.read({ db in try String.fetchOne(db, sql: "SELECT value FROM nodeMeta WHERE key = 'tier'") }) else {
+                throw CLIFailure("\(path) has no node identity yet: start the node once, or use --node-config")
+            }
+            return (store, tier == "city")
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user and print its API token (shown once; only its hash is stored).")
+        @OptionGroup var location: NodeLocation
+        @Option(help: "The person's or office's name.") var name: String
+        @Option(help: "drafter, countyReviewer, cityReviewer, supervisor or operator.") var role: String
+        @Option(help: "The drafting unit (drafters only), e.g. 德惠市科学技术局.") var unit: String?
+
+        func run() throws {
+            guard let role = Role(rawValue: role) else {
+                throw CLIFailure("--role: '\(role)' is not one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let (store, isCity) = try location.open()
+            let (user, token) = try store.writer.write { db in
+                do {
+                    let created = try NodeStore.createUser(db, name: name, role: role, unit: unit, isCityNode: isCity)
+                    try NodeStore.appendEvent(db, caseId: nil, actor: "reviewctl", action: "createUser",
+                                              payload: ["user": String(created.0.id ?? 0), "role": role.rawValue])
+                    return created
+                } catch let error as StoreError {
+                    throw CLIFailure(error.message)
+                }
+            }
+            FileHandle.standardError.write(Data("created user \(user.id ?? 0) \(user.name) (\(role.rawValue)\(user.unit.map { ", \($0)" } ?? "")); the token below is shown once\n".utf8))
+            print(token)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a node's users (never their tokens).")
+        @OptionGroup var location: NodeLocation
+
+        func run() throws {
+            let (store, _) = try location.open()
+            let users = try store.writer.read { db in try UserRecord.order(Column("id")).fetchAll(db) }
+            for user in users {
+                print([String(user.id ?? 0), user.role.rawValue, user.name, user.unit ?? "-", user.disabled ? "disabled" : "active"].joined(separator: "\t"))
+            }
+        }
+    }
+}
