@@ -78,7 +78,7 @@ let package = Package(
         .target(name: "ReviewTesting", dependencies: ["ReviewProtocol", "ReviewRules"], swiftSettings: swiftSettings),
         .testTarget(name: "ReviewProtocolTests", dependencies: ["ReviewProtocol", "ReviewTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "ReviewRulesTests", dependencies: ["ReviewRules", "ReviewTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "ReviewStoreTests", dependencies: ["ReviewStore", "ReviewTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "ReviewStoreTests", dependencies: ["ReviewStore", "ReviewTesting", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReviewNodeTests",
             dependencies: [

@@ -125,19 +125,39 @@ public final class NodeProcess {
     /// One HTTP exchange with the node.
     public func call(_ method: String, _ path: String, token: String? = nil, json: Any? = nil, body: Data? = nil,
                      headers: [String: String] = [:]) async throws -> HTTPResult {
+        var payload = body
+        var headers = headers
+        if let json {
+            payload = try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed])
+            headers["Content-Type"] = "application/json"
+        }
+        return try await client.call(method, path, token: token, body: payload, headers: headers)
+    }
+
+    /// A Sendable handle for concurrent requests.
+    public var client: NodeClient { NodeClient(baseURL: baseURL) }
+
+    /// The process id, while running.
+    public var processIdentifier: Int32? { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } }
+
+    /// Waits for a process killed from elsewhere to be reaped.
+    public func waitUntilExit() { process?.waitUntilExit() }
+}
+
+/// HTTP to one node over loopback.
+public struct NodeClient: Sendable {
+    public let baseURL: URL
+
+    public func call(_ method: String, _ path: String, token: String? = nil, body: Data? = nil,
+                     headers: [String: String] = [:]) async throws -> HTTPResult {
         var request = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
         request.httpMethod = method
         request.timeoutInterval = 30
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let json {
-            request.httpBody = try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed])
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        } else if let body {
-            request.httpBody = body
-        }
+        request.httpBody = body
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await URLSession.shared.data(for: request)
-        let http = response as! HTTPURLResponse
+        guard let http = response as? HTTPURLResponse else { throw NodeProcessError("not an HTTP response") }
         var fields: [String: String] = [:]
         for (key, value) in http.allHeaderFields { fields[String(describing: key).lowercased()] = String(describing: value) }
         return HTTPResult(status: http.statusCode, data: data, headers: fields)
