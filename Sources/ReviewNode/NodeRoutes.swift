@@ -9,39 +9,61 @@ import ReviewStore
 
 /// The JSON API under /api/v1 (see deploy/openapi.yaml). Every route needs a bearer token;
 /// handlers check the role and the case's unit through ``Access`` and the workflow.
-struct NodeRoutes: Sendable {
+public struct NodeRoutes: Sendable {
     let services: NodeServices
 
     var workflow: CaseWorkflow { services.workflow }
     var jsonLimit: Int { services.configuration.maxJSONBytes }
 
+    typealias Handler = @Sendable (NodeRoutes) -> @Sendable (Request, NodeRequestContext) async throws -> Response
+
+    /// Every API route: method, path under /api/v1, handler. deploy/openapi.yaml documents
+    /// exactly these (a test keeps the two in step).
+    static let table: [(HTTPRequest.Method, String, Handler)] = [
+        (.get, "me", { $0.me }),
+        (.get, "users", { $0.listUsers }),
+        (.post, "users", { $0.createUser }),
+        (.post, "materials", { $0.uploadMaterial }),
+        (.get, "cases", { $0.listCases }),
+        (.post, "cases", { $0.submit }),
+        (.get, "cases/:id", { $0.caseDetail }),
+        (.get, "cases/:id/check", { $0.check }),
+        (.get, "cases/:id/diff", { $0.diff }),
+        (.get, "cases/:id/materials/:sha256", { $0.downloadMaterial }),
+        (.post, "cases/:id/materials-notice", { $0.materialsNotice }),
+        (.post, "cases/:id/materials", { $0.supplyMaterials }),
+        (.post, "cases/:id/accept", { $0.accept }),
+        (.post, "cases/:id/supplement-notice", { $0.supplementNotice }),
+        (.post, "cases/:id/resubmit", { $0.resubmit }),
+        (.post, "cases/:id/complete-preliminary", { $0.completePreliminary }),
+        (.post, "cases/:id/opinion", { $0.issueOpinion }),
+        (.get, "cases/:id/opinion", { $0.opinion }),
+        (.get, "cases/:id/opinion.html", { $0.opinionPage }),
+        (.post, "cases/:id/revise", { $0.revise }),
+        (.post, "cases/:id/disagreement", { $0.disagreement }),
+        (.post, "cases/:id/coordination", { $0.coordination }),
+        (.post, "cases/:id/launch", { $0.launch }),
+        (.post, "cases/:id/archive", { $0.archive }),
+        (.get, "ledger", { $0.ledgerJSON }),
+        (.get, "ledger.csv", { $0.ledgerCSV }),
+    ]
+
+    /// The documented routes as `METHOD /api/v1/path` with OpenAPI-style `{parameters}`.
+    public static var documentedRoutes: [String] {
+        table.map { method, path, _ in
+            let openAPIPath = path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+            return "\(method.rawValue) /api/v1/\(openAPIPath)"
+        }
+    }
+
     func register(on api: RouterGroup<NodeRequestContext>) {
-        api.get("me") { _, context in try HTTPBody.json(UserView(try context.requireUser())) }
-        api.get("users", use: listUsers)
-        api.post("users", use: createUser)
-        api.post("materials", use: uploadMaterial)
-        api.get("cases", use: listCases)
-        api.post("cases", use: submit)
-        api.get("cases/:id", use: caseDetail)
-        api.get("cases/:id/check", use: check)
-        api.get("cases/:id/diff", use: diff)
-        api.get("cases/:id/materials/:sha256", use: downloadMaterial)
-        api.post("cases/:id/materials-notice", use: materialsNotice)
-        api.post("cases/:id/materials", use: supplyMaterials)
-        api.post("cases/:id/accept", use: accept)
-        api.post("cases/:id/supplement-notice", use: supplementNotice)
-        api.post("cases/:id/resubmit", use: resubmit)
-        api.post("cases/:id/complete-preliminary", use: completePreliminary)
-        api.post("cases/:id/opinion", use: issueOpinion)
-        api.get("cases/:id/opinion", use: opinion)
-        api.get("cases/:id/opinion.html", use: opinionPage)
-        api.post("cases/:id/revise", use: revise)
-        api.post("cases/:id/disagreement", use: disagreement)
-        api.post("cases/:id/coordination", use: coordination)
-        api.post("cases/:id/launch", use: launch)
-        api.post("cases/:id/archive", use: archive)
-        api.get("ledger", use: ledgerJSON)
-        api.get("ledger.csv", use: ledgerCSV)
+        for (method, path, handler) in Self.table {
+            api.on(RouterPath(path), method: method, use: handler(self))
+        }
+    }
+
+    func me(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try HTTPBody.json(UserView(try context.requireUser()))
     }
 
     // MARK: Users (operator)

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Local federation on loopback: 长春市 (220100, city), 德惠市 (220183) and 榆树市 (220182),
+# data under data/local/, one user per role with its token printed.
+#
+#   deploy/local.sh          build, start the three nodes (again: harmless), print tokens
+#   deploy/local.sh status   show which nodes run
+#   deploy/local.sh down     stop them (SIGTERM, graceful)
+#
+# Node-to-node links and the demo case come with the federation work (see README).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+data="$root/data/local"
+nodes=("220100 city changchun" "220183 county dehui" "220182 county yushu")
+
+port_of() { python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['port'])" "Config/nodes/$1.json"; }
+running() { [[ -f "$data/$1/pid" ]] && kill -0 "$(cat "$data/$1/pid")" 2>/dev/null; }
+
+up() {
+  deploy/install-deps.sh
+  echo "building (debug) ..."
+  for product in reviewctl county-node city-node; do
+    swift build --product "$product" >/dev/null 2>&1 || { swift build --product "$product"; exit 1; }
+  done
+  bin=$(swift build --show-bin-path)
+  mkdir -p "$data"
+  for entry in "${nodes[@]}"; do
+    read -r id tier file <<<"$entry"
+    mkdir -p "$data/$id"
+    if running "$id"; then echo "$id already running (pid $(cat "$data/$id/pid"))"; continue; fi
+    REVIEW_DATA_DIR="$data/$id" nohup "$bin/$tier-node" --config "Config/nodes/$file.json" >>"$data/$id/node.log" 2>&1 &
+    echo $! >"$data/$id/pid"
+    port=$(port_of "$file")
+    for _ in $(seq 1 100); do
+      if curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; then break; fi
+      if ! running "$id"; then echo "error: node $id exited; see $data/$id/node.log" >&2; tail -5 "$data/$id/node.log" >&2; exit 1; fi
+      sleep 0.1
+    done
+    echo "$id ($tier) listening on http://127.0.0.1:$port"
+  done
+  tokens="$data/tokens.txt"
+  if [[ ! -f "$tokens" ]]; then
+    umask 077
+    add() { # id role name [unit]
+      local t
+      if [[ $# -eq 4 ]]; then t=$("$bin/reviewctl" user add --data-dir "$data/$1" --role "$2" --name "$3" --unit "$4" 2>/dev/null)
+      else t=$("$bin/reviewctl" user add --data-dir "$data/$1" --role "$2" --name "$3" 2>/dev/null); fi
+      printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3${4:+ ($4)}" "$t" >>"$tokens.tmp"
+    }
+    : >"$tokens.tmp"
+    add 220100 cityReviewer 长春市政数局审查员
+    add 220100 supervisor 长春市政数局监督员
+    add 220100 operator 长春市节点运维
+    add 220100 drafter 长春市科学技术局起草员 长春市科学技术局
+    add 220183 countyReviewer 德惠市政数局审查员
+    add 220183 operator 德惠市节点运维
+    add 220183 drafter 德惠市科学技术局起草员 德惠市科学技术局
+    add 220182 countyReviewer 榆树市政数局审查员
+    add 220182 operator 榆树市节点运维
+    add 220182 drafter 榆树市科学技术局起草员 榆树市科学技术局
+    mv "$tokens.tmp" "$tokens"
+  fi
+  echo
+  echo "tokens ($tokens):"
+  column -t -s $'\t' "$tokens" 2>/dev/null || cat "$tokens"
+}
+
+down() {
+  for entry in "${nodes[@]}"; do
+    read -r id _ _ <<<"$entry"
+    if running "$id"; then
+      pid=$(cat "$data/$id/pid"); kill -TERM "$pid"
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      echo "$id stopped"
+    fi
+    rm -f "$data/$id/pid"
+  done
+}
+
+status() {
+  for entry in "${nodes[@]}"; do
+    read -r id tier _ <<<"$entry"
+    if running "$id"; then echo "$id $tier running (pid $(cat "$data/$id/pid"))"; else echo "$id $tier stopped"; fi
+  done
+}
+
+case "${1:-up}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: deploy/local.sh [up|status|down]" >&2; exit 2 ;;
+esac
