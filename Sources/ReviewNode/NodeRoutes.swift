@@ -66,6 +66,22 @@ public struct NodeRoutes: Sendable {
         try HTTPBody.json(UserView(try context.requireUser()))
     }
 
+    /// A case action with no body: authenticate, act, answer with the case detail.
+    func act(_ context: NodeRequestContext, status: HTTPResponse.Status = .ok,
+             _ perform: (UserRecord, String) async throws -> Void) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        try await perform(user, caseId)
+        return try await detail(caseId, user: user, status: status)
+    }
+
+    /// A case action with a JSON body, decoded strictly.
+    func act<Body: Codable>(_ request: Request, _ context: NodeRequestContext, _ type: Body.Type, status: HTTPResponse.Status = .ok,
+                            _ perform: (UserRecord, String, Body) async throws -> Void) async throws -> Response {
+        let body = try await HTTPBody.decode(type, from: request, limit: jsonLimit)
+        return try await act(context, status: status) { user, caseId in try await perform(user, caseId, body) }
+    }
+
     // MARK: Users (operator)
 
     struct CreateUser: Codable {
@@ -231,10 +247,7 @@ public struct NodeRoutes: Sendable {
     }
 
     func materialsNotice(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let caseId = try context.parameters.require("id")
-        _ = try await workflow.materialsNotice(caseId, by: user)
-        return try await detail(caseId, user: user)
+        try await act(context) { user, id in _ = try await workflow.materialsNotice(id, by: user) }
     }
 
     struct SupplyMaterials: Codable {
@@ -242,18 +255,11 @@ public struct NodeRoutes: Sendable {
     }
 
     func supplyMaterials(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let caseId = try context.parameters.require("id")
-        let body = try await HTTPBody.decode(SupplyMaterials.self, from: request, limit: jsonLimit)
-        _ = try await workflow.supplyMaterials(caseId, body.materials, by: user)
-        return try await detail(caseId, user: user)
+        try await act(request, context, SupplyMaterials.self) { user, id, body in _ = try await workflow.supplyMaterials(id, body.materials, by: user) }
     }
 
     func accept(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let caseId = try context.parameters.require("id")
-        _ = try await workflow.accept(caseId, by: user)
-        return try await detail(caseId, user: user)
+        try await act(context) { user, id in _ = try await workflow.accept(id, by: user) }
     }
 
     struct SupplementRequest: Codable {
@@ -264,11 +270,9 @@ public struct NodeRoutes: Sendable {
     }
 
     func supplementNotice(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let caseId = try context.parameters.require("id")
-        let body = try await HTTPBody.decode(SupplementRequest.self, from: request, limit: jsonLimit)
-        _ = try await workflow.supplementNotice(caseId, findings: body.findings, reasons: body.repeatReasons ?? [:], by: user)
-        return try await detail(caseId, user: user)
+        try await act(request, context, SupplementRequest.self) { user, id, body in
+            _ = try await workflow.supplementNotice(id, findings: body.findings, reasons: body.repeatReasons ?? [:], by: user)
+        }
     }
 
     struct ResubmitResult: Codable {
@@ -289,11 +293,9 @@ public struct NodeRoutes: Sendable {
     }
 
     func completePreliminary(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let caseId = try context.parameters.require("id")
-        let body = try await HTTPBody.decode(Conclusion.self, from: request, limit: jsonLimit)
-        _ = try await workflow.completePreliminaryReview(caseId, conclusion: body.conclusion, by: user)
-        return try await detail(caseId, user: user)
+        try await act(request, context, Conclusion.self) { user, id, body in
+            _ = try await workflow.completePreliminaryReview(id, conclusion: body.conclusion, by: user)
+        }
     }
 
     struct OpinionRequest: Codable {
@@ -303,11 +305,9 @@ public struct NodeRoutes: Sendable {
     }
 
     func issueOpinion(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let caseId = try context.parameters.require("id")
-        let body = try await HTTPBody.decode(OpinionRequest.self, from: request, limit: jsonLimit)
-        _ = try await workflow.issueOpinion(caseId, outcome: body.outcome, changes: body.requiredChanges ?? [], remarks: body.remarks, by: user)
-        return try await detail(caseId, user: user, status: .created)
+        try await act(request, context, OpinionRequest.self, status: .created) { user, id, body in
+            _ = try await workflow.issueOpinion(id, outcome: body.outcome, changes: body.requiredChanges ?? [], remarks: body.remarks, by: user)
+        }
     }
 
     func loadOpinion(_ context: NodeRequestContext) async throws -> (ReviewOpinion, CaseRecord) {
@@ -335,11 +335,7 @@ public struct NodeRoutes: Sendable {
     }
 
     func revise(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let caseId = try context.parameters.require("id")
-        let form = try await HTTPBody.decode(CaseForm.self, from: request, limit: jsonLimit)
-        _ = try await workflow.revise(caseId, form, by: user)
-        return try await detail(caseId, user: user)
+        try await act(request, context, CaseForm.self) { user, id, form in _ = try await workflow.revise(id, form, by: user) }
     }
 
     struct Reason: Codable {
@@ -347,11 +343,7 @@ public struct NodeRoutes: Sendable {
     }
 
     func disagreement(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let caseId = try context.parameters.require("id")
-        let body = try await HTTPBody.decode(Reason.self, from: request, limit: jsonLimit)
-        _ = try await workflow.recordDisagreement(caseId, reason: body.reason, by: user)
-        return try await detail(caseId, user: user)
+        try await act(request, context, Reason.self) { user, id, body in _ = try await workflow.recordDisagreement(id, reason: body.reason, by: user) }
     }
 
     struct Outcome: Codable {
@@ -359,11 +351,7 @@ public struct NodeRoutes: Sendable {
     }
 
     func coordination(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let caseId = try context.parameters.require("id")
-        let body = try await HTTPBody.decode(Outcome.self, from: request, limit: jsonLimit)
-        _ = try await workflow.recordCoordination(caseId, outcome: body.outcome, by: user)
-        return try await detail(caseId, user: user)
+        try await act(request, context, Outcome.self) { user, id, body in _ = try await workflow.recordCoordination(id, outcome: body.outcome, by: user) }
     }
 
     struct Launch: Codable {
@@ -371,21 +359,14 @@ public struct NodeRoutes: Sendable {
     }
 
     func launch(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let caseId = try context.parameters.require("id")
-        let body = try await HTTPBody.decode(Launch.self, from: request, limit: jsonLimit)
-        guard let date = CivilDate(iso: body.launchDate) else {
-            throw APIError.invalid("launchDate", "上线日期应为YYYY-MM-DD格式")
+        try await act(request, context, Launch.self) { user, id, body in
+            guard let date = CivilDate(iso: body.launchDate) else { throw APIError.invalid("launchDate", "上线日期应为YYYY-MM-DD格式") }
+            _ = try await workflow.confirmLaunch(id, launchDate: date, by: user)
         }
-        _ = try await workflow.confirmLaunch(caseId, launchDate: date, by: user)
-        return try await detail(caseId, user: user)
     }
 
     func archive(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let caseId = try context.parameters.require("id")
-        _ = try await workflow.archive(caseId, by: user)
-        return try await detail(caseId, user: user)
+        try await act(context) { user, id in _ = try await workflow.archive(id, by: user) }
     }
 
     // MARK: Ledger (Art 11)
