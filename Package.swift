@@ -35,6 +35,10 @@ let package = Package(
         // Pure rules: linter, materials check, calendar, clocks, case state machine.
         // No networking and no database here.
         .target(name: "ReviewRules", dependencies: ["ReviewProtocol"], swiftSettings: swiftSettings),
+        // libcurl, the system library (apt: libcurl4-openssl-dev), with typed setopt wrappers.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // A small async HTTP client on libcurl: every node-to-node call, and reviewctl's calls to a node.
+        .target(name: "CurlClient", dependencies: ["CCurl"], swiftSettings: swiftSettings),
         // The node's SQLite store (GRDB over the system libsqlite3): cases, revisions,
         // materials, notices, opinions, users, the hash-chained event log, outbox/inbox.
         .target(
@@ -51,7 +55,7 @@ let package = Package(
         .target(
             name: "ReviewNode",
             dependencies: [
-                "ReviewProtocol", "ReviewRules", "ReviewStore",
+                "ReviewProtocol", "ReviewRules", "ReviewStore", "CurlClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,6 +82,7 @@ let package = Package(
         .target(name: "ReviewTesting", dependencies: ["ReviewProtocol", "ReviewRules"], swiftSettings: swiftSettings),
         .testTarget(name: "ReviewProtocolTests", dependencies: ["ReviewProtocol", "ReviewTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "ReviewRulesTests", dependencies: ["ReviewRules", "ReviewTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "ReviewTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "ReviewStoreTests", dependencies: ["ReviewStore", "ReviewTesting", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReviewNodeTests",
