@@ -73,6 +73,7 @@ let package = Package(
                 "ReviewRules",
                 "ReviewStore",
                 "ReviewNode",
+                "CurlClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -96,7 +97,10 @@ let package = Package(
         // depends on them so that `swift test` builds them first.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["reviewctl", "county-node", "city-node", "ReviewTesting"],
+            dependencies: [
+                "reviewctl", "county-node", "city-node", "ReviewTesting", "ReviewProtocol",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
     ],

@@ -32,6 +32,9 @@ struct CaseSummary: Codable, Sendable {
     var revisionDueOn: CivilDate?
     var revisionOverdue: Bool
     var currentRevision: Int
+    /// Art 15: working days of the review clock used at the county and at the city.
+    var countyWorkdays: Int?
+    var cityWorkdays: Int?
 
     init(_ record: CaseRecord, calendar: WorkCalendar, today: CivilDate) {
         id = record.id
@@ -51,6 +54,8 @@ struct CaseSummary: Codable, Sendable {
         opinionIssuedOn = record.opinionIssuedOn
         revisionDueOn = record.revisionDueOn
         currentRevision = record.currentRevision
+        countyWorkdays = record.countyWorkdays
+        cityWorkdays = record.cityWorkdays
         clockStopped = record.state.isClockStopped
         let underReview = record.acceptedOn != nil && record.opinionIssuedOn == nil
         if underReview, let clock = record.clock, let status = try? clock.status(calendar: calendar) {
@@ -108,7 +113,19 @@ struct CaseDetail: Codable, Sendable {
     var launchConfirmedOn: CivilDate?
     var notices: [NoticeView]
     var opinion: ReviewOpinion?
+    /// The signed bytes of the opinion and the city's signature over them: verifiable by
+    /// anyone with the city node's public key.
+    var opinionSignature: OpinionSignature?
     var events: [EventView]
+    var forwardedOn: CivilDate?
+    var cityCaseNumber: String?
+
+    struct OpinionSignature: Codable, Sendable {
+        var opinion: Data
+        var signature: Data
+        var signerPublicKey: String
+        var fingerprint: String
+    }
 
     static func load(_ db: Database, _ record: CaseRecord, calendar: WorkCalendar, today: CivilDate) throws -> CaseDetail {
         let decoder = JSONDecoder()
@@ -129,6 +146,11 @@ struct CaseDetail: Codable, Sendable {
             EventView(seq: event.seq ?? 0, at: event.at, actor: event.actor, action: event.action,
                       payload: (try? decoder.decode([String: String].self, from: Data(event.payload.utf8))) ?? [:], hash: event.hash)
         }
+        let opinionRow = try OpinionRecord.fetchOne(db, key: record.id)
+        let signature = opinionRow.flatMap { row in
+            row.signature.map { OpinionSignature(opinion: row.body, signature: $0, signerPublicKey: row.signerPublicKey ?? "",
+                                                 fingerprint: NodeIdentity.fingerprint(ofPublicKey: row.signerPublicKey ?? "")) }
+        }
         return CaseDetail(
             case: CaseSummary(record, calendar: calendar, today: today),
             form: try CaseWorkflow.form(db, record.id, record.currentRevision),
@@ -140,8 +162,11 @@ struct CaseDetail: Codable, Sendable {
             launchDate: record.launchDate,
             launchConfirmedOn: record.launchConfirmedOn,
             notices: notices,
-            opinion: try OpinionRecord.fetchOne(db, key: record.id)?.decoded(),
-            events: events)
+            opinion: try opinionRow?.decoded(),
+            opinionSignature: signature,
+            events: events,
+            forwardedOn: record.forwardedOn,
+            cityCaseNumber: record.cityCaseNumber)
     }
 }
 

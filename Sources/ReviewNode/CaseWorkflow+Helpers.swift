@@ -105,6 +105,21 @@ extension CaseWorkflow {
         }
     }
 
+    /// The case's materials with their bytes, for forwarding.
+    static func transferredMaterials(_ db: Database, _ caseId: String) throws -> [TransferredMaterial] {
+        try CaseMaterialRecord.filter(Column("caseId") == caseId).order(Column("addedOn"), Column("kind")).fetchAll(db).map { material in
+            guard let blob = try MaterialBlobRecord.fetchOne(db, key: material.sha256) else {
+                throw StoreError(.corrupt, "material \(material.sha256) of case \(caseId) has no bytes")
+            }
+            return TransferredMaterial(reference: material.reference, content: blob.content)
+        }
+    }
+
+    static func clockState(_ record: CaseRecord, accepted: CivilDate) -> ClockState {
+        ClockState(acceptedOn: accepted, limit: record.clockLimit,
+                   stops: record.clockStops.map { ClockStopState(stopped: $0.stopped, resumed: $0.resumed) })
+    }
+
     static func actor(_ user: UserRecord) -> String { "user:\(user.id ?? 0):\(user.name)" }
 
     static func canonicalJSON(_ value: some Encodable) throws -> Data {

@@ -165,7 +165,8 @@ struct CaseWorkflow: Sendable {
         let supplyBy = try? calendar.addWorkdays(today, configuration.supplementSupplyWorkdays)
         let tier = self.tier
         let calendar = self.calendar
-        return try await services.store.write { db in
+        let services = self.services
+        let result = try await services.store.write { db in
             var record = try Self.load(db, caseId)
             try Access.requireReviewer(user, record)
             try Self.transition(&record, .requestSupplement, tier: tier)
@@ -198,8 +199,14 @@ struct CaseWorkflow: Sendable {
             try Self.save(db, &record)
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "requestSupplement",
                                       payload: ["round": String(round), "findings": String(findings.count), "clockStopped": today.description])
+            if tier == .city, record.originNode != services.configuration.nodeId {
+                try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: record.originNode,
+                                   type: .supplementRequested, caseId: caseId, payload: SupplementRequestedPayload(notice: body, revision: record.currentRevision))
+            }
             return (record, notice)
         }
+        services.outboxSignal.notify()
+        return result
     }
 
     /// The drafter's resubmission after a supplement notice: a new revision; the clock restarts.
@@ -208,7 +215,8 @@ struct CaseWorkflow: Sendable {
         let tier = self.tier
         let calendar = self.calendar
         let formData = try Self.canonicalJSON(form)
-        return try await services.store.write { db in
+        let services = self.services
+        let result = try await services.store.write { db in
             var record = try Self.load(db, caseId)
             try Access.requireDrafter(user, of: record)
             try Self.checkSameCase(form, record)
@@ -229,8 +237,18 @@ struct CaseWorkflow: Sendable {
             try Self.save(db, &record)
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "resubmit",
                                       payload: ["revision": String(record.currentRevision), "clockResumed": today.description])
+            // Answering the city: the resubmission travels up.
+            if record.state == .forwarded, let city = try Outbox.cityLink(db) {
+                let newMaterials = try Self.transferredMaterials(db, caseId).filter { transferred in
+                    form.materials.contains { $0.sha256?.lowercased() == transferred.reference.sha256 }
+                }
+                try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId, type: .caseResubmitted,
+                                   caseId: caseId, payload: CaseResubmittedPayload(revision: record.currentRevision, form: form, materials: newMaterials, resumedOn: today))
+            }
             return (record, ElementDiff.changes(from: previous, to: form))
         }
+        services.outboxSignal.notify()
+        return result
     }
 
     /// The element diff between two revisions.
@@ -263,6 +281,39 @@ struct CaseWorkflow: Sendable {
         }
     }
 
+    /// County: forward the case to the city (Art 8.2). The message goes into the outbox in the
+    /// same transaction; the delivery service sends it.
+    func forward(_ caseId: String, by user: UserRecord) async throws -> CaseRecord {
+        let today = services.today.date
+        let tier = self.tier
+        let services = self.services
+        let record = try await services.store.write { db in
+            var record = try Self.load(db, caseId)
+            try Access.requireReviewer(user, record)
+            guard let city = try Outbox.cityLink(db), city.enabled else {
+                throw APIError(.conflict, code: "no-city-link", message: "尚未与市级节点建立连接,无法报送", detail: "import the city's link card first")
+            }
+            try Self.transition(&record, .forward, tier: tier)
+            record.forwardedOn = today
+            try Self.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "forward", payload: ["to": city.nodeId])
+            let findings = try NoticeRecord.filter(Column("caseId") == caseId && Column("type") == "supplement").order(Column("id")).fetchAll(db)
+                .flatMap { try JSONDecoder().decode(SupplementNotice.self, from: $0.body).findings }
+            guard let accepted = record.acceptedOn else { throw StoreError(.corrupt, "forwarded case \(caseId) was never accepted") }
+            let payload = CaseForwardedPayload(
+                caseId: caseId, kind: record.kind, title: record.title, documentNumber: record.documentNumber, draftingUnit: record.draftingUnit,
+                divisionCode: record.divisionCode, submittedOn: record.submittedOn, effectiveDate: record.effectiveDate,
+                lateApplication: record.lateApplication, revision: record.currentRevision, form: try Self.form(db, caseId, record.currentRevision),
+                materials: try Self.transferredMaterials(db, caseId), countyFindings: findings,
+                preliminaryConclusion: record.preliminaryConclusion ?? "", clock: Self.clockState(record, accepted: accepted), forwardedOn: today)
+            try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId,
+                               type: .caseForwarded, caseId: caseId, payload: payload)
+            return record
+        }
+        services.outboxSignal.notify()
+        return record
+    }
+
     // MARK: Opinion (Art 8) and after (Art 9, 10)
 
     /// City: the 标准化审查意见书, numbered per node and year.
@@ -277,7 +328,8 @@ struct CaseWorkflow: Sendable {
         let tier = self.tier
         let configuration = self.configuration
         let revisionDue = try? calendar.revisionDue(opinionReceived: today)
-        return try await services.store.write { db in
+        let services = self.services
+        let result = try await services.store.write { db in
             var record = try Self.load(db, caseId)
             try Access.requireReviewer(user, record)
             try Self.transition(&record, .issueOpinion(outcome), tier: tier)
@@ -291,17 +343,35 @@ struct CaseWorkflow: Sendable {
             let number = OpinionNumber(prefix: configuration.opinionPrefix, year: today.year, sequence: sequence)
             let opinion = ReviewOpinion(number: number, outcome: outcome, policyTitle: record.title, draftingUnit: record.draftingUnit,
                                         requiredChanges: changes, remarks: remarks, issuedOn: today, issuerNode: configuration.nodeId)
-            let opinionRecord = OpinionRecord(caseId: caseId, number: number.description, year: today.year, sequence: sequence,
-                                              outcome: outcome, body: try Self.canonicalJSON(opinion), issuedOn: today)
+            let opinionBytes = try Self.canonicalJSON(opinion)
+            var opinionRecord = OpinionRecord(caseId: caseId, number: number.description, year: today.year, sequence: sequence,
+                                              outcome: outcome, body: opinionBytes, issuedOn: today)
+            // Signed, so that anyone with the city's public key can verify it later.
+            opinionRecord.signature = try services.identity.sign(opinionBytes)
+            opinionRecord.signerPublicKey = services.identity.publicKeyBase64
             try opinionRecord.insert(db)
             record.opinionIssuedOn = today
             // Art 9: for a drafter on this node, received the day it is issued.
             record.revisionDueOn = revisionDue
+            if let clock = record.clock {
+                let total = try? clock.workdaysUsed(through: today, calendar: services.calendar)
+                let county = try record.forwardedOn.map { try clock.workdaysUsed(through: $0, calendar: services.calendar) }
+                record.countyWorkdays = record.level == .county ? county : 0
+                record.cityWorkdays = total.map { $0 - (record.countyWorkdays ?? 0) }
+            }
             try Self.save(db, &record)
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "issueOpinion",
                                       payload: ["number": number.description, "outcome": outcome.rawValue])
+            if record.originNode != configuration.nodeId {
+                try Outbox.enqueue(db, identity: services.identity, sender: configuration.nodeId, peer: record.originNode, type: .opinionIssued, caseId: caseId,
+                                   payload: OpinionIssuedPayload(opinion: opinionBytes, signature: opinionRecord.signature ?? Data(),
+                                                                 signerPublicKey: services.identity.publicKeyBase64,
+                                                                 countyWorkdays: record.countyWorkdays, cityWorkdays: record.cityWorkdays))
+            }
             return (record, opinionRecord)
         }
+        services.outboxSignal.notify()
+        return result
     }
 
     /// Art 9: the drafter's revision after the opinion (a new revision of the form).
@@ -364,7 +434,8 @@ struct CaseWorkflow: Sendable {
     func confirmLaunch(_ caseId: String, launchDate: CivilDate, by user: UserRecord) async throws -> CaseRecord {
         let today = services.today.date
         let tier = self.tier
-        return try await services.store.write { db in
+        let services = self.services
+        let result = try await services.store.write { db in
             var record = try Self.load(db, caseId)
             try Access.requireDrafter(user, of: record)
             try Self.transition(&record, record.kind == .withdrawal ? .confirmWithdrawal : .confirmLaunch, tier: tier)
@@ -373,8 +444,15 @@ struct CaseWorkflow: Sendable {
             try Self.save(db, &record)
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: record.kind == .withdrawal ? "confirmWithdrawal" : "confirmLaunch",
                                       payload: ["launchDate": launchDate.description, "finalRevision": String(record.currentRevision)])
+            if tier == .county, record.forwardedOn != nil, let city = try Outbox.cityLink(db) {
+                try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId, type: .launchConfirmed, caseId: caseId,
+                                   payload: LaunchConfirmedPayload(revision: record.currentRevision, form: try Self.form(db, caseId, record.currentRevision),
+                                                                   launchDate: launchDate, confirmedOn: today))
+            }
             return record
         }
+        services.outboxSignal.notify()
+        return result
     }
 
     /// Art 11: into the archive.

@@ -64,3 +64,4 @@ extension Request {
 extension HTTPField.Name {
     static let contentSHA256 = HTTPField.Name("X-Content-SHA256")!
 }
+

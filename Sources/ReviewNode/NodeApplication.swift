@@ -5,6 +5,7 @@ import NIOCore
 public import ReviewProtocol
 import ReviewRules
 import ReviewStore
+import CurlClient
 
 /// Builds and runs a node: the store, the rules and calendar from Config, the API routes.
 /// Shared by `county-node`, `city-node` and the tests.
@@ -21,11 +22,22 @@ public enum NodeApplication {
         }
         let api = router.group("api/v1").add(middleware: AuthMiddleware(store: services.store))
         NodeRoutes(services: services).register(on: api)
+        // Node-to-node messages authenticate by signature, not by token.
+        let receiver = FederationReceiver(services: services)
+        router.post("federation/v1/messages") { request, _ -> Response in
+            let data = try await HTTPBody.bytes(of: request, limit: configuration.maxMaterialBytes * 8)
+            let result = try await receiver.receive(data)
+            services.outboxSignal.notify()
+            return try HTTPBody.json(result)
+        }
+        let delivery = DeliveryService(store: services.store, client: services.client, signal: services.outboxSignal, logger: logger,
+                                       maxBackoff: .milliseconds(Int(configuration.retryMaxSeconds * 1000)))
 
         let portFile = configuration.portFile
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "review-node-\(configuration.nodeId)"),
+            services: [delivery],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 // Written atomically so that a reader never sees half a number.
@@ -65,8 +77,13 @@ public enum NodeApplication {
         } catch {
             throw NodeConfigurationError("cannot open \(configuration.databasePath): \(error)")
         }
+        let identity = try NodeIdentity.loadOrCreate(in: configuration.dataDirectory)
+        logger.info("node identity", metadata: ["fingerprint": "\(identity.fingerprint)"])
+        var clientConfiguration = CurlHTTPClient.Configuration()
+        clientConfiguration.caFile = configuration.peerCAFile
         return NodeServices(configuration: configuration, store: store, calendar: calendar,
-                            linter: StandardizationLinter(configuration: rules), today: today)
+                            linter: StandardizationLinter(configuration: rules), today: today, identity: identity,
+                            outboxSignal: OutboxSignal(), client: CurlHTTPClient(configuration: clientConfiguration))
     }
 
     /// The executables' entry point: `county-node --config FILE` / `city-node --config FILE`.

@@ -18,6 +18,9 @@ extension NodeConfiguration {
         var supplementSupplyWorkdays: Int?
         var maxMaterialBytes: Int?
         var durability: NodeStore.Durability?
+        var publicURL: String?
+        var retryMaxSeconds: Double?
+        var peerCAFile: String?
     }
 
     /// Reads a node configuration file, then applies the environment overrides
@@ -53,6 +56,12 @@ extension NodeConfiguration {
         if let days = file.supplementSupplyWorkdays { configuration.supplementSupplyWorkdays = days }
         if let bytes = file.maxMaterialBytes { configuration.maxMaterialBytes = bytes }
         if let durability = file.durability { configuration.durability = durability }
+        if let url = file.publicURL { configuration.publicURL = url }
+        if let seconds = file.retryMaxSeconds {
+            guard seconds > 0 else { throw NodeConfigurationError("\(path): retryMaxSeconds must be positive") }
+            configuration.retryMaxSeconds = seconds
+        }
+        if let caFile = file.peerCAFile { configuration.peerCAFile = resolve(caFile).path }
 
         if let port = environment["REVIEW_PORT"] {
             guard let value = Int(port), (0...65535).contains(value) else {
@@ -65,6 +74,11 @@ extension NodeConfiguration {
             configuration.dataDirectory = URL(fileURLWithPath: directory).standardizedFileURL
         }
         if let level = environment["REVIEW_LOG_LEVEL"], !level.isEmpty { configuration.logLevel = level }
+        if let url = environment["REVIEW_PUBLIC_URL"], !url.isEmpty { configuration.publicURL = url }
+        if let seconds = environment["REVIEW_RETRY_MAX_SECONDS"], !seconds.isEmpty {
+            guard let value = Double(seconds), value > 0 else { throw NodeConfigurationError("REVIEW_RETRY_MAX_SECONDS: '\(seconds)' is not a positive number") }
+            configuration.retryMaxSeconds = value
+        }
         return configuration
     }
 }

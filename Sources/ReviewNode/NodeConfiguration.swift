@@ -31,6 +31,12 @@ public struct NodeConfiguration: Sendable {
     /// Largest JSON request body, in bytes.
     public var maxJSONBytes: Int = 8 * 1024 * 1024
     public var durability: NodeStore.Durability = .full
+    /// The base URL peers use to reach this node (its link card); defaults to http://host:port.
+    public var publicURL: String?
+    /// Longest wait between two delivery attempts of one message, seconds.
+    public var retryMaxSeconds: Double = 30
+    /// PEM bundle of private CAs for peers' TLS certificates (nil: the system's).
+    public var peerCAFile: String?
 
     public init(nodeId: String, name: String, tier: Tier, dataDirectory: URL, configDirectory: URL) {
         self.nodeId = nodeId
@@ -43,4 +49,9 @@ public struct NodeConfiguration: Sendable {
     public var databasePath: String { dataDirectory.appendingPathComponent("node.sqlite").path }
     public var portFile: URL { dataDirectory.appendingPathComponent("node.port") }
     public var isCity: Bool { tier == .city }
+
+    /// The URL for the link card: `publicURL`, or http://host:port.
+    public func baseURL(actualPort: Int? = nil) -> String {
+        publicURL ?? "http://\(host):\(actualPort ?? port)"
+    }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import CurlClient
 import Foundation
 import GRDB
 import HTTPTypes
@@ -36,6 +37,7 @@ public struct NodeRoutes: Sendable {
         (.post, "cases/:id/supplement-notice", { $0.supplementNotice }),
         (.post, "cases/:id/resubmit", { $0.resubmit }),
         (.post, "cases/:id/complete-preliminary", { $0.completePreliminary }),
+        (.post, "cases/:id/forward", { $0.forward }),
         (.post, "cases/:id/opinion", { $0.issueOpinion }),
         (.get, "cases/:id/opinion", { $0.opinion }),
         (.get, "cases/:id/opinion.html", { $0.opinionPage }),
@@ -44,6 +46,8 @@ public struct NodeRoutes: Sendable {
         (.post, "cases/:id/coordination", { $0.coordination }),
         (.post, "cases/:id/launch", { $0.launch }),
         (.post, "cases/:id/archive", { $0.archive }),
+        (.get, "federation/status", { $0.federationStatus }),
+        (.post, "federation/links/:nodeId/check", { $0.checkLink }),
         (.get, "ledger", { $0.ledgerJSON }),
         (.get, "ledger.csv", { $0.ledgerCSV }),
     ]
@@ -298,6 +302,10 @@ public struct NodeRoutes: Sendable {
         }
     }
 
+    func forward(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try await act(context) { user, id in _ = try await workflow.forward(id, by: user) }
+    }
+
     struct OpinionRequest: Codable {
         var outcome: OpinionOutcome
         var requiredChanges: [RequiredChange]?
@@ -367,6 +375,63 @@ public struct NodeRoutes: Sendable {
 
     func archive(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try await act(context) { user, id in _ = try await workflow.archive(id, by: user) }
+    }
+
+    // MARK: Federation
+
+    func federationStatus(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard user.role == .operator || user.role.isReviewer || user.role == .supervisor else {
+            throw APIError.forbidden("federation status is for operators, reviewers and supervisors")
+        }
+        let links = try await services.store.read { db in try Links.status(db) }
+        return try HTTPBody.json(FederationStatusView(node: services.configuration.nodeId, fingerprint: services.identity.fingerprint, links: links))
+    }
+
+    struct FederationStatusView: Codable {
+        var node: String
+        var fingerprint: String
+        var links: [Links.Status]
+    }
+
+    struct CheckResult: Codable {
+        var nodeId: String
+        var ok: Bool
+        var milliseconds: Double
+        var status: Int?
+        var error: String?
+    }
+
+    /// A signed ping round trip to the peer, with its latency.
+    func checkLink(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try Access.requireRole(try context.requireUser(), .operator)
+        let nodeId = try context.parameters.require("nodeId")
+        guard let link = try await services.store.read({ db in try LinkRecord.fetchOne(db, key: nodeId) }) else {
+            throw APIError(.notFound, code: "link-not-found", message: "未找到该节点连接", field: "nodeId")
+        }
+        let envelope = FederationEnvelope(id: UUID().uuidString.lowercased(), sender: services.configuration.nodeId, receiver: nodeId, type: .ping,
+                                          caseId: nil, sequence: 0, sentAt: ISO8601DateFormatter().string(from: Date()),
+                                          chainHead: try await services.store.read { db in try NodeStore.chainHead(db) }, payload: Data("{}".utf8))
+        let body = try Outbox.signedMessage(envelope, identity: services.identity)
+        let started = ContinuousClock.now
+        var result = CheckResult(nodeId: nodeId, ok: false, milliseconds: 0)
+        do {
+            let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/federation/v1/messages"
+            let response = try await services.client.send(HTTPClientRequest(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: body))
+            result.status = response.status
+            result.ok = response.status == 200
+            if !result.ok { result.error = String(decoding: response.body.prefix(300), as: UTF8.self) }
+        } catch {
+            result.error = String(describing: error)
+        }
+        let elapsed = ContinuousClock.now - started
+        result.milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let checked = result
+        try await services.store.write { db in
+            try db.execute(sql: "UPDATE link SET lastCheckAt = ?, lastCheckMilliseconds = ? WHERE nodeId = ?",
+                           arguments: [Date(), checked.ok ? checked.milliseconds : nil, nodeId])
+        }
+        return try HTTPBody.json(result)
     }
 
     // MARK: Ledger (Art 11)

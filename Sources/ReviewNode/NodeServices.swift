@@ -1,6 +1,7 @@
 import Foundation
 import ReviewProtocol
 import ReviewRules
+import CurlClient
 import ReviewStore
 
 /// What the routes work with: the store, the rules and the calendar loaded from Config, and
@@ -11,6 +12,10 @@ struct NodeServices: Sendable {
     let calendar: WorkCalendar
     let linter: StandardizationLinter
     let today: Today
+    let identity: NodeIdentity
+    /// Poked after a transaction queued a message.
+    let outboxSignal: OutboxSignal
+    let client: CurlHTTPClient
 
     var workflow: CaseWorkflow { CaseWorkflow(services: self) }
 }

@@ -101,3 +101,18 @@ public struct ReviewClock: Hashable, Sendable, Codable {
         return due
     }
 }
+
+extension ReviewClock {
+    /// Working days counted from acceptance through `date`, not counting stops: how much of
+    /// the limit one tier used (Art 15). Stops after `date` are ignored; no deadline cap.
+    public func workdaysUsed(through date: CivilDate, calendar: WorkCalendar) throws -> Int {
+        var total = 0
+        var segmentStart = accepted
+        for stop in stops where stop.stopped <= date {
+            total += max(0, try calendar.workdays(from: segmentStart, through: stop.stopped))
+            guard let resumed = stop.resumed, resumed <= date else { return total }
+            segmentStart = resumed
+        }
+        return total + max(0, try calendar.workdays(from: segmentStart, through: date))
+    }
+}

@@ -46,6 +46,14 @@ public struct CaseRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
     public var launchConfirmedOn: CivilDate?
     public var createdAt: Date
     public var updatedAt: Date
+    /// County: when the case went to the city. City: when the county forwarded it.
+    public var forwardedOn: CivilDate? = nil
+    /// County: the city's case number, once the city confirmed receipt.
+    public var cityCaseNumber: String? = nil
+    public var cityReceivedOn: CivilDate? = nil
+    /// Working days of the review clock used at each tier (Art 15 supervision).
+    public var countyWorkdays: Int? = nil
+    public var cityWorkdays: Int? = nil
 
     /// The review clock as recorded.
     public var clock: ReviewClock? {
@@ -206,9 +214,13 @@ public struct OpinionRecord: Codable, Sendable, Hashable, FetchableRecord, Persi
     public var year: Int
     public var sequence: Int
     public var outcome: OpinionOutcome
-    /// ``ReviewOpinion`` JSON.
+    /// ``ReviewOpinion`` JSON: the exact bytes the signature covers.
     public var body: Data
     public var issuedOn: CivilDate
+    /// Ed25519 signature of `body` by the issuing city node's key.
+    public var signature: Data? = nil
+    /// That key (base64), so that the opinion stays verifiable after a re-key.
+    public var signerPublicKey: String? = nil
 
     public func decoded() throws -> ReviewOpinion {
         try JSONDecoder().decode(ReviewOpinion.self, from: body)

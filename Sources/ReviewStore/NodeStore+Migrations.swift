@@ -137,6 +137,41 @@ extension NodeStore {
                 t.column("result", .blob).notNull()
             }
         }
+        migrator.registerMigration("v2-federation") { db in
+            try db.create(table: "link") { t in
+                t.primaryKey("nodeId", .text)
+                t.column("name", .text).notNull()
+                t.column("divisionCode", .text).notNull()
+                t.column("tier", .text).notNull()
+                t.column("baseURL", .text).notNull()
+                t.column("publicKey", .text).notNull()
+                t.column("previousPublicKey", .text)
+                t.column("previousKeyValidUntil", .datetime)
+                t.column("enabled", .boolean).notNull().defaults(to: true)
+                t.column("createdAt", .datetime).notNull()
+                t.column("lastCheckAt", .datetime)
+                t.column("lastCheckMilliseconds", .double)
+                t.column("lastChainHead", .text)
+            }
+            try db.alter(table: "reviewCase") { t in
+                t.add(column: "forwardedOn", .text)
+                t.add(column: "cityCaseNumber", .text)
+                t.add(column: "cityReceivedOn", .text)
+                t.add(column: "countyWorkdays", .integer)
+                t.add(column: "cityWorkdays", .integer)
+            }
+            try db.alter(table: "opinion") { t in
+                t.add(column: "signature", .blob)
+                t.add(column: "signerPublicKey", .text)
+            }
+            try db.alter(table: "inbox") { t in
+                t.add(column: "caseId", .text)
+                t.add(column: "sequence", .integer)
+                t.add(column: "type", .text)
+                t.add(column: "chainHead", .text)
+            }
+            try db.create(index: "inboxCase", on: "inbox", columns: ["sender", "caseId", "sequence"])
+        }
         return migrator
     }
 }

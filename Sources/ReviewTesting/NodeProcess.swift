@@ -26,7 +26,8 @@ public final class NodeProcess {
 
     /// Writes a node configuration into a fresh temporary data directory and starts the node.
     /// - Parameter today: pins the node's date (`REVIEW_TODAY`), so deadlines are predictable.
-    public init(tier: String, nodeId: String, name: String, today: String? = nil, opinionPrefix: String = "长政数标审") throws {
+    public init(tier: String, nodeId: String, name: String, today: String? = nil, opinionPrefix: String = "长政数标审",
+                retryMaxSeconds: Double = 0.5) throws {
         self.tier = tier
         self.nodeId = nodeId
         self.today = today
@@ -36,10 +37,14 @@ public final class NodeProcess {
         let config: [String: Any] = [
             "nodeId": nodeId, "name": name, "tier": tier, "host": "127.0.0.1", "port": 0,
             "dataDirectory": dataDirectory.path, "configDirectory": Fixtures.configDirectory.path,
-            "logLevel": "info", "opinionPrefix": opinionPrefix, "durability": "full",
+            "logLevel": "info", "opinionPrefix": opinionPrefix, "durability": "full", "retryMaxSeconds": retryMaxSeconds,
         ]
         try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: configFile)
         try start()
+        // Restarts keep the port, so that peers' links stay valid.
+        var fixed = config
+        fixed["port"] = port
+        try JSONSerialization.data(withJSONObject: fixed, options: [.prettyPrinted]).write(to: configFile)
     }
 
     /// Starts the process and waits (up to 30 s) until it listens.
@@ -118,6 +123,32 @@ public final class NodeProcess {
         let result = try CommandRunner.run(Self.binaries.appendingPathComponent("reviewctl"), arguments)
         guard result.status == 0 else { throw NodeProcessError("reviewctl user add failed: \(result.stderr)") }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs `reviewctl` with these arguments; throws unless it exits 0. Returns its stdout.
+    @discardableResult
+    public static func reviewctl(_ arguments: [String], stdin: Data? = nil) throws -> String {
+        let result = try CommandRunner.run(binaries.appendingPathComponent("reviewctl"), arguments)
+        guard result.status == 0 else { throw NodeProcessError("reviewctl \(arguments.joined(separator: " ")): \(result.stderr)") }
+        return result.stdout
+    }
+
+    /// This node's link card, with its actual loopback URL.
+    public func linkCard() throws -> Data {
+        Data(try Self.reviewctl(["link", "export", "--node-config", configFile.path, "--base-url", baseURL.absoluteString]).utf8)
+    }
+
+    /// Imports `other`'s card here.
+    public func link(to other: NodeProcess) throws {
+        let card = dataDirectory.appendingPathComponent("card-\(other.nodeId).json")
+        try other.linkCard().write(to: card)
+        try Self.reviewctl(["link", "import", "--node-config", configFile.path, card.path])
+    }
+
+    /// Links two nodes both ways.
+    public static func link(_ a: NodeProcess, _ b: NodeProcess) throws {
+        try a.link(to: b)
+        try b.link(to: a)
     }
 
     // MARK: HTTP
@@ -222,4 +253,15 @@ public enum CommandRunner {
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
+}
+
+/// Waits until `condition` holds, checking every 20 ms for at most `seconds`: for effects that
+/// happen in another process (a message delivered, a node catching up).
+public func eventually(_ seconds: Double = 20, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
 }

@@ -1,0 +1,311 @@
+import Crypto
+import Foundation
+import GRDB
+import HTTPTypes
+import ReviewProtocol
+import ReviewRules
+import ReviewStore
+
+/// Receives signed messages from peers: verifies the sender, the signature, the link state and
+/// the case's ownership, then applies the message and records its id in one transaction. A
+/// redelivered message is answered with the first result and has no second effect.
+struct FederationReceiver: Sendable {
+    let services: NodeServices
+
+    struct Result: Codable, Sendable {
+        var applied: String
+        var caseId: String?
+        var duplicate: Bool?
+    }
+
+    func receive(_ data: Data) async throws -> Result {
+        let signed: SignedMessage
+        let envelope: FederationEnvelope
+        do {
+            signed = try StrictJSONDecoder.decode(SignedMessage.self, from: data)
+            envelope = try StrictJSONDecoder.decode(FederationEnvelope.self, from: signed.envelope)
+        } catch let error as ProtocolError {
+            throw reject(.badRequest, "malformed-message", "malformed message: \(error)")
+        }
+        let configuration = services.configuration
+        guard envelope.receiver == configuration.nodeId else {
+            throw reject(.misdirectedRequest, "wrong-receiver", "message for \(envelope.receiver), this is \(configuration.nodeId)")
+        }
+        guard let link = try await services.store.read({ db in try LinkRecord.fetchOne(db, key: envelope.sender) }) else {
+            throw reject(.forbidden, "unknown-node", "no link to node \(envelope.sender)")
+        }
+        guard link.enabled else { throw reject(.forbidden, "link-disabled", "the link to \(envelope.sender) is disabled") }
+        guard verify(signed, link: link) else {
+            throw reject(.unauthorized, "bad-signature", "signature does not verify with the key held for \(envelope.sender)")
+        }
+        if envelope.type == .ping { return Result(applied: "ping", caseId: nil) }
+
+        let services = self.services
+        return try await services.store.write { db in
+            if let previous = try InboxRecord.fetchOne(db, key: envelope.id) {
+                var result = try JSONDecoder().decode(Result.self, from: previous.result)
+                result.duplicate = true
+                return result
+            }
+            if let caseId = envelope.caseId {
+                let last = try Int.fetchOne(db, sql: "SELECT MAX(sequence) FROM inbox WHERE sender = ? AND caseId = ?", arguments: [envelope.sender, caseId]) ?? 0
+                guard envelope.sequence == last + 1 else {
+                    throw Self.reject(.conflict, "out-of-order", "message \(envelope.sequence) for case \(caseId); expected \(last + 1)")
+                }
+            }
+            let apply = Apply(services: services, db: db, envelope: envelope, link: link)
+            let result = try apply.run()
+            try InboxRecord(id: envelope.id, sender: envelope.sender, receivedAt: Date(), result: try CaseWorkflow.canonicalJSON(result),
+                            caseId: envelope.caseId, sequence: envelope.caseId == nil ? nil : envelope.sequence, type: envelope.type,
+                            chainHead: envelope.chainHead).insert(db)
+            try db.execute(sql: "UPDATE link SET lastChainHead = ? WHERE nodeId = ?", arguments: [envelope.chainHead, link.nodeId])
+            return result
+        }
+    }
+
+    private func verify(_ signed: SignedMessage, link: LinkRecord) -> Bool {
+        if NodeIdentity.verify(signed.signature, of: signed.envelope, publicKey: link.publicKey) { return true }
+        if let previous = link.previousPublicKey, let until = link.previousKeyValidUntil, until > Date() {
+            return NodeIdentity.verify(signed.signature, of: signed.envelope, publicKey: previous)
+        }
+        return false
+    }
+
+    private func reject(_ status: HTTPResponse.Status, _ code: String, _ detail: String) -> APIError {
+        Self.reject(status, code, detail)
+    }
+
+    static func reject(_ status: HTTPResponse.Status, _ code: String, _ detail: String) -> APIError {
+        APIError(status, code: code, message: "节点消息被拒绝", detail: detail)
+    }
+}
+
+/// Applying one verified message inside the receiving transaction.
+private struct Apply {
+    let services: NodeServices
+    let db: Database
+    let envelope: FederationEnvelope
+    let link: LinkRecord
+
+    var configuration: NodeConfiguration { services.configuration }
+    var today: CivilDate { services.today.date }
+
+    func payload<T: Codable>(_ type: T.Type) throws -> T {
+        do {
+            return try StrictJSONDecoder.decode(type, from: envelope.payload)
+        } catch {
+            throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "\(envelope.type.rawValue): \(error)")
+        }
+    }
+
+    func run() throws -> FederationReceiver.Result {
+        switch envelope.type {
+        case .caseForwarded: try caseForwarded()
+        case .caseResubmitted: try caseResubmitted()
+        case .launchConfirmed: try launchConfirmed()
+        case .received: try received()
+        case .supplementRequested: try supplementRequested()
+        case .opinionIssued: try opinionIssued()
+        case .keyRotated: try keyRotated()
+        case .ping: FederationReceiver.Result(applied: "ping", caseId: nil)
+        }
+    }
+
+    var actor: String { "node:\(envelope.sender)" }
+
+    /// The case this message is about; it must have come from (or gone to) the sender.
+    func ownedCase() throws -> CaseRecord {
+        guard let caseId = envelope.caseId, let record = try CaseRecord.fetchOne(db, key: caseId) else {
+            throw FederationReceiver.reject(.notFound, "unknown-case", "no case \(envelope.caseId ?? "-") here")
+        }
+        let counterpart = configuration.isCity ? record.originNode : (try Outbox.cityLink(db)?.nodeId ?? "")
+        guard counterpart == envelope.sender, record.level == .county else {
+            throw FederationReceiver.reject(.forbidden, "not-your-case", "case \(record.id) does not belong to \(envelope.sender)")
+        }
+        return record
+    }
+
+    func requireTier(_ tier: Tier) throws {
+        guard configuration.tier == tier, link.tier != tier else {
+            throw FederationReceiver.reject(.unprocessableContent, "wrong-direction", "\(envelope.type.rawValue) goes from a \(tier == .city ? "county" : "city") node to a \(tier.rawValue) node")
+        }
+    }
+
+    func transition(_ record: inout CaseRecord, _ event: CaseEvent) throws {
+        var machine = ReviewStateMachine(context: .init(kind: record.kind, level: record.level, node: configuration.tier), state: record.state)
+        do {
+            try machine.apply(event)
+        } catch let error as RulesError {
+            throw FederationReceiver.reject(.conflict, "illegal-transition", error.message)
+        }
+        record.state = machine.state
+    }
+
+    func storeMaterials(_ materials: [TransferredMaterial], caseId: String) throws {
+        for (index, material) in materials.enumerated() {
+            let digest = SHA256.hash(data: material.content).hexString
+            guard digest == material.reference.sha256?.lowercased() else {
+                throw FederationReceiver.reject(.unprocessableContent, "material-digest-mismatch",
+                                                "materials[\(index)]: bytes hash to \(digest), declared \(material.reference.sha256 ?? "-")")
+            }
+            try MaterialBlobRecord(sha256: digest, bytes: material.content.count, content: material.content, uploadedBy: nil, createdAt: Date())
+                .insert(db, onConflict: .ignore)
+            try CaseMaterialRecord(caseId: caseId, kind: material.reference.kind, title: material.reference.title, fileName: material.reference.fileName,
+                                   sha256: digest, bytes: material.content.count, addedOn: today).insert(db, onConflict: .ignore)
+        }
+    }
+
+    func save(_ record: inout CaseRecord, event: String, details: [String: String] = [:]) throws {
+        record.updatedAt = Date()
+        try record.update(db)
+        try NodeStore.appendEvent(db, caseId: record.id, actor: actor, action: event, payload: details.merging(["message": envelope.id]) { a, _ in a })
+    }
+
+    // MARK: At the city
+
+    func caseForwarded() throws -> FederationReceiver.Result {
+        try requireTier(.city)
+        let body = try payload(CaseForwardedPayload.self)
+        // A county forwards only its own cases: the id carries its node id and the policy's
+        // division lies within it.
+        guard envelope.caseId == body.caseId, body.caseId.hasPrefix(envelope.sender + "-"),
+              services.linter.configuration.divisions.contains(body.divisionCode, within: envelope.sender)
+        else {
+            throw FederationReceiver.reject(.forbidden, "not-your-case", "case \(body.caseId) (division \(body.divisionCode)) is not \(envelope.sender)'s")
+        }
+        if try CaseRecord.exists(db, key: body.caseId) {
+            throw FederationReceiver.reject(.conflict, "case-exists", "case \(body.caseId) was already forwarded")
+        }
+        let machine = try ReviewStateMachine(context: .init(kind: body.kind, level: .county, node: .city))
+        let now = Date()
+        var record = CaseRecord(
+            id: body.caseId, kind: body.kind, level: .county, state: machine.state, title: body.title, documentNumber: body.documentNumber,
+            draftingUnit: body.draftingUnit, divisionCode: body.divisionCode, originNode: envelope.sender, submittedBy: nil,
+            submittedOn: body.submittedOn, acceptedOn: body.clock.acceptedOn,
+            clockStops: body.clock.stops.map { ReviewClock.Stop(stopped: $0.stopped, resumed: $0.resumed) }, clockLimit: body.clock.limit,
+            dueOn: nil, effectiveDate: body.effectiveDate, lateApplication: body.lateApplication, currentRevision: body.revision,
+            materialsDueOn: nil, preliminaryConclusion: body.preliminaryConclusion, opinionIssuedOn: nil, revisionDueOn: nil,
+            revisedOn: nil, disagreement: nil, coordination: nil, launchDate: nil, launchConfirmedOn: nil, createdAt: now, updatedAt: now)
+        record.forwardedOn = body.forwardedOn
+        record.dueOn = CaseWorkflow.due(of: record, services.calendar)
+        try record.insert(db)
+        try RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil).insert(db)
+        try storeMaterials(body.materials, caseId: record.id)
+        if !body.countyFindings.isEmpty {
+            let notice = SupplementNotice(issuedBy: .county, round: 1, findings: body.countyFindings, issuedOn: body.forwardedOn, supplyBy: nil)
+            var row = NoticeRecord(id: nil, caseId: record.id, type: .supplement, round: 1, issuedBy: .county, issuedOn: body.forwardedOn,
+                                   supplyBy: nil, revision: body.revision, body: try CaseWorkflow.canonicalJSON(notice), answeredOn: body.forwardedOn)
+            try row.insert(db)
+        }
+        try NodeStore.appendEvent(db, caseId: record.id, actor: actor, action: "receiveForwarded",
+                                  payload: ["message": envelope.id, "revision": String(body.revision), "materials": String(body.materials.count)])
+        try Outbox.enqueue(db, identity: services.identity, sender: configuration.nodeId, peer: envelope.sender, type: .received,
+                           caseId: record.id, payload: ReceivedPayload(cityCaseNumber: record.id, receivedOn: today))
+        return .init(applied: envelope.type.rawValue, caseId: record.id)
+    }
+
+    func caseResubmitted() throws -> FederationReceiver.Result {
+        try requireTier(.city)
+        let body = try payload(CaseResubmittedPayload.self)
+        var record = try ownedCase()
+        try transition(&record, .resubmit)
+        try storeMaterials(body.materials, caseId: record.id)
+        try RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil).insert(db)
+        record.currentRevision = body.revision
+        if let last = record.clockStops.indices.last, record.clockStops[last].resumed == nil {
+            record.clockStops[last].resumed = body.resumedOn
+        }
+        record.dueOn = CaseWorkflow.due(of: record, services.calendar)
+        try db.execute(sql: "UPDATE notice SET answeredOn = ? WHERE caseId = ? AND type = 'supplement' AND answeredOn IS NULL",
+                       arguments: [body.resumedOn.description, record.id])
+        try save(&record, event: "receiveResubmission", details: ["revision": String(body.revision)])
+        return .init(applied: envelope.type.rawValue, caseId: record.id)
+    }
+
+    func launchConfirmed() throws -> FederationReceiver.Result {
+        try requireTier(.city)
+        let body = try payload(LaunchConfirmedPayload.self)
+        var record = try ownedCase()
+        if record.state == .opinionNotPassed { try transition(&record, .beginRevision) }
+        if body.revision > record.currentRevision {
+            try RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil).insert(db)
+            record.currentRevision = body.revision
+        }
+        try transition(&record, record.kind == .withdrawal ? .confirmWithdrawal : .confirmLaunch)
+        record.launchDate = body.launchDate
+        record.launchConfirmedOn = body.confirmedOn
+        try save(&record, event: "receiveLaunchConfirmation", details: ["launchDate": body.launchDate.description])
+        return .init(applied: envelope.type.rawValue, caseId: record.id)
+    }
+
+    // MARK: At the county
+
+    func received() throws -> FederationReceiver.Result {
+        try requireTier(.county)
+        let body = try payload(ReceivedPayload.self)
+        var record = try ownedCase()
+        record.cityCaseNumber = body.cityCaseNumber
+        record.cityReceivedOn = body.receivedOn
+        try save(&record, event: "cityReceived", details: ["cityCaseNumber": body.cityCaseNumber])
+        return .init(applied: envelope.type.rawValue, caseId: record.id)
+    }
+
+    func supplementRequested() throws -> FederationReceiver.Result {
+        try requireTier(.county)
+        let body = try payload(SupplementRequestedPayload.self)
+        var record = try ownedCase()
+        try transition(&record, .receiveSupplementRequest)
+        // Art 8: the city's supplement time is not counted either.
+        record.clockStops.append(ReviewClock.Stop(stopped: body.notice.issuedOn, resumed: nil))
+        record.dueOn = nil
+        var notice = NoticeRecord(id: nil, caseId: record.id, type: .supplement, round: try CaseWorkflow.nextRound(db, record.id, .supplement),
+                                  issuedBy: .city, issuedOn: body.notice.issuedOn, supplyBy: body.notice.supplyBy, revision: body.revision,
+                                  body: try CaseWorkflow.canonicalJSON(body.notice), answeredOn: nil)
+        try notice.insert(db)
+        try save(&record, event: "receiveSupplementRequest", details: ["findings": String(body.notice.findings.count), "clockStopped": body.notice.issuedOn.description])
+        return .init(applied: envelope.type.rawValue, caseId: record.id)
+    }
+
+    func opinionIssued() throws -> FederationReceiver.Result {
+        try requireTier(.county)
+        let body = try payload(OpinionIssuedPayload.self)
+        guard body.signerPublicKey == link.publicKey || body.signerPublicKey == link.previousPublicKey,
+              NodeIdentity.verify(body.signature, of: body.opinion, publicKey: body.signerPublicKey)
+        else { throw FederationReceiver.reject(.unauthorized, "bad-opinion-signature", "the opinion's signature does not verify with the city's key") }
+        let opinion: ReviewOpinion
+        do {
+            opinion = try JSONDecoder().decode(ReviewOpinion.self, from: body.opinion)
+        } catch {
+            throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "opinion: \(error)")
+        }
+        var record = try ownedCase()
+        try transition(&record, .receiveOpinion(opinion.outcome))
+        var row = OpinionRecord(caseId: record.id, number: opinion.number.description, year: opinion.number.year, sequence: opinion.number.sequence,
+                                outcome: opinion.outcome, body: body.opinion, issuedOn: opinion.issuedOn)
+        row.signature = body.signature
+        row.signerPublicKey = body.signerPublicKey
+        try row.insert(db)
+        record.opinionIssuedOn = opinion.issuedOn
+        // Art 9: 5 working days from the day the county received it.
+        record.revisionDueOn = try? services.calendar.revisionDue(opinionReceived: today)
+        record.countyWorkdays = body.countyWorkdays
+        record.cityWorkdays = body.cityWorkdays
+        try save(&record, event: "receiveOpinion", details: ["number": opinion.number.description, "outcome": opinion.outcome.rawValue])
+        return .init(applied: envelope.type.rawValue, caseId: record.id)
+    }
+
+    // MARK: Either way
+
+    func keyRotated() throws -> FederationReceiver.Result {
+        let body = try payload(KeyRotatedPayload.self)
+        guard let raw = Data(base64Encoded: body.newPublicKey), raw.count == 32 else {
+            throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "newPublicKey is not an Ed25519 key")
+        }
+        let until = ISO8601DateFormatter().date(from: body.oldKeyValidUntil) ?? Date().addingTimeInterval(86400)
+        try db.execute(sql: "UPDATE link SET previousPublicKey = publicKey, previousKeyValidUntil = ?, publicKey = ? WHERE nodeId = ?",
+                       arguments: [until, body.newPublicKey, envelope.sender])
+        try NodeStore.appendEvent(db, caseId: nil, actor: actor, action: "peerKeyRotated",
+                                  payload: ["peer": envelope.sender, "fingerprint": NodeIdentity.fingerprint(ofPublicKey: body.newPublicKey)])
+        return .init(applied: envelope.type.rawValue, caseId: nil)
+    }
+}

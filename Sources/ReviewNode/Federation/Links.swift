@@ -1,0 +1,89 @@
+public import Foundation
+public import GRDB
+public import ReviewProtocol
+public import ReviewStore
+
+/// Link management shared by the operator API and `reviewctl link`.
+public enum Links {
+    /// This node's card.
+    public static func card(configuration: NodeConfiguration, identity: NodeIdentity, baseURL: String? = nil) -> LinkCard {
+        LinkCard(nodeId: configuration.nodeId, name: configuration.name, divisionCode: configuration.nodeId, tier: configuration.tier,
+                 baseURL: baseURL ?? configuration.baseURL(), publicKey: identity.publicKeyBase64)
+    }
+
+    /// Creates the link described by a peer's card, or updates it (a re-key by hand keeps the
+    /// old key valid for `grace`). A county holds one city link; the city holds county links.
+    /// - Throws: `StoreError.invalidInput` naming what is wrong with the card.
+    @discardableResult
+    public static func importCard(_ db: Database, _ card: LinkCard, own configuration: NodeConfiguration, grace: TimeInterval = 7 * 86400) throws -> LinkRecord {
+        guard card.nodeId != configuration.nodeId else { throw StoreError(.invalidInput, "nodeId: the card is this node's own") }
+        guard card.nodeId.count == 6, card.nodeId.allSatisfy(\.isNumber) else { throw StoreError(.invalidInput, "nodeId: '\(card.nodeId)' is not a six-digit division code") }
+        guard card.tier != configuration.tier else {
+            throw StoreError(.invalidInput, "tier: a \(configuration.tier.rawValue) node links to \(configuration.isCity ? "county" : "city") nodes, not to another \(card.tier.rawValue) node")
+        }
+        guard let raw = Data(base64Encoded: card.publicKey), raw.count == 32 else { throw StoreError(.invalidInput, "publicKey: not a base64 Ed25519 public key") }
+        guard let url = URL(string: card.baseURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw StoreError(.invalidInput, "baseURL: '\(card.baseURL)' is not an http(s) URL")
+        }
+        if !configuration.isCity, let existing = try LinkRecord.filter(Column("tier") == Tier.city.rawValue).fetchOne(db), existing.nodeId != card.nodeId {
+            throw StoreError(.invalidInput, "nodeId: this county is already linked to city \(existing.nodeId)")
+        }
+        if var existing = try LinkRecord.fetchOne(db, key: card.nodeId) {
+            if existing.publicKey != card.publicKey {
+                existing.previousPublicKey = existing.publicKey
+                existing.previousKeyValidUntil = Date().addingTimeInterval(grace)
+                existing.publicKey = card.publicKey
+            }
+            existing.name = card.name
+            existing.baseURL = card.baseURL
+            try existing.update(db)
+            try NodeStore.appendEvent(db, caseId: nil, actor: "operator", action: "updateLink", payload: ["peer": card.nodeId, "fingerprint": NodeIdentity.fingerprint(ofPublicKey: card.publicKey)])
+            return existing
+        }
+        let link = LinkRecord(card: card)
+        try link.insert(db)
+        try NodeStore.appendEvent(db, caseId: nil, actor: "operator", action: "importLink", payload: ["peer": card.nodeId, "fingerprint": NodeIdentity.fingerprint(ofPublicKey: card.publicKey)])
+        return link
+    }
+
+    /// Enables or disables a link; a disabled link neither sends nor accepts messages.
+    public static func setEnabled(_ db: Database, nodeId: String, enabled: Bool) throws {
+        guard var link = try LinkRecord.fetchOne(db, key: nodeId) else { throw StoreError(.notFound, "no link to \(nodeId)") }
+        link.enabled = enabled
+        try link.update(db)
+        try NodeStore.appendEvent(db, caseId: nil, actor: "operator", action: enabled ? "enableLink" : "disableLink", payload: ["peer": nodeId])
+    }
+
+    /// One link's state and queue.
+    public struct Status: Codable, Sendable {
+        public var nodeId: String
+        public var name: String
+        public var tier: Tier
+        public var baseURL: String
+        public var enabled: Bool
+        public var fingerprint: String
+        /// Messages not yet delivered.
+        public var queueDepth: Int
+        public var oldestUndelivered: Date?
+        public var attempts: Int?
+        public var lastError: String?
+        public var delivered: Int
+        public var lastCheckAt: Date?
+        public var lastCheckMilliseconds: Double?
+        public var lastChainHead: String?
+    }
+
+    public static func status(_ db: Database) throws -> [Status] {
+        try LinkRecord.order(Column("nodeId")).fetchAll(db).map { link in
+            let pending = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS n, MIN(createdAt) AS oldest FROM outbox WHERE peer = ? AND deliveredAt IS NULL
+                """, arguments: [link.nodeId])
+            let head = try OutboxRecord.fetchOne(db, sql: "SELECT * FROM outbox WHERE peer = ? AND deliveredAt IS NULL ORDER BY createdAt, rowid LIMIT 1", arguments: [link.nodeId])
+            let delivered = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE peer = ? AND deliveredAt IS NOT NULL", arguments: [link.nodeId]) ?? 0
+            return Status(nodeId: link.nodeId, name: link.name, tier: link.tier, baseURL: link.baseURL, enabled: link.enabled,
+                          fingerprint: NodeIdentity.fingerprint(ofPublicKey: link.publicKey), queueDepth: pending?["n"] ?? 0,
+                          oldestUndelivered: pending?["oldest"], attempts: head?.attempts, lastError: head?.lastError, delivered: delivered,
+                          lastCheckAt: link.lastCheckAt, lastCheckMilliseconds: link.lastCheckMilliseconds, lastChainHead: link.lastChainHead)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+import ReviewProtocol
+import ReviewStore
+import Synchronization
+
+/// Writing messages to the outbox, inside the transaction of the state change that causes them.
+enum Outbox {
+    /// Signs and queues a message for `peer`. Call inside the action's transaction, after its
+    /// event was appended, so that the message carries the chain head that includes it.
+    static func enqueue(_ db: Database, identity: NodeIdentity, sender: String, peer: String, type: FederationMessageType,
+                        caseId: String?, payload: some Encodable) throws {
+        let sequence = (try Int.fetchOne(db, sql: "SELECT MAX(caseSequence) FROM outbox WHERE peer = ? AND caseId IS ?", arguments: [peer, caseId]) ?? 0) + 1
+        let now = Date()
+        let envelope = FederationEnvelope(
+            id: UUID().uuidString.lowercased(), sender: sender, receiver: peer, type: type, caseId: caseId, sequence: sequence,
+            sentAt: ISO8601DateFormatter().string(from: now), chainHead: try NodeStore.chainHead(db),
+            payload: try CaseWorkflow.canonicalJSON(payload))
+        let body = try signedMessage(envelope, identity: identity)
+        try OutboxRecord(id: envelope.id, peer: peer, caseId: caseId, caseSequence: sequence, type: type, body: body, createdAt: now).insert(db)
+    }
+
+    /// The JSON of a ``SignedMessage`` for `envelope`.
+    static func signedMessage(_ envelope: FederationEnvelope, identity: NodeIdentity) throws -> Data {
+        let bytes = try CaseWorkflow.canonicalJSON(envelope)
+        return try CaseWorkflow.canonicalJSON(SignedMessage(envelope: bytes, signature: try identity.sign(bytes)))
+    }
+
+    /// The enabled link to the city (from a county node).
+    static func cityLink(_ db: Database) throws -> LinkRecord? {
+        try LinkRecord.filter(Column("tier") == Tier.city.rawValue).fetchOne(db)
+    }
+}
+
+/// Wakes the delivery service when a transaction queued a message, so that it need not poll.
+final class OutboxSignal: Sendable {
+    private let state = Mutex<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    /// A message was queued (call after the commit).
+    func notify() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.pending = true
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    /// Returns after the next ``notify()`` (or at once if one came since the last wait), after
+    /// `timeout`, or when the task is cancelled.
+    func wait(upTo timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                if (try? await Task.sleep(for: timeout)) != nil { self.notify() }
+            }
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                        let resumeNow = self.state.withLock { state -> Bool in
+                            if state.pending {
+                                state.pending = false
+                                return true
+                            }
+                            state.waiter = continuation
+                            return false
+                        }
+                        if resumeNow { continuation.resume() }
+                    }
+                } onCancel: {
+                    self.notify()
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}

@@ -1,0 +1,242 @@
+public import Foundation
+
+/// A node's link card: what an operator hands to the peer to create the link (DESIGN §5).
+public struct LinkCard: Codable, Hashable, Sendable {
+    /// The node id (its division code).
+    public var nodeId: String
+    public var name: String
+    public var divisionCode: String
+    public var tier: Tier
+    /// Where the peer reaches this node, e.g. https://review.changchun.gov.cn or http://127.0.0.1:8100.
+    public var baseURL: String
+    /// Ed25519 public key, base64 of the 32 raw bytes.
+    public var publicKey: String
+
+    public init(nodeId: String, name: String, divisionCode: String, tier: Tier, baseURL: String, publicKey: String) {
+        self.nodeId = nodeId
+        self.name = name
+        self.divisionCode = divisionCode
+        self.tier = tier
+        self.baseURL = baseURL
+        self.publicKey = publicKey
+    }
+}
+
+/// The kinds of node-to-node message.
+public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
+    // County → city
+    case caseForwarded
+    case caseResubmitted
+    case launchConfirmed
+    // City → county
+    case received
+    case supplementRequested
+    case opinionIssued
+    // Either way
+    case ping
+    case keyRotated
+}
+
+/// A message between nodes: unique id, sender and receiver node ids, type, case reference,
+/// per-case sequence, time, the sender's event-chain head, and the type's payload as JSON.
+public struct FederationEnvelope: Codable, Hashable, Sendable {
+    public var id: String
+    public var sender: String
+    public var receiver: String
+    public var type: FederationMessageType
+    public var caseId: String?
+    /// 1, 2, … per (sender, receiver, case): the receiver applies them in this order.
+    public var sequence: Int
+    /// ISO 8601 UTC.
+    public var sentAt: String
+    /// The hash of the sender's latest event when the message was written.
+    public var chainHead: String
+    /// The payload's JSON bytes (base64 in the envelope's JSON).
+    public var payload: Data
+
+    public init(id: String, sender: String, receiver: String, type: FederationMessageType, caseId: String?, sequence: Int,
+                sentAt: String, chainHead: String, payload: Data) {
+        self.id = id
+        self.sender = sender
+        self.receiver = receiver
+        self.type = type
+        self.caseId = caseId
+        self.sequence = sequence
+        self.sentAt = sentAt
+        self.chainHead = chainHead
+        self.payload = payload
+    }
+}
+
+/// What travels: the envelope's exact bytes and the sender's Ed25519 signature over them.
+public struct SignedMessage: Codable, Hashable, Sendable {
+    public var envelope: Data
+    public var signature: Data
+
+    public init(envelope: Data, signature: Data) {
+        self.envelope = envelope
+        self.signature = signature
+    }
+}
+
+/// A material with its bytes, as forwarded between nodes; the receiver checks the SHA-256.
+public struct TransferredMaterial: Codable, Hashable, Sendable {
+    public var reference: MaterialRef
+    public var content: Data
+
+    public init(reference: MaterialRef, content: Data) {
+        self.reference = reference
+        self.content = content
+    }
+}
+
+/// The clock as it stood when a message was written.
+public struct ClockState: Codable, Hashable, Sendable {
+    public var acceptedOn: CivilDate
+    public var limit: Int
+    public var stops: [ClockStopState]
+
+    public init(acceptedOn: CivilDate, limit: Int, stops: [ClockStopState]) {
+        self.acceptedOn = acceptedOn
+        self.limit = limit
+        self.stops = stops
+    }
+}
+
+public struct ClockStopState: Codable, Hashable, Sendable {
+    public var stopped: CivilDate
+    public var resumed: CivilDate?
+
+    public init(stopped: CivilDate, resumed: CivilDate?) {
+        self.stopped = stopped
+        self.resumed = resumed
+    }
+}
+
+/// County → city: the case after the county's preliminary review (Art 8.2).
+public struct CaseForwardedPayload: Codable, Hashable, Sendable {
+    public var caseId: String
+    public var kind: CaseKind
+    public var title: String
+    public var documentNumber: String?
+    public var draftingUnit: String
+    public var divisionCode: String
+    public var submittedOn: CivilDate
+    public var effectiveDate: CivilDate?
+    public var lateApplication: Bool
+    public var revision: Int
+    public var form: CaseForm
+    public var materials: [TransferredMaterial]
+    /// The county's findings: every supplement notice it issued, in order.
+    public var countyFindings: [Finding]
+    public var preliminaryConclusion: String
+    public var clock: ClockState
+    public var forwardedOn: CivilDate
+
+    public init(caseId: String, kind: CaseKind, title: String, documentNumber: String?, draftingUnit: String, divisionCode: String,
+                submittedOn: CivilDate, effectiveDate: CivilDate?, lateApplication: Bool, revision: Int, form: CaseForm,
+                materials: [TransferredMaterial], countyFindings: [Finding], preliminaryConclusion: String, clock: ClockState,
+                forwardedOn: CivilDate) {
+        self.caseId = caseId
+        self.kind = kind
+        self.title = title
+        self.documentNumber = documentNumber
+        self.draftingUnit = draftingUnit
+        self.divisionCode = divisionCode
+        self.submittedOn = submittedOn
+        self.effectiveDate = effectiveDate
+        self.lateApplication = lateApplication
+        self.revision = revision
+        self.form = form
+        self.materials = materials
+        self.countyFindings = countyFindings
+        self.preliminaryConclusion = preliminaryConclusion
+        self.clock = clock
+        self.forwardedOn = forwardedOn
+    }
+}
+
+/// County → city: the drafter's answer to the city's supplement request; the clock restarts.
+public struct CaseResubmittedPayload: Codable, Hashable, Sendable {
+    public var revision: Int
+    public var form: CaseForm
+    public var materials: [TransferredMaterial]
+    public var resumedOn: CivilDate
+
+    public init(revision: Int, form: CaseForm, materials: [TransferredMaterial], resumedOn: CivilDate) {
+        self.revision = revision
+        self.form = form
+        self.materials = materials
+        self.resumedOn = resumedOn
+    }
+}
+
+/// County → city: Art 10 launch (or withdrawal) confirmed, with the final content.
+public struct LaunchConfirmedPayload: Codable, Hashable, Sendable {
+    public var revision: Int
+    public var form: CaseForm
+    public var launchDate: CivilDate
+    public var confirmedOn: CivilDate
+
+    public init(revision: Int, form: CaseForm, launchDate: CivilDate, confirmedOn: CivilDate) {
+        self.revision = revision
+        self.form = form
+        self.launchDate = launchDate
+        self.confirmedOn = confirmedOn
+    }
+}
+
+/// City → county: the forwarded case arrived, with the city's case number.
+public struct ReceivedPayload: Codable, Hashable, Sendable {
+    public var cityCaseNumber: String
+    public var receivedOn: CivilDate
+
+    public init(cityCaseNumber: String, receivedOn: CivilDate) {
+        self.cityCaseNumber = cityCaseNumber
+        self.receivedOn = receivedOn
+    }
+}
+
+/// City → county: the city's one-shot supplement notice; the clock stops.
+public struct SupplementRequestedPayload: Codable, Hashable, Sendable {
+    public var notice: SupplementNotice
+    public var revision: Int
+
+    public init(notice: SupplementNotice, revision: Int) {
+        self.notice = notice
+        self.revision = revision
+    }
+}
+
+/// City → county: the 标准化审查意见书, signed by the city so that it stays verifiable later.
+public struct OpinionIssuedPayload: Codable, Hashable, Sendable {
+    /// The opinion's canonical JSON bytes: what the signature covers.
+    public var opinion: Data
+    /// Ed25519 signature of `opinion` by the city node's key.
+    public var signature: Data
+    /// The city's public key (base64) that made the signature.
+    public var signerPublicKey: String
+    /// Working days used at each tier (Art 15 supervision).
+    public var countyWorkdays: Int?
+    public var cityWorkdays: Int?
+
+    public init(opinion: Data, signature: Data, signerPublicKey: String, countyWorkdays: Int?, cityWorkdays: Int?) {
+        self.opinion = opinion
+        self.signature = signature
+        self.signerPublicKey = signerPublicKey
+        self.countyWorkdays = countyWorkdays
+        self.cityWorkdays = cityWorkdays
+    }
+}
+
+/// Either way: a new public key, announced in a message signed with the old one.
+public struct KeyRotatedPayload: Codable, Hashable, Sendable {
+    public var newPublicKey: String
+    /// Until when the old key stays valid (ISO 8601).
+    public var oldKeyValidUntil: String
+
+    public init(newPublicKey: String, oldKeyValidUntil: String) {
+        self.newPublicKey = newPublicKey
+        self.oldKeyValidUntil = oldKeyValidUntil
+    }
+}

@@ -1,0 +1,185 @@
+import ArgumentParser
+import CurlClient
+import Foundation
+import GRDB
+import ReviewNode
+import ReviewProtocol
+import ReviewStore
+
+/// `reviewctl link …`: link cards, links between nodes, their checks.
+struct LinkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "link",
+        abstract: "Link this node to its peers with link cards (id, name, division, tier, URL, public key).",
+        subcommands: [Export.self, Import.self, List.self, Enable.self, Disable.self, Check.self]
+    )
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print this node's link card (JSON) for the peer's operator.")
+        @OptionGroup var location: NodeLocation
+        @Option(help: ArgumentHelp("The URL peers reach this node at (default: the configuration's publicURL or http://host:port).", valueName: "url"))
+        var baseURL: String?
+
+        func run() throws {
+            let configuration = try location.configuration()
+            try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+            let identity = try NodeIdentity.loadOrCreate(in: configuration.dataDirectory)
+            let card = Links.card(configuration: configuration, identity: identity, baseURL: baseURL)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(card), as: UTF8.self))
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create (or update) the link to the peer whose card is given.")
+        @OptionGroup var location: NodeLocation
+        @Argument(help: ArgumentHelp("The peer's card: a file, or - for standard input.", valueName: "card"))
+        var card: String
+
+        func run() throws {
+            let configuration = try location.configuration()
+            let data: Data?
+            if card == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                data = FileManager.default.contents(atPath: card)
+            }
+            guard let data else { throw CLIFailure("\(card): cannot read the card") }
+            let linkCard: LinkCard
+            do {
+                linkCard = try StrictJSONDecoder.decode(LinkCard.self, from: data)
+            } catch {
+                throw CLIFailure("\(card): not a link card: \(error)")
+            }
+            let (store, _) = try location.open()
+            let link = try store.writer.write { db in
+                do {
+                    return try Links.importCard(db, linkCard, own: configuration)
+                } catch let error as StoreError {
+                    throw CLIFailure(error.message)
+                }
+            }
+            print("linked \(link.nodeId) \(link.name) (\(link.tier.rawValue)) at \(link.baseURL), key fingerprint \(NodeIdentity.fingerprint(ofPublicKey: link.publicKey))")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the links with their queues.")
+        @OptionGroup var location: NodeLocation
+
+        func run() throws {
+            let (store, _) = try location.open()
+            for link in try store.writer.read({ db in try Links.status(db) }) {
+                print([link.nodeId, link.tier.rawValue, link.enabled ? "enabled" : "disabled", link.baseURL, link.fingerprint,
+                       "queue=\(link.queueDepth)", "delivered=\(link.delivered)", link.lastError.map { "lastError=\($0)" } ?? ""]
+                    .joined(separator: "\t"))
+            }
+        }
+    }
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a link again.")
+        @OptionGroup var location: NodeLocation
+        @Argument(help: "The peer's node id.") var nodeId: String
+
+        func run() throws { try toggle(location, nodeId, enabled: true) }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a link: nothing is sent to or accepted from the peer; the queue waits.")
+        @OptionGroup var location: NodeLocation
+        @Argument(help: "The peer's node id.") var nodeId: String
+
+        func run() throws { try toggle(location, nodeId, enabled: false) }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Ask a running node to ping a peer with a signed message; print the round trip.")
+        @Option(help: ArgumentHelp("The running node's URL.", valueName: "url")) var node: String
+        @Option(help: ArgumentHelp("An operator token of that node (or REVIEW_TOKEN).", valueName: "token")) var token: String?
+        @Argument(help: "The peer's node id.") var nodeId: String
+
+        func run() throws {
+            guard let token = token ?? ProcessInfo.processInfo.environment["REVIEW_TOKEN"] else { throw CLIFailure("give --token or set REVIEW_TOKEN") }
+            let url = node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v1/federation/links/\(nodeId)/check"
+            let response = try runBlocking {
+                try await CurlHTTPClient().send(HTTPClientRequest(method: "POST", url: url, headers: [("Authorization", "Bearer \(token)")], body: Data()))
+            }
+            let text = String(decoding: response.body, as: UTF8.self)
+            guard response.status == 200,
+                  let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+            else { throw CLIFailure("\(url): HTTP \(response.status) \(text)") }
+            if object["ok"] as? Bool == true {
+                print(String(format: "%@ ok %.1f ms", nodeId, object["milliseconds"] as? Double ?? 0))
+            } else {
+                throw CLIFailure("\(nodeId) did not answer the ping: \(object["error"] as? String ?? text)")
+            }
+        }
+    }
+}
+
+private func toggle(_ location: NodeLocation, _ nodeId: String, enabled: Bool) throws {
+    let (store, _) = try location.open()
+    try store.writer.write { db in
+        do {
+            try Links.setEnabled(db, nodeId: nodeId, enabled: enabled)
+        } catch let error as StoreError {
+            throw CLIFailure(error.message)
+        }
+    }
+    print("\(nodeId) \(enabled ? "enabled" : "disabled")")
+}
+
+/// Runs async work from a synchronous command.
+func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let semaphore = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var result: Result<T, any Error>?
+    Task {
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        semaphore.signal()
+    }
+    semaphore.wait()
+    guard let result else { throw CLIFailure("internal error: no result") }
+    return try result.get()
+}
+
+/// `reviewctl status`: each link's queue depth, oldest undelivered message and last error.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the federation queues of a node.")
+    @OptionGroup var location: NodeLocation
+
+    func run() throws {
+        let (store, _) = try location.open()
+        let links = try store.writer.read { db in try Links.status(db) }
+        if links.isEmpty { print("no links") }
+        let formatter = ISO8601DateFormatter()
+        for link in links {
+            print("\(link.nodeId) \(link.name) [\(link.enabled ? "enabled" : "disabled")] queue=\(link.queueDepth) delivered=\(link.delivered)"
+                  + (link.oldestUndelivered.map { " oldest=\(formatter.string(from: $0))" } ?? "")
+                  + (link.lastError.map { " lastError=\($0)" } ?? ""))
+        }
+    }
+}
+
+/// `reviewctl audit verify`: checks the node's event hash chain.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Audit a node's records.", subcommands: [Verify.self])
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Verify the event hash chain; exit 1 and name the first broken entry if it is broken.")
+        @OptionGroup var location: NodeLocation
+
+        func run() throws {
+            let (store, _) = try location.open()
+            let (count, head, broken) = try store.writer.read { db in
+                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0, try NodeStore.chainHead(db), try NodeStore.firstBrokenEvent(db))
+            }
+            if let broken {
+                FileHandle.standardError.write(Data("reviewctl: audit: the event chain is broken at event \(broken) (of \(count)): its hash does not match its contents or its predecessor\n".utf8))
+                throw ExitCode(1)
+            }
+            print("event chain intact: \(count) events, head \(head)")
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Crypto
+import Foundation
+import ReviewProtocol
+import ReviewTesting
+import Testing
+
+/// A 长春 city node and 德惠 county node as real processes, linked with link cards.
+struct Federation {
+    let city: NodeProcess
+    let county: NodeProcess
+    let cityReviewer: String
+    let countyReviewer: String
+    let drafter: String
+    let cityOperator: String
+
+    init(today: String = "2026-03-02") throws {
+        city = try NodeProcess(tier: "city", nodeId: "220100", name: "长春市政务服务和数字化建设管理局", today: today)
+        county = try NodeProcess(tier: "county", nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", today: today)
+        try NodeProcess.link(city, county)
+        cityReviewer = try city.addUser(name: "市审查员", role: "cityReviewer")
+        cityOperator = try city.addUser(name: "市运维", role: "operator")
+        countyReviewer = try county.addUser(name: "县审查员", role: "countyReviewer")
+        drafter = try county.addUser(name: "起草员", role: "drafter", unit: "德惠市科学技术局")
+    }
+
+    func cleanUp() {
+        city.cleanUp()
+        county.cleanUp()
+    }
+
+    /// Submits, accepts and completes the preliminary review of a county case; returns its id.
+    func readyCase(title: String? = nil) async throws -> String {
+        var form = try CaseForms.clean()
+        if let title { form["policy"] = (form["policy"] as! [String: Any]).merging(["title": title]) { $1 } }
+        try await CaseForms.uploadMaterials(of: form, to: county, token: drafter)
+        let submitted = try await county.call("POST", "/api/v1/cases", token: drafter, json: form)
+        guard let id = (submitted.json["case"] as? [String: Any])?["id"] as? String else { throw NodeProcessError("submit: \(submitted.text)") }
+        for (path, body) in [("accept", nil), ("complete-preliminary", ["conclusion": "初审通过,报市级审定"])] as [(String, [String: String]?)] {
+            let result = try await county.call("POST", "/api/v1/cases/\(id)/\(path)", token: countyReviewer, json: body)
+            guard result.status == 200 else { throw NodeProcessError("\(path): \(result.text)") }
+        }
+        return id
+    }
+
+    func state(_ node: NodeProcess, _ id: String, token: String) async throws -> String? {
+        let detail = try await node.call("GET", "/api/v1/cases/\(id)", token: token)
+        return (detail.json["case"] as? [String: Any])?["state"] as? String
+    }
+}
+
+@Suite(.serialized) struct FederationTests {
+    @Test func aCountyCaseTravelsToTheCityAndTheOpinionComesBack() async throws {
+        let federation = try Federation()
+        defer { federation.cleanUp() }
+        let (city, county) = (federation.city, federation.county)
+        let id = try await federation.readyCase()
+
+        let forwarded = try await county.call("POST", "/api/v1/cases/\(id)/forward", token: federation.countyReviewer)
+        #expect((forwarded.json["case"] as? [String: Any])?["state"] as? String == "forwarded", "\(forwarded.text)")
+        #expect(try await eventually { try await federation.state(city, id, token: federation.cityReviewer) == "finalReview" })
+        let atCity = try await city.call("GET", "/api/v1/cases/\(id)", token: federation.cityReviewer)
+        #expect((atCity.json["materials"] as? [Any])?.count == 5)
+        #expect((atCity.json["case"] as? [String: Any])?["dueOn"] as? String != nil)
+        // The county learns the city's case number.
+        #expect(try await eventually {
+            let detail = try await county.call("GET", "/api/v1/cases/\(id)", token: federation.countyReviewer)
+            return (detail.json["events"] as? [[String: Any]])?.contains { $0["action"] as? String == "cityReceived" } == true
+        })
+
+        // City supplement request → the county drafter answers → back at the city.
+        let finding: [String: Any] = ["code": "wording-nonstandard", "itemIndex": 0, "element": "penalty", "path": "serviceItems[0].penalty",
+                                      "message": "【处罚】请写明作出处罚的部门"]
+        let notice = try await city.call("POST", "/api/v1/cases/\(id)/supplement-notice", token: federation.cityReviewer, json: ["findings": [finding]])
+        #expect(notice.status == 200, "\(notice.text)")
+        #expect(try await eventually { try await federation.state(county, id, token: federation.drafter) == "citySupplementRequested" })
+        let form = CaseForms.setting(try CaseForms.clean(), item: 0, "penalty", "由德惠市科学技术局依照《财政违法行为处罚处分条例》处理")
+        let resubmitted = try await county.call("POST", "/api/v1/cases/\(id)/resubmit", token: federation.drafter, json: form)
+        #expect((resubmitted.json["case"] as? [String: Any])?["state"] as? String == "forwarded", "\(resubmitted.text)")
+        #expect(try await eventually { try await federation.state(city, id, token: federation.cityReviewer) == "finalReview" })
+        let diff = try await city.call("GET", "/api/v1/cases/\(id)/diff", token: federation.cityReviewer)
+        #expect((diff.json["changes"] as? [[String: Any]])?.map { $0["path"] as? String } == ["serviceItems[0].penalty"])
+
+        // The opinion, signed by the city, reaches the county and its drafter.
+        let opinion = try await city.call("POST", "/api/v1/cases/\(id)/opinion", token: federation.cityReviewer, json: [
+            "outcome": "notPassed", "requiredChanges": [["itemIndex": 1, "element": "consultation", "change": "补充咨询时间"]],
+        ])
+        #expect(opinion.status == 201, "\(opinion.text)")
+        #expect(try await eventually { try await federation.state(county, id, token: federation.drafter) == "opinionNotPassed" })
+        let received = try await county.call("GET", "/api/v1/cases/\(id)/opinion", token: federation.drafter)
+        #expect((received.json["number"] as? [String: Any])?["prefix"] as? String == "长政数标审")
+        let page = try await county.call("GET", "/api/v1/cases/\(id)/opinion.html", token: federation.drafter)
+        #expect(page.text.contains("审查不通过") && page.text.contains("补充咨询时间"))
+        let countyView = try await county.call("GET", "/api/v1/cases/\(id)", token: federation.drafter)
+        let summary = try #require(countyView.json["case"] as? [String: Any])
+        #expect(summary["revisionDueOn"] as? String == (try NodeProcess.reviewctl(["calendar", "add", "2026-03-02", "5"]).trimmingCharacters(in: .whitespacesAndNewlines)))
+
+        // The opinion stays verifiable with the city's public key from its link card.
+        let card = try JSONSerialization.jsonObject(with: city.linkCard()) as! [String: Any]
+        let signature = try #require(countyView.json["opinionSignature"] as? [String: Any])
+        let publicKey = try Curve25519.Signing.PublicKey(rawRepresentation: Data(base64Encoded: card["publicKey"] as! String)!)
+        let signed = try #require(Data(base64Encoded: signature["opinion"] as! String))
+        #expect(publicKey.isValidSignature(Data(base64Encoded: signature["signature"] as! String)!, for: signed))
+        #expect(signature["signerPublicKey"] as? String == card["publicKey"] as? String)
+
+        // Art 9 revision and Art 10 launch on the county travel up.
+        _ = try await county.call("POST", "/api/v1/cases/\(id)/revise", token: federation.drafter, json: form)
+        let launched = try await county.call("POST", "/api/v1/cases/\(id)/launch", token: federation.drafter, json: ["launchDate": "2026-04-01"])
+        #expect((launched.json["case"] as? [String: Any])?["state"] as? String == "launchConfirmed", "\(launched.text)")
+        #expect(try await eventually { try await federation.state(city, id, token: federation.cityReviewer) == "launchConfirmed" })
+
+        // Both sides recorded each tier's share of the clock, and every message went through.
+        let cityView = try await city.call("GET", "/api/v1/cases/\(id)", token: federation.cityReviewer)
+        #expect((cityView.json["case"] as? [String: Any])?["cityWorkdays"] as? Int != nil)
+        let status = try await county.call("GET", "/api/v1/federation/status", token: federation.countyReviewer)
+        let link = try #require((status.json["links"] as? [[String: Any]])?.first)
+        #expect(link["queueDepth"] as? Int == 0)
+        #expect(link["delivered"] as? Int == 3)
+        let check = try NodeProcess.reviewctl(["link", "check", "--node", city.baseURL.absoluteString, "--token", federation.cityOperator, "220183"])
+        #expect(check.hasPrefix("220183 ok"))
+        for node in [city, county] {
+            #expect(try NodeProcess.reviewctl(["audit", "verify", "--data-dir", node.dataDirectory.path]).hasPrefix("event chain intact"))
+        }
+    }
+}
