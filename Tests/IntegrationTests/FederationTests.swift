@@ -42,6 +42,37 @@ struct Federation {
         return id
     }
 
+    /// `count` cases ready to forward (materials uploaded once).
+    func readyCases(_ count: Int) async throws -> [String] {
+        let form = try CaseForms.clean()
+        try await CaseForms.uploadMaterials(of: form, to: county, token: drafter)
+        var ids: [String] = []
+        for _ in 0..<count {
+            let submitted = try await county.call("POST", "/api/v1/cases", token: drafter, json: form)
+            guard let id = (submitted.json["case"] as? [String: Any])?["id"] as? String else { throw NodeProcessError("submit: \(submitted.text)") }
+            _ = try await county.call("POST", "/api/v1/cases/\(id)/accept", token: countyReviewer)
+            _ = try await county.call("POST", "/api/v1/cases/\(id)/complete-preliminary", token: countyReviewer, json: ["conclusion": "初审通过"])
+            ids.append(id)
+        }
+        return ids
+    }
+
+    func count(_ node: NodeProcess, token: String, state: String? = nil) async throws -> Int {
+        let result = try await node.call("GET", "/api/v1/cases" + (state.map { "?state=\($0)" } ?? ""), token: token)
+        return (result.json["cases"] as? [Any])?.count ?? -1
+    }
+
+    /// How many times `action` was logged for the case.
+    func events(_ node: NodeProcess, _ id: String, token: String, action: String) async throws -> Int {
+        let detail = try await node.call("GET", "/api/v1/cases/\(id)", token: token)
+        return (detail.json["events"] as? [[String: Any]])?.filter { $0["action"] as? String == action }.count ?? -1
+    }
+
+    func queueDepth(_ node: NodeProcess, token: String) async throws -> Int {
+        let status = try await node.call("GET", "/api/v1/federation/status", token: token)
+        return (status.json["links"] as? [[String: Any]])?.reduce(0) { $0 + ($1["queueDepth"] as? Int ?? 0) } ?? -1
+    }
+
     func state(_ node: NodeProcess, _ id: String, token: String) async throws -> String? {
         let detail = try await node.call("GET", "/api/v1/cases/\(id)", token: token)
         return (detail.json["case"] as? [String: Any])?["state"] as? String
