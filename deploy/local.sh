@@ -4,9 +4,8 @@
 #
 #   deploy/local.sh          build, start the three nodes (again: harmless), print tokens
 #   deploy/local.sh status   show which nodes run
+#   deploy/local.sh demo     drive a sample case from a 德惠 drafter to the city's opinion and back
 #   deploy/local.sh down     stop them (SIGTERM, graceful)
-#
-# Node-to-node links and the demo case come with the federation work (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -38,6 +37,17 @@ up() {
     done
     echo "$id ($tier) listening on http://127.0.0.1:$port"
   done
+  # Link the nodes with their cards (importing again is harmless).
+  for entry in "${nodes[@]}"; do
+    read -r id _ file <<<"$entry"
+    REVIEW_DATA_DIR="$data/$id" "$bin/reviewctl" link export --node-config "Config/nodes/$file.json" >"$data/$id/card.json"
+  done
+  for county in 220183:dehui 220182:yushu; do
+    id=${county%%:*}; file=${county##*:}
+    REVIEW_DATA_DIR="$data/220100" "$bin/reviewctl" link import --node-config Config/nodes/changchun.json "$data/$id/card.json" >/dev/null
+    REVIEW_DATA_DIR="$data/$id" "$bin/reviewctl" link import --node-config "Config/nodes/$file.json" "$data/220100/card.json" >/dev/null
+  done
+  echo "linked: 220100 <-> 220183, 220100 <-> 220182"
   tokens="$data/tokens.txt"
   if [[ ! -f "$tokens" ]]; then
     umask 077
@@ -88,5 +98,8 @@ case "${1:-up}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: deploy/local.sh [up|status|down]" >&2; exit 2 ;;
+  demo)
+    for id in 220100 220183; do running "$id" || { echo "error: run deploy/local.sh first" >&2; exit 1; }; done
+    python3 deploy/tools/demo.py ;;
+  *) echo "usage: deploy/local.sh [up|status|demo|down]" >&2; exit 2 ;;
 esac

@@ -347,8 +347,9 @@ struct CaseWorkflow: Sendable {
             var opinionRecord = OpinionRecord(caseId: caseId, number: number.description, year: today.year, sequence: sequence,
                                               outcome: outcome, body: opinionBytes, issuedOn: today)
             // Signed, so that anyone with the city's public key can verify it later.
-            opinionRecord.signature = try services.identity.sign(opinionBytes)
-            opinionRecord.signerPublicKey = services.identity.publicKeyBase64
+            let identity = services.identity
+            opinionRecord.signature = try identity.sign(opinionBytes)
+            opinionRecord.signerPublicKey = identity.publicKeyBase64
             try opinionRecord.insert(db)
             record.opinionIssuedOn = today
             // Art 9: for a drafter on this node, received the day it is issued.
@@ -365,7 +366,7 @@ struct CaseWorkflow: Sendable {
             if record.originNode != configuration.nodeId {
                 try Outbox.enqueue(db, identity: services.identity, sender: configuration.nodeId, peer: record.originNode, type: .opinionIssued, caseId: caseId,
                                    payload: OpinionIssuedPayload(opinion: opinionBytes, signature: opinionRecord.signature ?? Data(),
-                                                                 signerPublicKey: services.identity.publicKeyBase64,
+                                                                 signerPublicKey: identity.publicKeyBase64,
                                                                  countyWorkdays: record.countyWorkdays, cityWorkdays: record.cityWorkdays))
             }
             return (record, opinionRecord)

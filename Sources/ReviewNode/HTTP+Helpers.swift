@@ -11,6 +11,11 @@ enum HTTPBody {
     static func decode<T: Codable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
         let data = try await bytes(of: request, limit: limit)
         guard !data.isEmpty else { throw APIError(.badRequest, code: "empty-body", message: "请求内容为空", detail: "expected a JSON body") }
+        return try decode(type, data: data)
+    }
+
+    /// Decodes JSON bytes strictly, as ``decode(_:from:limit:)`` does.
+    static func decode<T: Codable>(_ type: T.Type, data: Data) throws -> T {
         do {
             return try StrictJSONDecoder.decode(type, from: data)
         } catch let error as ProtocolError {

@@ -77,12 +77,13 @@ public enum NodeApplication {
         } catch {
             throw NodeConfigurationError("cannot open \(configuration.databasePath): \(error)")
         }
+        try KeyRotation.recover(in: configuration.dataDirectory, store: store, logger: logger)
         let identity = try NodeIdentity.loadOrCreate(in: configuration.dataDirectory)
         logger.info("node identity", metadata: ["fingerprint": "\(identity.fingerprint)"])
         var clientConfiguration = CurlHTTPClient.Configuration()
         clientConfiguration.caFile = configuration.peerCAFile
         return NodeServices(configuration: configuration, store: store, calendar: calendar,
-                            linter: StandardizationLinter(configuration: rules), today: today, identity: identity,
+                            linter: StandardizationLinter(configuration: rules), today: today, identities: IdentityHolder(identity),
                             outboxSignal: OutboxSignal(), client: CurlHTTPClient(configuration: clientConfiguration))
     }
 

@@ -48,6 +48,7 @@ public struct NodeRoutes: Sendable {
         (.post, "cases/:id/archive", { $0.archive }),
         (.get, "federation/status", { $0.federationStatus }),
         (.post, "federation/links/:nodeId/check", { $0.checkLink }),
+        (.post, "federation/rekey", { $0.rekey }),
         (.get, "ledger", { $0.ledgerJSON }),
         (.get, "ledger.csv", { $0.ledgerCSV }),
     ]
@@ -432,6 +433,21 @@ public struct NodeRoutes: Sendable {
                            arguments: [Date(), checked.ok ? checked.milliseconds : nil, nodeId])
         }
         return try HTTPBody.json(result)
+    }
+
+    struct RekeyRequest: Codable {
+        /// How long peers keep accepting the old key; default 7 days.
+        var graceHours: Double?
+    }
+
+    /// A new key pair without downtime (operator).
+    func rekey(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try Access.requireRole(try context.requireUser(), .operator)
+        let data = try await HTTPBody.bytes(of: request, limit: jsonLimit)
+        let body = data.isEmpty ? RekeyRequest() : try HTTPBody.decode(RekeyRequest.self, data: data)
+        let hours = body.graceHours ?? 168
+        guard hours > 0 else { throw APIError.invalid("graceHours", "宽限期应为正数") }
+        return try HTTPBody.json(try await KeyRotation.rotate(services: services, grace: hours * 3600))
     }
 
     // MARK: Ledger (Art 11)

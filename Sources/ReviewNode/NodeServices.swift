@@ -12,10 +12,14 @@ struct NodeServices: Sendable {
     let calendar: WorkCalendar
     let linter: StandardizationLinter
     let today: Today
-    let identity: NodeIdentity
+    /// The node's key pair; replaced in place by a re-key.
+    let identities: IdentityHolder
     /// Poked after a transaction queued a message.
     let outboxSignal: OutboxSignal
     let client: CurlHTTPClient
 
     var workflow: CaseWorkflow { CaseWorkflow(services: self) }
+
+    /// The current key pair.
+    var identity: NodeIdentity { identities.current }
 }

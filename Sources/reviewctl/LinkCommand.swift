@@ -11,7 +11,7 @@ struct LinkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "link",
         abstract: "Link this node to its peers with link cards (id, name, division, tier, URL, public key).",
-        subcommands: [Export.self, Import.self, List.self, Enable.self, Disable.self, Check.self]
+        subcommands: [Export.self, Import.self, List.self, Enable.self, Disable.self, Check.self, Rekey.self]
     )
 
     struct Export: ParsableCommand {
@@ -115,6 +115,30 @@ struct LinkCommand: ParsableCommand {
             } else {
                 throw CLIFailure("\(nodeId) did not answer the ping: \(object["error"] as? String ?? text)")
             }
+        }
+    }
+}
+
+extension LinkCommand {
+    struct Rekey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a running node a new key pair; peers are told in a message signed with the old key, which stays valid for the grace period.")
+        @Option(help: ArgumentHelp("The running node's URL.", valueName: "url")) var node: String
+        @Option(help: ArgumentHelp("An operator token of that node (or REVIEW_TOKEN).", valueName: "token")) var token: String?
+        @Option(help: "Hours peers keep accepting the old key.") var graceHours: Double = 168
+
+        func run() throws {
+            guard let token = token ?? ProcessInfo.processInfo.environment["REVIEW_TOKEN"] else { throw CLIFailure("give --token or set REVIEW_TOKEN") }
+            guard graceHours > 0 else { throw CLIFailure("--grace-hours must be positive") }
+            let url = node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v1/federation/rekey"
+            let body = Data("{\"graceHours\":\(graceHours)}".utf8)
+            let response = try runBlocking {
+                try await CurlHTTPClient().send(HTTPClientRequest(method: "POST", url: url, headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")], body: body))
+            }
+            guard response.status == 200, let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] else {
+                throw CLIFailure("\(url): HTTP \(response.status) \(String(decoding: response.body, as: UTF8.self))")
+            }
+            print("new key \(object["newFingerprint"] as? String ?? "?") (was \(object["oldFingerprint"] as? String ?? "?")); announced to \((object["announcedTo"] as? [String] ?? []).joined(separator: ", ")); old key valid until \(object["oldKeyValidUntil"] as? String ?? "?")")
         }
     }
 }

@@ -153,3 +153,39 @@ struct Federation {
         }
     }
 }
+
+@Suite(.serialized) struct KeyRotationTests {
+    @Test func aRekeyedCityKeepsTalkingAndOldOpinionsStayVerifiable() async throws {
+        let federation = try Federation()
+        defer { federation.cleanUp() }
+        let ids = try await federation.readyCases(2)
+        for id in ids { _ = try await federation.county.call("POST", "/api/v1/cases/\(id)/forward", token: federation.countyReviewer) }
+        #expect(try await eventually { try await federation.count(federation.city, token: federation.cityReviewer, state: "finalReview") == 2 })
+        _ = try await federation.city.call("POST", "/api/v1/cases/\(ids[0])/opinion", token: federation.cityReviewer, json: ["outcome": "passed"])
+        let oldCard = try JSONSerialization.jsonObject(with: federation.city.linkCard()) as! [String: Any]
+
+        let rekeyed = try NodeProcess.reviewctl(["link", "rekey", "--node", federation.city.baseURL.absoluteString, "--token", federation.cityOperator])
+        #expect(rekeyed.contains("announced to 220183"))
+        let newCard = try JSONSerialization.jsonObject(with: federation.city.linkCard()) as! [String: Any]
+        #expect(newCard["publicKey"] as? String != oldCard["publicKey"] as? String)
+        let mode = try FileManager.default.attributesOfItem(atPath: federation.city.dataDirectory.appendingPathComponent("node.key").path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        // Signed with the new key, the next opinion is accepted by the county.
+        _ = try await federation.city.call("POST", "/api/v1/cases/\(ids[1])/opinion", token: federation.cityReviewer, json: ["outcome": "passed"])
+        #expect(try await eventually { try await federation.count(federation.county, token: federation.countyReviewer, state: "opinionPassed") == 2 })
+        let first = try await federation.county.call("GET", "/api/v1/cases/\(ids[0])", token: federation.drafter)
+        let second = try await federation.county.call("GET", "/api/v1/cases/\(ids[1])", token: federation.drafter)
+        #expect((first.json["opinionSignature"] as? [String: Any])?["signerPublicKey"] as? String == oldCard["publicKey"] as? String)
+        #expect((second.json["opinionSignature"] as? [String: Any])?["signerPublicKey"] as? String == newCard["publicKey"] as? String)
+        let links = try NodeProcess.reviewctl(["link", "list", "--data-dir", federation.county.dataDirectory.path])
+        #expect(links.contains(NodeIdentityFingerprint.of(newCard["publicKey"] as! String)))
+    }
+}
+
+/// The fingerprint operators compare: the first 16 hex digits of SHA-256 of the public key.
+enum NodeIdentityFingerprint {
+    static func of(_ publicKey: String) -> String {
+        SHA256.hash(data: Data(base64Encoded: publicKey)!).map { String(format: "%02x", $0) }.joined().prefix(16).description
+    }
+}

@@ -24,7 +24,10 @@ public struct NodeIdentity: Sendable {
     /// Reads `node.key` from `directory`, creating it (0600) if absent.
     /// - Throws: `NodeConfigurationError` when the file is unreadable, malformed or readable by others.
     public static func loadOrCreate(in directory: URL) throws -> NodeIdentity {
-        let url = directory.appendingPathComponent("node.key")
+        try loadOrCreate(file: directory.appendingPathComponent("node.key"))
+    }
+
+    static func loadOrCreate(file url: URL) throws -> NodeIdentity {
         let manager = FileManager.default
         if !manager.fileExists(atPath: url.path) {
             let key = Curve25519.Signing.PrivateKey()

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Drive one sample case through the local federation, printing each step.
+
+A 德惠市科学技术局 drafter submits; the 德惠 reviewer finds a problem and sends a supplement
+notice; the drafter corrects it; the case is forwarded to 长春; the city asks for a supplement;
+the drafter answers through 德惠; the city issues the 标准化审查意见书, which the 德惠 drafter
+receives. Run by `deploy/local.sh demo` after `deploy/local.sh`.
+"""
+import copy
+import json
+import pathlib
+import sys
+import time
+import urllib.error
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+DATA = ROOT / "data" / "local"
+COUNTY = "http://127.0.0.1:8183/api/v1"
+CITY = "http://127.0.0.1:8100/api/v1"
+
+
+def tokens():
+    table = {}
+    for line in (DATA / "tokens.txt").read_text(encoding="utf-8").splitlines():
+        node, role, _name, token = line.split("\t")
+        table[(node, role)] = token
+    return table
+
+
+def call(base, method, path, token, body=None, raw=None, headers=None):
+    data = raw if raw is not None else (json.dumps(body, ensure_ascii=False).encode() if body is not None else None)
+    request = urllib.request.Request(base + path, data=data, method=method)
+    request.add_header("Authorization", "Bearer " + token)
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            payload = response.read()
+            kind = response.headers.get("Content-Type", "")
+            return json.loads(payload) if kind.startswith("application/json") else payload.decode()
+    except urllib.error.HTTPError as error:
+        sys.exit(f"demo: {method} {base}{path} failed: HTTP {error.code} {error.read().decode()}")
+
+
+def state(base, cid, token):
+    """The case's state, or None while the node does not have it yet."""
+    request = urllib.request.Request(f"{base}/cases/{cid}")
+    request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())["case"]["state"]
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return None
+        raise
+
+
+def wait_for(what, check, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    sys.exit(f"demo: timed out waiting for {what} (see deploy/local.sh status and data/local/*/node.log)")
+
+
+def element_names():
+    """Element key → 要素 name, from the table in Config/README.md."""
+    names = {}
+    for line in (ROOT / "Config" / "README.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.split("|")]
+        if len(cells) > 4 and cells[2].startswith("`") and cells[1] in ("文本信息", "申请办理", "兑现实施", "监管咨询"):
+            names[cells[2].strip("`")] = cells[3]
+    return names
+
+
+def step(number, text):
+    print(f"\n[{number}] {text}")
+
+
+def main():
+    t = tokens()
+    drafter, county_reviewer = t[("220183", "drafter")], t[("220183", "countyReviewer")]
+    city_reviewer = t[("220100", "cityReviewer")]
+    form = json.loads((ROOT / "Config" / "examples" / "launch-clean.json").read_text(encoding="utf-8"))
+
+    step(1, "德惠市科学技术局 uploads the five Art 5 materials and submits the draft")
+    for material in form["materials"]:
+        content = ("示例材料:" + material["title"]).encode()
+        up = call(COUNTY, "POST", "/materials", drafter, raw=content, headers={"X-Content-SHA256": material["sha256"]})
+        print(f"    uploaded {material['fileName']}: {up['bytes']} bytes, SHA-256 {up['sha256'][:16]}…")
+    draft = copy.deepcopy(form)
+    draft["serviceItems"][0]["redemptionContent"] = "按上一年度研发费用的一定比例给予补贴"
+    case = call(COUNTY, "POST", "/cases", drafter, body=draft)["case"]
+    cid = case["id"]
+    print(f"    case {cid}: {case['title']} — {case['stateName']}")
+
+    step(2, "德惠市政数局 accepts (Art 8 clock starts) and runs the standardization check")
+    case = call(COUNTY, "POST", f"/cases/{cid}/accept", county_reviewer)["case"]
+    print(f"    {case['stateName']}; due {case['dueOn']} ({case['remainingWorkdays']} working days left)")
+    findings = call(COUNTY, "GET", f"/cases/{cid}/check", county_reviewer)["findings"]
+    for finding in findings:
+        print(f"    finding [{finding['code']}] {finding['message']}\n      建议:{finding.get('suggestion', '')}")
+
+    step(3, "德惠 sends the one-shot supplement notice; the clock stops")
+    case = call(COUNTY, "POST", f"/cases/{cid}/supplement-notice", county_reviewer, body={"findings": findings})["case"]
+    print(f"    {case['stateName']}; clock stopped with {case['remainingWorkdays']} working days left")
+
+    step(4, "the drafter corrects the element and resubmits; the clock runs again")
+    result = call(COUNTY, "POST", f"/cases/{cid}/resubmit", drafter, body=form)
+    for change in result["changes"]:
+        print(f"    changed {change['path']}: {change['before']} → {change['after']}")
+    print(f"    {result['case']['stateName']}; due {result['case']['dueOn']}")
+
+    step(5, "德惠 completes the preliminary review and forwards the case to 长春市政数局 (signed, via the outbox)")
+    call(COUNTY, "POST", f"/cases/{cid}/complete-preliminary", county_reviewer, body={"conclusion": "初审通过,报请长春市政数局审定"})
+    case = call(COUNTY, "POST", f"/cases/{cid}/forward", county_reviewer)["case"]
+    print(f"    德惠: {case['stateName']}")
+    wait_for("the city to receive the case", lambda: state(CITY, cid, city_reviewer) == "finalReview")
+    city_case = call(CITY, "GET", f"/cases/{cid}", city_reviewer)
+    print(f"    长春: {city_case['case']['stateName']}, {len(city_case['materials'])} materials verified by SHA-256, due {city_case['case']['dueOn']}")
+
+    step(6, "长春 asks for a supplement; the notice travels down to 德惠")
+    city_finding = {"code": "element-incomplete", "itemIndex": 1, "element": "consultation", "path": "serviceItems[1].consultation",
+                    "message": "【咨询】请补充咨询时间", "suggestion": "写明咨询时间,如工作日8:30-16:30"}
+    call(CITY, "POST", f"/cases/{cid}/supplement-notice", city_reviewer, body={"findings": [city_finding]})
+    wait_for("德惠 to receive the city's notice", lambda: state(COUNTY, cid, drafter) == "citySupplementRequested")
+    notices = call(COUNTY, "GET", f"/cases/{cid}", drafter)["notices"]
+    print(f"    德惠 drafter sees: {notices[-1]['findings'][0]['message']} (issued by the {notices[-1]['issuedBy']})")
+
+    step(7, "the drafter answers through 德惠; the answer travels up to 长春")
+    answered = copy.deepcopy(form)
+    answered["serviceItems"][1]["consultation"][0]["unit"] = "德惠市就业服务局(工作日8:30-16:30)"
+    call(COUNTY, "POST", f"/cases/{cid}/resubmit", drafter, body=answered)
+    wait_for("the city to receive the answer", lambda: state(CITY, cid, city_reviewer) == "finalReview")
+    print(f"    长春: revision {call(CITY, 'GET', f'/cases/{cid}', city_reviewer)['case']['currentRevision']} under final review")
+
+    step(8, "长春市政数局 issues the 标准化审查意见书, signed with the city's key")
+    call(CITY, "POST", f"/cases/{cid}/opinion", city_reviewer, body={
+        "outcome": "passed",
+        "requiredChanges": [{"itemIndex": 0, "element": "publicity", "change": "公示渠道增加“德惠市政务服务中心公告栏”"}],
+        "remarks": "请在收到本意见书5个工作日内完成修改。"})
+    wait_for("德惠 to receive the opinion", lambda: state(COUNTY, cid, drafter) in ("opinionPassed", "opinionNotPassed"))
+
+    step(9, "the opinion as the 德惠 drafter receives it")
+    detail = call(COUNTY, "GET", f"/cases/{cid}", drafter)
+    opinion = detail["opinion"]
+    number = f"{opinion['number']['prefix']}〔{opinion['number']['year']}〕{opinion['number']['sequence']}号"
+    print(f"    标准化审查意见书 {number}")
+    print(f"    致:{opinion['draftingUnit']}  政策:《{opinion['policyTitle']}》")
+    print(f"    审查结论:{'通过' if opinion['outcome'] == 'passed' else '不通过'}  出具日期:{opinion['issuedOn']}")
+    names = element_names()
+    for change in opinion["requiredChanges"]:
+        print(f"    修改要求:事项{change['itemIndex'] + 1}【{names.get(change['element'], change['element'])}】{change['change']}")
+    print(f"    请于 {detail['case']['revisionDueOn']} 前完成修改(第九条)")
+    print(f"    city signature fingerprint {detail['opinionSignature']['fingerprint']}; county share {detail['case'].get('countyWorkdays')} / city share {detail['case'].get('cityWorkdays')} working days")
+    page = call(COUNTY, "GET", f"/cases/{cid}/opinion.html", drafter)
+    out = DATA / f"opinion-{cid}.html"
+    out.write_text(page, encoding="utf-8")
+    print(f"    printable A4 page: {out}")
+
+
+if __name__ == "__main__":
+    main()
