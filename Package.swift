@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Codable wire types shared by every node and the CLI: the case form with its
@@ -74,6 +75,20 @@ let package = Package(
                 "ReviewStore",
                 "ReviewNode",
                 "CurlClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The benchmark (release build: deploy/bench.sh): real node processes on loopback,
+        // each figure beside a ceiling measured in the same run.
+        .executableTarget(
+            name: "review-bench",
+            dependencies: [
+                "ReviewProtocol", "ReviewRules", "ReviewStore", "ReviewTesting", "CurlClient",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
-swift build
-swift test
+# One build with the test targets (a plain `swift build` first would compile every module twice).
+swift build --build-tests
+swift test --skip-build

@@ -29,20 +29,27 @@ struct LedgerEntry: Codable, Sendable {
     var launchDate: CivilDate?
     var launchConfirmedOn: CivilDate?
 
-    /// Every case, or those submitted in `year`, oldest first.
-    static func load(_ db: Database, year: Int?, calendar: WorkCalendar, today: CivilDate) throws -> [LedgerEntry] {
+    /// The cases submitted in `year` (or all), oldest first; a page of them when `limit` is given.
+    static func load(_ db: Database, year: Int?, limit: Int? = nil, offset: Int = 0) throws -> [LedgerEntry] {
         var query = CaseRecord.order(Column("submittedOn"), Column("id"))
-        if let year { query = query.filter(Column("submittedOn").like("\(year)-%")) }
+        if let year { query = query.filter(Column("submittedOn") >= "\(year)-01-01" && Column("submittedOn") <= "\(year)-12-31") }
+        if let limit { query = query.limit(limit, offset: offset) }
         let cases = try query.fetchAll(db)
-        let materials = Dictionary(grouping: try CaseMaterialRecord.fetchAll(db), by: \.caseId)
+        // Only the page's cases' materials, notices and opinions (all of them for a full export).
+        let ids = cases.map(\.id)
+        let paged = limit != nil
+        let materials = Dictionary(grouping: try (paged ? CaseMaterialRecord.filter(ids.contains(Column("caseId"))) : CaseMaterialRecord.all()).fetchAll(db), by: \.caseId)
         var notices: [String: (Int, Int)] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT caseId, type, COUNT(*) AS n FROM notice GROUP BY caseId, type") {
+        let noticeSQL = paged
+            ? "SELECT caseId, type, COUNT(*) AS n FROM notice WHERE caseId IN (\(ids.map { _ in "?" }.joined(separator: ","))) GROUP BY caseId, type"
+            : "SELECT caseId, type, COUNT(*) AS n FROM notice GROUP BY caseId, type"
+        for row in try Row.fetchAll(db, sql: noticeSQL, arguments: paged ? StatementArguments(ids) : []) {
             let id: String = row["caseId"]
             var counts = notices[id] ?? (0, 0)
             if row["type"] == "materials" { counts.0 = row["n"] } else { counts.1 = row["n"] }
             notices[id] = counts
         }
-        let opinions = Dictionary(uniqueKeysWithValues: try OpinionRecord.fetchAll(db).map { ($0.caseId, $0) })
+        let opinions = Dictionary(uniqueKeysWithValues: try (paged ? OpinionRecord.filter(ids.contains(Column("caseId"))) : OpinionRecord.all()).fetchAll(db).map { ($0.caseId, $0) })
         return cases.map { record in
             let opinion = opinions[record.id]
             return LedgerEntry(
@@ -54,6 +61,13 @@ struct LedgerEntry: Codable, Sendable {
                 opinionNumber: opinion?.number, opinionOutcome: opinion?.outcome, opinionIssuedOn: opinion?.issuedOn,
                 revisions: record.currentRevision, launchDate: record.launchDate, launchConfirmedOn: record.launchConfirmedOn)
         }
+    }
+
+    /// How many cases the ledger holds for `year` (or in all).
+    static func count(_ db: Database, year: Int?) throws -> Int {
+        var query = CaseRecord.all()
+        if let year { query = query.filter(Column("submittedOn") >= "\(year)-01-01" && Column("submittedOn") <= "\(year)-12-31") }
+        return try query.fetchCount(db)
     }
 
     /// CSV with a UTF-8 byte-order mark so that Excel opens the Chinese correctly; RFC 4180 quoting.

@@ -452,24 +452,43 @@ public struct NodeRoutes: Sendable {
 
     // MARK: Ledger (Art 11)
 
-    func ledgerEntries(_ request: Request, context: NodeRequestContext) async throws -> [LedgerEntry] {
-        let user = try context.requireUser()
-        try Access.requireOversight(user)
-        let year = try request.query("year").map { value -> Int in
+    func ledgerYear(_ request: Request, context: NodeRequestContext) throws -> Int? {
+        try Access.requireOversight(try context.requireUser())
+        return try request.query("year").map { value -> Int in
             guard let year = Int(value), (2000...2100).contains(year) else { throw APIError.invalid("year", "年份无效") }
             return year
         }
-        let calendar = services.calendar
-        let today = services.today.date
-        return try await services.store.read { db in try LedgerEntry.load(db, year: year, calendar: calendar, today: today) }
     }
 
+    struct LedgerPage: Codable {
+        var total: Int
+        var offset: Int
+        var limit: Int
+        var entries: [LedgerEntry]
+    }
+
+    /// A page of the ledger (`limit` 1–1000, default 50; `offset`).
     func ledgerJSON(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        try HTTPBody.json(["entries": try await ledgerEntries(request, context: context)])
+        let year = try ledgerYear(request, context: context)
+        let limit = try request.query("limit").map { value -> Int in
+            guard let limit = Int(value), (1...1000).contains(limit) else { throw APIError.invalid("limit", "每页条数应为1至1000") }
+            return limit
+        } ?? 50
+        let offset = try request.query("offset").map { value -> Int in
+            guard let offset = Int(value), offset >= 0 else { throw APIError.invalid("offset", "偏移量应为非负整数") }
+            return offset
+        } ?? 0
+        let page = try await services.store.read { db in
+            LedgerPage(total: try LedgerEntry.count(db, year: year), offset: offset, limit: limit,
+                       entries: try LedgerEntry.load(db, year: year, limit: limit, offset: offset))
+        }
+        return try HTTPBody.json(page)
     }
 
+    /// The whole ledger (of `year`) as CSV.
     func ledgerCSV(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let entries = try await ledgerEntries(request, context: context)
+        let year = try ledgerYear(request, context: context)
+        let entries = try await services.store.read { db in try LedgerEntry.load(db, year: year) }
         return HTTPBody.raw(LedgerEntry.csv(entries), contentType: "text/csv; charset=utf-8", extraHeaders: [
             (.contentDisposition, "attachment; filename=\"ledger.csv\""),
         ])

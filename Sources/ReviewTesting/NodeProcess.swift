@@ -27,16 +27,16 @@ public final class NodeProcess {
     /// Writes a node configuration into a fresh temporary data directory and starts the node.
     /// - Parameter today: pins the node's date (`REVIEW_TODAY`), so deadlines are predictable.
     public init(tier: String, nodeId: String, name: String, today: String? = nil, opinionPrefix: String = "长政数标审",
-                retryMaxSeconds: Double = 0.5) throws {
+                retryMaxSeconds: Double = 0.5, dataDirectory: URL? = nil) throws {
         self.tier = tier
         self.nodeId = nodeId
         self.today = today
-        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("node-\(nodeId)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
-        configFile = dataDirectory.appendingPathComponent("node.json")
+        self.dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("node-\(nodeId)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: self.dataDirectory, withIntermediateDirectories: true)
+        configFile = self.dataDirectory.appendingPathComponent("node.json")
         let config: [String: Any] = [
             "nodeId": nodeId, "name": name, "tier": tier, "host": "127.0.0.1", "port": 0,
-            "dataDirectory": dataDirectory.path, "configDirectory": Fixtures.configDirectory.path,
+            "dataDirectory": self.dataDirectory.path, "configDirectory": Fixtures.configDirectory.path,
             "logLevel": "info", "opinionPrefix": opinionPrefix, "durability": "full", "retryMaxSeconds": retryMaxSeconds,
         ]
         try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: configFile)

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import Hummingbird
+import Logging
+import NIOCore
+import ReviewStore
+
+/// The ceiling's server: a minimal handler that commits each request body to SQLite with the
+/// nodes' journal and synchronous settings (WAL, FULL), and nothing else.
+struct CeilingServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ceiling-server", abstract: "(internal) the ceiling's minimal handler.")
+
+    @Option var database: String
+    @Option var portFile: String
+
+    func run() async throws {
+        let pool = try DatabasePool(path: database)
+        try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try await pool.write { db in
+            try db.execute(sql: "CREATE TABLE IF NOT EXISTS ingest (id INTEGER PRIMARY KEY AUTOINCREMENT, body BLOB NOT NULL)")
+        }
+        let router = Router()
+        router.post("ingest") { request, _ -> HTTPResponse.Status in
+            var request = request
+            let buffer = try await request.collectBody(upTo: 64 * 1024 * 1024)
+            let data = Data(buffer.readableBytesView)
+            try await pool.write { db in try db.execute(sql: "INSERT INTO ingest (body) VALUES (?)", arguments: [data]) }
+            return .ok
+        }
+        var logger = Logger(label: "ceiling")
+        logger.logLevel = .warning
+        let portFile = self.portFile
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in
+                                  try? Data("\(channel.localAddress?.port ?? 0)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic)
+                              }, logger: logger)
+        try await app.runService()
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// Everything the benchmark measured, printed as a table and written as JSON.
+struct Report: Codable {
+    struct Lint: Codable {
+        var microsecondsPerItem: Double
+        /// Baseline: strict JSON decoding of the same form, per item.
+        var decodeMicrosecondsPerItem: Double
+        var findingsPerCase: Double
+    }
+
+    struct Ceiling: Codable {
+        var payloadBytes: Int
+        var requests: Int
+        var requestsPerSecond: Double
+        var p50Milliseconds: Double
+        var p99Milliseconds: Double
+    }
+
+    struct Forwarding: Codable {
+        var cases: Int
+        var seconds: Double
+        var casesPerSecond: Double
+        var burstP50Milliseconds: Double
+        var burstP99Milliseconds: Double
+        var steadyRate: Double
+        var steadyCases: Int
+        var steadyP50Milliseconds: Double
+        var steadyP99Milliseconds: Double
+        var ratioToCeiling: Double
+    }
+
+    struct ResultsBack: Codable {
+        var cases: Int
+        var seconds: Double
+        var casesPerSecond: Double
+    }
+
+    struct CatchUp: Codable {
+        var messages: Int
+        var seconds: Double
+    }
+
+    struct Ledger: Codable {
+        var cases: Int
+        var seedSeconds: Double
+        var pageP50Milliseconds: Double
+        var pageP99Milliseconds: Double
+        /// Baseline: GET /health on the same node, same run.
+        var healthP99Milliseconds: Double
+        var csvSeconds: Double
+        var csvRows: Int
+        var csvBytes: Int
+    }
+
+    var smoke: Bool
+    var cores = ProcessInfo.processInfo.activeProcessorCount
+    var date = ISO8601DateFormatter().string(from: Date())
+    var lint: Lint?
+    var ceiling: Ceiling?
+    var forwarding: Forwarding?
+    var resultsBack: ResultsBack?
+    var catchUp: CatchUp?
+    var idleRSSMegabytes: [String: Double] = [:]
+    var endRSSMegabytes: [String: Double] = [:]
+    var ledger: Ledger?
+
+    init(smoke: Bool) {
+        self.smoke = smoke
+    }
+
+    private func f(_ value: Double?, _ digits: Int = 1) -> String {
+        guard let value, value.isFinite else { return "-" }
+        return String(format: "%.\(digits)f", value)
+    }
+
+    var table: String {
+        var rows: [(String, String, String, String)] = [("measure", "value", "baseline (same run)", "ratio / target")]
+        if let c = ceiling {
+            rows.append(("ceiling: libcurl POST → SQLite commit", "\(f(c.requestsPerSecond, 0)) req/s, p50 \(f(c.p50Milliseconds, 2)) ms, p99 \(f(c.p99Milliseconds, 2)) ms",
+                         "payload \(c.payloadBytes / 1024) KiB", ""))
+        }
+        if let w = forwarding {
+            rows.append(("forwarding, \(w.cases) cases (3 counties → city)", "\(f(w.casesPerSecond)) cases/s", "ceiling \(f(ceiling?.requestsPerSecond, 0)) req/s",
+                         "\(f(w.ratioToCeiling * 100, 0)) % (target ≥ 50 %)"))
+            rows.append(("forward latency, burst", "p50 \(f(w.burstP50Milliseconds)) ms, p99 \(f(w.burstP99Milliseconds)) ms", "ceiling p99 \(f(ceiling?.p99Milliseconds, 2)) ms", ""))
+            rows.append(("forward latency at \(f(w.steadyRate, 0)) cases/s (\(w.steadyCases))", "p50 \(f(w.steadyP50Milliseconds)) ms, p99 \(f(w.steadyP99Milliseconds)) ms",
+                         "ceiling p99 \(f(ceiling?.p99Milliseconds, 2)) ms", "target p99 < 20 ms"))
+        }
+        if let r = resultsBack {
+            rows.append(("results back, \(r.cases) opinions", "\(f(r.casesPerSecond)) cases/s", "ceiling \(f(ceiling?.requestsPerSecond, 0)) req/s",
+                         "\(f(r.casesPerSecond / (ceiling?.requestsPerSecond ?? .nan) * 100, 0)) %"))
+        }
+        if let c = catchUp {
+            rows.append(("catch-up, \(c.messages) queued messages", "\(f(c.seconds, 2)) s to empty outboxes", "", "target < 10 s"))
+        }
+        for (node, megabytes) in idleRSSMegabytes.sorted(by: { $0.key < $1.key }) {
+            rows.append(("RSS \(node)", "idle \(f(megabytes)) MB, end \(f(endRSSMegabytes[node])) MB", "", "target idle < 60 MB"))
+        }
+        if let l = lint {
+            rows.append(("lint per service item", "\(f(l.microsecondsPerItem, 2)) µs", "strict JSON decode \(f(l.decodeMicrosecondsPerItem, 2)) µs",
+                         "\(f(l.microsecondsPerItem / l.decodeMicrosecondsPerItem, 2))× (target < 50 µs)"))
+        }
+        if let l = ledger {
+            rows.append(("ledger page (50 rows) at \(l.cases) cases", "p50 \(f(l.pageP50Milliseconds, 2)) ms, p99 \(f(l.pageP99Milliseconds, 2)) ms",
+                         "GET /health p99 \(f(l.healthP99Milliseconds, 2)) ms", "\(f(l.pageP99Milliseconds / l.healthP99Milliseconds, 1))× (target p99 < 20 ms)"))
+            rows.append(("full CSV export", "\(f(l.csvSeconds, 2)) s, \(l.csvRows) rows, \(l.csvBytes / 1024) KiB", "seeding \(f(l.seedSeconds, 1)) s", ""))
+        }
+        let widths = (0..<4).map { column in rows.map { row in [row.0, row.1, row.2, row.3][column].count }.max() ?? 0 }
+        return rows.map { row in
+            [row.0, row.1, row.2, row.3].enumerated().map { index, cell in cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) }
+                .joined(separator: " | ")
+        }.joined(separator: "\n")
+    }
+
+    /// A run that measured nothing is a failure, not a table of dashes.
+    var sanityProblem: String? {
+        if (forwarding?.cases ?? 0) == 0 { return "no case was forwarded" }
+        if (catchUp?.messages ?? 0) == 0 { return "no message was queued for the catch-up" }
+        return nil
+    }
+}

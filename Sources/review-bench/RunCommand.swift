@@ -1,0 +1,122 @@
+import ArgumentParser
+import CurlClient
+import Foundation
+import GRDB
+import ReviewProtocol
+import ReviewRules
+import ReviewStore
+import ReviewTesting
+
+/// The whole benchmark: ceiling, forwarding (burst and paced), results back, catch-up,
+/// footprint, lint and ledger. Every loop is bounded in count and time; every process it
+/// starts is stopped, on failure too.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the benchmark and print the table (default).")
+
+    @Option(help: "Cases forwarded in the burst.") var cases = 2000
+    @Option(help: "Cases forwarded at a steady rate, for latency.") var paced = 500
+    @Option(help: "Steady rate, cases per second.") var rate = 50.0
+    @Option(help: "Messages queued while the city is down.") var catchup = 5000
+    @Option(help: "Cases in the ledger database.") var ledgerCases = 100_000
+    @Option(help: "Requests for the ceiling.") var ceilingRequests = 400
+    @Option(help: "Where to write the JSON results.") var out = "bench-results.json"
+    @Flag(help: "A few seconds' run for CI: tiny counts, same code.") var smoke = false
+
+    mutating func run() async throws {
+        if smoke {
+            cases = 24; paced = 12; rate = 20; catchup = 60; ledgerCases = 2000; ceilingRequests = 40
+        }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("review-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        var report = Report(smoke: smoke)
+        print("review-bench: \(smoke ? "smoke" : "full") run in \(work.path)")
+
+        report.lint = try lintBench()
+        print("  lint done")
+        let payload = try forwardedMessageBytes()
+        report.ceiling = try await ceiling(payload: payload, work: work)
+        print("  ceiling done: \(String(format: "%.0f", report.ceiling!.requestsPerSecond)) req/s")
+        try await federation(report: &report)
+        report.ledger = try await ledger(work: work)
+        print("  ledger done")
+
+        print("")
+        print(report.table)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(report).write(to: URL(fileURLWithPath: out))
+        print("\nresults written to \(out)")
+        if let problem = report.sanityProblem { throw ValidationError(problem) }
+    }
+
+    // MARK: Lint
+
+    func lintBench() throws -> Report.Lint {
+        let rules = try Fixtures.rules()
+        let materials = Workload.materials(size: 16, seed: "lint").map(\.0)
+        let data = try JSONSerialization.data(withJSONObject: Workload.form(unit: "德惠市科学技术局", division: "220183", materials: materials))
+        let form = try StrictJSONDecoder.decode(CaseForm.self, from: data)
+        let linter = StandardizationLinter(configuration: rules)
+        let iterations = smoke ? 200 : 3000
+        var findings = 0
+        let clock = ContinuousClock()
+        let decode = clock.measure { for _ in 0..<iterations { _ = try? StrictJSONDecoder.decode(CaseForm.self, from: data) } }
+        let lint = clock.measure { for _ in 0..<iterations { findings += linter.check(form).count } }
+        let items = Double(iterations * form.serviceItems.count)
+        return Report.Lint(microsecondsPerItem: lint.seconds * 1e6 / items, decodeMicrosecondsPerItem: decode.seconds * 1e6 / items,
+                           findingsPerCase: Double(findings) / Double(iterations))
+    }
+
+    // MARK: Ceiling
+
+    /// A real signed caseForwarded message of the realistic case: the bytes both the ceiling and
+    /// the forwarding phase move.
+    func forwardedMessageBytes() throws -> Data {
+        let materials = Workload.materials(size: 100_000, seed: "ceiling")
+        let form = try StrictJSONDecoder.decode(CaseForm.self, from: JSONSerialization.data(withJSONObject: Workload.form(unit: "德惠市科学技术局", division: "220183", materials: materials.map(\.0))))
+        let date = CivilDate(year: 2026, month: 3, day: 2)!
+        let payload = CaseForwardedPayload(caseId: "220183-2026-0001", kind: .launch, title: form.policy.title ?? "", documentNumber: nil,
+                                           draftingUnit: "德惠市科学技术局", divisionCode: "220183", submittedOn: date, effectiveDate: nil,
+                                           lateApplication: false, revision: 1, form: form,
+                                           materials: materials.map { TransferredMaterial(reference: $0.0, content: $0.1) },
+                                           countyFindings: [], preliminaryConclusion: "初审通过", clock: ClockState(acceptedOn: date, limit: 10, stops: []),
+                                           forwardedOn: date)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let envelope = FederationEnvelope(id: UUID().uuidString, sender: "220183", receiver: "220100", type: .caseForwarded, caseId: payload.caseId,
+                                          sequence: 1, sentAt: "2026-03-02T00:00:00Z", chainHead: EventRecord.genesis, payload: try encoder.encode(payload))
+        let bytes = try encoder.encode(envelope)
+        return try encoder.encode(SignedMessage(envelope: bytes, signature: Data(repeating: 7, count: 64)))
+    }
+
+    func ceiling(payload: Data, work: URL) async throws -> Report.Ceiling {
+        let portFile = work.appendingPathComponent("ceiling.port")
+        let process = Process()
+        process.executableURL = NodeProcess.binaries.appendingPathComponent("review-bench")
+        process.arguments = ["ceiling-server", "--database", work.appendingPathComponent("ceiling.sqlite").path, "--port-file", portFile.path]
+        try process.run()
+        defer { process.terminate(); process.waitUntilExit() }
+        var port = 0
+        for _ in 0..<1500 where port == 0 {
+            port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+            if port == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        guard port > 0 else { throw ValidationError("the ceiling server did not start") }
+        let client = CurlHTTPClient()
+        let request = HTTPClientRequest(method: "POST", url: "http://127.0.0.1:\(port)/ingest", headers: [("Content-Type", "application/json")], body: payload)
+        _ = try await client.send(request)
+        var latencies = Latencies()
+        let clock = ContinuousClock()
+        let started = clock.now
+        for _ in 0..<ceilingRequests where (clock.now - started).seconds < 120 {
+            let one = clock.now
+            let response = try await client.send(request)
+            guard response.status == 200 else { throw ValidationError("ceiling: HTTP \(response.status)") }
+            latencies.record(microseconds: (clock.now - one).seconds * 1e6)
+        }
+        let elapsed = (clock.now - started).seconds
+        return Report.Ceiling(payloadBytes: payload.count, requests: latencies.count, requestsPerSecond: Double(latencies.count) / elapsed,
+                              p50Milliseconds: latencies.p50, p99Milliseconds: latencies.p99)
+    }
+}
