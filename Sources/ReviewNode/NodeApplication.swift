@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 public import Hummingbird
 public import Logging
 import NIOCore
@@ -24,9 +25,10 @@ public enum NodeApplication {
         NodeRoutes(services: services).register(on: api)
         // Node-to-node messages authenticate by signature, not by token.
         let receiver = FederationReceiver(services: services)
-        router.post("federation/v1/messages") { request, _ -> Response in
+        router.post(RouterPath(String(FederationWire.path.dropFirst()))) { request, _ -> Response in
             let data = try await HTTPBody.bytes(of: request, limit: configuration.maxMaterialBytes * 8)
-            let result = try await receiver.receive(data)
+            let signature = HTTPField.Name(FederationWire.signatureHeader).flatMap { request.headers[$0] }
+            let result = try await receiver.receive(data, signature: signature)
             services.outboxSignal.notify()
             return try HTTPBody.json(result)
         }

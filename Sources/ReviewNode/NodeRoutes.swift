@@ -412,13 +412,15 @@ public struct NodeRoutes: Sendable {
         }
         let envelope = FederationEnvelope(id: UUID().uuidString.lowercased(), sender: services.configuration.nodeId, receiver: nodeId, type: .ping,
                                           caseId: nil, sequence: 0, sentAt: ISO8601DateFormatter().string(from: Date()),
-                                          chainHead: try await services.store.read { db in try NodeStore.chainHead(db) }, payload: Data("{}".utf8))
-        let body = try Outbox.signedMessage(envelope, identity: services.identity)
+                                          chainHead: try await services.store.read { db in try NodeStore.chainHead(db) },
+                                          payload: PingPayload(nonce: UUID().uuidString))
+        let (body, signature) = try Outbox.signed(envelope, identity: services.identity)
         let started = ContinuousClock.now
         var result = CheckResult(nodeId: nodeId, ok: false, milliseconds: 0)
         do {
-            let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/federation/v1/messages"
-            let response = try await services.client.send(HTTPClientRequest(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: body))
+            let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + FederationWire.path
+            let headers = [("Content-Type", "application/json"), (FederationWire.signatureHeader, signature.base64EncodedString())]
+            let response = try await services.client.send(HTTPClientRequest(method: "POST", url: url, headers: headers, body: body))
             result.status = response.status
             result.ok = response.status == 200
             if !result.ok { result.error = String(decoding: response.body.prefix(300), as: UTF8.self) }

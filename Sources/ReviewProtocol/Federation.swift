@@ -38,8 +38,10 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
 }
 
 /// A message between nodes: unique id, sender and receiver node ids, type, case reference,
-/// per-case sequence, time, the sender's event-chain head, and the type's payload as JSON.
-public struct FederationEnvelope: Codable, Hashable, Sendable {
+/// per-case sequence, time, the sender's event-chain head, and the type's payload. On the wire
+/// the envelope's JSON is the HTTP body and the sender's Ed25519 signature over exactly those
+/// bytes travels in the ``FederationWire/signatureHeader`` header.
+public struct FederationEnvelope<Payload: Codable & Sendable>: Codable, Sendable {
     public var id: String
     public var sender: String
     public var receiver: String
@@ -51,11 +53,10 @@ public struct FederationEnvelope: Codable, Hashable, Sendable {
     public var sentAt: String
     /// The hash of the sender's latest event when the message was written.
     public var chainHead: String
-    /// The payload's JSON bytes (base64 in the envelope's JSON).
-    public var payload: Data
+    public var payload: Payload
 
     public init(id: String, sender: String, receiver: String, type: FederationMessageType, caseId: String?, sequence: Int,
-                sentAt: String, chainHead: String, payload: Data) {
+                sentAt: String, chainHead: String, payload: Payload) {
         self.id = id
         self.sender = sender
         self.receiver = receiver
@@ -68,14 +69,32 @@ public struct FederationEnvelope: Codable, Hashable, Sendable {
     }
 }
 
-/// What travels: the envelope's exact bytes and the sender's Ed25519 signature over them.
-public struct SignedMessage: Codable, Hashable, Sendable {
-    public var envelope: Data
-    public var signature: Data
+/// The envelope without its payload: what the receiver reads first, to know who sent what.
+public struct FederationHeader: Codable, Sendable {
+    public var id: String
+    public var sender: String
+    public var receiver: String
+    public var type: FederationMessageType
+    public var caseId: String?
+    public var sequence: Int
+    public var sentAt: String
+    public var chainHead: String
+}
 
-    public init(envelope: Data, signature: Data) {
-        self.envelope = envelope
-        self.signature = signature
+/// Wire constants.
+public enum FederationWire {
+    /// Base64 of the Ed25519 signature over the exact body bytes.
+    public static let signatureHeader = "X-Review-Signature"
+    /// Where peers post messages.
+    public static let path = "/federation/v1/messages"
+}
+
+/// The payload of a ping (link check).
+public struct PingPayload: Codable, Hashable, Sendable {
+    public var nonce: String
+
+    public init(nonce: String) {
+        self.nonce = nonce
     }
 }
 

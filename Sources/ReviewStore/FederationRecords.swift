@@ -41,7 +41,7 @@ public struct LinkRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
 }
 
 /// A message waiting for delivery, written in the same transaction as the state change that
-/// causes it. `body` is the ``SignedMessage`` JSON, sent as is.
+/// causes it. `body` is the envelope's JSON, sent as is, with `signature` over it.
 public struct OutboxRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "outbox"
 
@@ -56,8 +56,9 @@ public struct OutboxRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     public var nextAttemptAt: Date
     public var lastError: String?
     public var deliveredAt: Date?
+    public var signature: Data?
 
-    public init(id: String, peer: String, caseId: String?, caseSequence: Int, type: FederationMessageType, body: Data, createdAt: Date) {
+    public init(id: String, peer: String, caseId: String?, caseSequence: Int, type: FederationMessageType, body: Data, signature: Data, createdAt: Date) {
         self.id = id
         self.peer = peer
         self.caseId = caseId
@@ -69,6 +70,7 @@ public struct OutboxRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
         self.nextAttemptAt = createdAt
         self.lastError = nil
         self.deliveredAt = nil
+        self.signature = signature
     }
 }
 

@@ -171,6 +171,9 @@ extension NodeStore {
                 t.add(column: "chainHead", .text)
             }
             try db.create(index: "inboxCase", on: "inbox", columns: ["sender", "caseId", "sequence"])
+            try db.alter(table: "outbox") { t in
+                t.add(column: "signature", .blob)
+            }
         }
         return migrator
     }

@@ -85,9 +85,8 @@ struct RunCommand: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let envelope = FederationEnvelope(id: UUID().uuidString, sender: "220183", receiver: "220100", type: .caseForwarded, caseId: payload.caseId,
-                                          sequence: 1, sentAt: "2026-03-02T00:00:00Z", chainHead: EventRecord.genesis, payload: try encoder.encode(payload))
-        let bytes = try encoder.encode(envelope)
-        return try encoder.encode(SignedMessage(envelope: bytes, signature: Data(repeating: 7, count: 64)))
+                                          sequence: 1, sentAt: "2026-03-02T00:00:00Z", chainHead: EventRecord.genesis, payload: payload)
+        return try encoder.encode(envelope)
     }
 
     func ceiling(payload: Data, work: URL) async throws -> Report.Ceiling {

@@ -6,18 +6,23 @@ import Testing
 
 /// Bad actors and crashes, each against real node processes.
 @Suite(.serialized) struct FederationFaultTests {
-    /// A message from `sender` signed with `key`, as JSON for POST /federation/v1/messages.
-    func message(from sender: String, to receiver: String, type: FederationMessageType, caseId: String?, sequence: Int = 1,
-                 payload: some Encodable, key: Curve25519.Signing.PrivateKey, tamper: Bool = false, id: String = UUID().uuidString) throws -> Data {
+    struct Message {
+        var body: Data
+        var signature: Data
+    }
+
+    /// A message from `sender` signed with `key`: the envelope's JSON and the signature header.
+    func message<P: Codable & Sendable>(from sender: String, to receiver: String, type: FederationMessageType, caseId: String?, sequence: Int = 1,
+                                        payload: P, key: Curve25519.Signing.PrivateKey, tamper: Bool = false, id: String = UUID().uuidString) throws -> Message {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let envelope = FederationEnvelope(id: id, sender: sender, receiver: receiver, type: type, caseId: caseId, sequence: sequence,
                                           sentAt: ISO8601DateFormatter().string(from: Date()), chainHead: String(repeating: "0", count: 64),
-                                          payload: try encoder.encode(payload))
+                                          payload: payload)
         var bytes = try encoder.encode(envelope)
         let signature = try key.signature(for: bytes)
         if tamper, let index = bytes.firstIndex(of: UInt8(ascii: "7")) { bytes[index] = UInt8(ascii: "8") }
-        return try encoder.encode(SignedMessage(envelope: bytes, signature: signature))
+        return Message(body: bytes, signature: signature)
     }
 
     func key(of node: NodeProcess) throws -> Curve25519.Signing.PrivateKey {
@@ -25,8 +30,9 @@ import Testing
         return try Curve25519.Signing.PrivateKey(rawRepresentation: Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines))!)
     }
 
-    func post(_ data: Data, to node: NodeProcess) async throws -> HTTPResult {
-        try await node.call("POST", "/federation/v1/messages", body: data, headers: ["Content-Type": "application/json"])
+    func post(_ message: Message, to node: NodeProcess) async throws -> HTTPResult {
+        try await node.call("POST", FederationWire.path, body: message.body,
+                            headers: ["Content-Type": "application/json", FederationWire.signatureHeader: message.signature.base64EncodedString()])
     }
 
     func forwardedPayload(caseId: String, division: String) throws -> CaseForwardedPayload {
@@ -43,9 +49,12 @@ import Testing
         defer { federation.cleanUp() }
         let city = federation.city
         let countyKey = try key(of: federation.county)
-        let struct0 = ["nonce": "1"]
+        let struct0 = PingPayload(nonce: "1")
 
         #expect(try await post(message(from: "220183", to: "220100", type: .ping, caseId: nil, payload: struct0, key: countyKey), to: city).status == 200)
+        var unsigned = try message(from: "220183", to: "220100", type: .ping, caseId: nil, payload: struct0, key: countyKey)
+        unsigned.signature = Data()
+        #expect(try await post(unsigned, to: city).status == 401)
 
         let tampered = try await post(message(from: "220183", to: "220100", type: .caseForwarded, caseId: "220183-2026-0007",
                                               payload: forwardedPayload(caseId: "220183-2026-0007", division: "220183"), key: countyKey, tamper: true), to: city)

@@ -65,10 +65,11 @@ struct DeliveryService: Service {
     }
 
     private func deliver(_ message: OutboxRecord, to link: LinkRecord) async {
-        let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/federation/v1/messages"
+        let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + FederationWire.path
         let failure: String
         do {
-            let response = try await client.send(HTTPClientRequest(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: message.body))
+            let headers = [("Content-Type", "application/json"), (FederationWire.signatureHeader, (message.signature ?? Data()).base64EncodedString())]
+            let response = try await client.send(HTTPClientRequest(method: "POST", url: url, headers: headers, body: message.body))
             if (200..<300).contains(response.status) {
                 try await store.write { db in
                     try db.execute(sql: "UPDATE outbox SET deliveredAt = ?, lastError = NULL WHERE id = ?", arguments: [Date(), message.id])

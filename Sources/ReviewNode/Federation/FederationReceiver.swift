@@ -18,14 +18,17 @@ struct FederationReceiver: Sendable {
         var duplicate: Bool?
     }
 
-    func receive(_ data: Data) async throws -> Result {
-        let signed: SignedMessage
-        let envelope: FederationEnvelope
+    /// `body` is the envelope's JSON; `signature` the header's base64.
+    func receive(_ body: Data, signature: String?) async throws -> Result {
+        let envelope: FederationHeader
         do {
-            signed = try StrictJSONDecoder.decode(SignedMessage.self, from: data)
-            envelope = try StrictJSONDecoder.decode(FederationEnvelope.self, from: signed.envelope)
-        } catch let error as ProtocolError {
-            throw reject(.badRequest, "malformed-message", "malformed message: \(error)")
+            // The header first (payload ignored); the payload is decoded strictly by type below.
+            envelope = try JSONDecoder().decode(FederationHeader.self, from: body)
+        } catch {
+            throw reject(.badRequest, "malformed-message", "malformed message: \(ProtocolError(.invalidJSON, reason: String(describing: error)))")
+        }
+        guard let signature = signature.flatMap({ Data(base64Encoded: $0) }) else {
+            throw reject(.unauthorized, "bad-signature", "no \(FederationWire.signatureHeader) header")
         }
         let configuration = services.configuration
         guard envelope.receiver == configuration.nodeId else {
@@ -35,7 +38,7 @@ struct FederationReceiver: Sendable {
             throw reject(.forbidden, "unknown-node", "no link to node \(envelope.sender)")
         }
         guard link.enabled else { throw reject(.forbidden, "link-disabled", "the link to \(envelope.sender) is disabled") }
-        guard verify(signed, link: link) else {
+        guard verify(signature, of: body, link: link) else {
             throw reject(.unauthorized, "bad-signature", "signature does not verify with the key held for \(envelope.sender)")
         }
         if envelope.type == .ping { return Result(applied: "ping", caseId: nil) }
@@ -53,7 +56,7 @@ struct FederationReceiver: Sendable {
                     throw Self.reject(.conflict, "out-of-order", "message \(envelope.sequence) for case \(caseId); expected \(last + 1)")
                 }
             }
-            let apply = Apply(services: services, db: db, envelope: envelope, link: link)
+            let apply = Apply(services: services, db: db, envelope: envelope, body: body, link: link)
             let result = try apply.run()
             try InboxRecord(id: envelope.id, sender: envelope.sender, receivedAt: Date(), result: try CaseWorkflow.canonicalJSON(result),
                             caseId: envelope.caseId, sequence: envelope.caseId == nil ? nil : envelope.sequence, type: envelope.type,
@@ -63,10 +66,10 @@ struct FederationReceiver: Sendable {
         }
     }
 
-    private func verify(_ signed: SignedMessage, link: LinkRecord) -> Bool {
-        if NodeIdentity.verify(signed.signature, of: signed.envelope, publicKey: link.publicKey) { return true }
+    private func verify(_ signature: Data, of body: Data, link: LinkRecord) -> Bool {
+        if NodeIdentity.verify(signature, of: body, publicKey: link.publicKey) { return true }
         if let previous = link.previousPublicKey, let until = link.previousKeyValidUntil, until > Date() {
-            return NodeIdentity.verify(signed.signature, of: signed.envelope, publicKey: previous)
+            return NodeIdentity.verify(signature, of: body, publicKey: previous)
         }
         return false
     }
@@ -84,15 +87,17 @@ struct FederationReceiver: Sendable {
 private struct Apply {
     let services: NodeServices
     let db: Database
-    let envelope: FederationEnvelope
+    let envelope: FederationHeader
+    /// The whole envelope, decoded again with the payload's type.
+    let body: Data
     let link: LinkRecord
 
     var configuration: NodeConfiguration { services.configuration }
     var today: CivilDate { services.today.date }
 
-    func payload<T: Codable>(_ type: T.Type) throws -> T {
+    func payload<T: Codable & Sendable>(_ type: T.Type) throws -> T {
         do {
-            return try StrictJSONDecoder.decode(type, from: envelope.payload)
+            return try StrictJSONDecoder.decode(FederationEnvelope<T>.self, from: body).payload
         } catch {
             throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "\(envelope.type.rawValue): \(error)")
         }

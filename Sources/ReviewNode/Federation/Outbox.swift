@@ -8,22 +8,21 @@ import Synchronization
 enum Outbox {
     /// Signs and queues a message for `peer`. Call inside the action's transaction, after its
     /// event was appended, so that the message carries the chain head that includes it.
-    static func enqueue(_ db: Database, identity: NodeIdentity, sender: String, peer: String, type: FederationMessageType,
-                        caseId: String?, payload: some Encodable) throws {
+    static func enqueue<Payload: Codable & Sendable>(_ db: Database, identity: NodeIdentity, sender: String, peer: String, type: FederationMessageType,
+                                                     caseId: String?, payload: Payload) throws {
         let sequence = (try Int.fetchOne(db, sql: "SELECT MAX(caseSequence) FROM outbox WHERE peer = ? AND caseId IS ?", arguments: [peer, caseId]) ?? 0) + 1
         let now = Date()
         let envelope = FederationEnvelope(
             id: UUID().uuidString.lowercased(), sender: sender, receiver: peer, type: type, caseId: caseId, sequence: sequence,
-            sentAt: ISO8601DateFormatter().string(from: now), chainHead: try NodeStore.chainHead(db),
-            payload: try CaseWorkflow.canonicalJSON(payload))
-        let body = try signedMessage(envelope, identity: identity)
-        try OutboxRecord(id: envelope.id, peer: peer, caseId: caseId, caseSequence: sequence, type: type, body: body, createdAt: now).insert(db)
+            sentAt: ISO8601DateFormatter().string(from: now), chainHead: try NodeStore.chainHead(db), payload: payload)
+        let (body, signature) = try signed(envelope, identity: identity)
+        try OutboxRecord(id: envelope.id, peer: peer, caseId: caseId, caseSequence: sequence, type: type, body: body, signature: signature, createdAt: now).insert(db)
     }
 
-    /// The JSON of a ``SignedMessage`` for `envelope`.
-    static func signedMessage(_ envelope: FederationEnvelope, identity: NodeIdentity) throws -> Data {
-        let bytes = try CaseWorkflow.canonicalJSON(envelope)
-        return try CaseWorkflow.canonicalJSON(SignedMessage(envelope: bytes, signature: try identity.sign(bytes)))
+    /// The envelope's JSON and the signature over it.
+    static func signed<Payload: Codable & Sendable>(_ envelope: FederationEnvelope<Payload>, identity: NodeIdentity) throws -> (Data, Data) {
+        let body = try CaseWorkflow.canonicalJSON(envelope)
+        return (body, try identity.sign(body))
     }
 
     /// The enabled link to the city (from a county node).
