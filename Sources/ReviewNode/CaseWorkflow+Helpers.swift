@@ -105,14 +105,19 @@ extension CaseWorkflow {
         }
     }
 
-    /// The case's materials with their bytes, for forwarding.
-    static func transferredMaterials(_ db: Database, _ caseId: String) throws -> [TransferredMaterial] {
-        try CaseMaterialRecord.filter(Column("caseId") == caseId).order(Column("addedOn"), Column("kind")).fetchAll(db).map { material in
+    /// The case's materials (those whose digest passes `include`) as references and the bytes
+    /// to attach, for forwarding.
+    static func transferredMaterials(_ db: Database, _ caseId: String, include: (String) -> Bool = { _ in true }) throws -> ([TransferredMaterial], [Data]) {
+        var references: [TransferredMaterial] = []
+        var attachments: [Data] = []
+        for material in try CaseMaterialRecord.filter(Column("caseId") == caseId).order(Column("addedOn"), Column("kind")).fetchAll(db) where include(material.sha256) {
             guard let blob = try MaterialBlobRecord.fetchOne(db, key: material.sha256) else {
                 throw StoreError(.corrupt, "material \(material.sha256) of case \(caseId) has no bytes")
             }
-            return TransferredMaterial(reference: material.reference, content: blob.content)
+            references.append(TransferredMaterial(reference: material.reference, attachment: attachments.count))
+            attachments.append(blob.content)
         }
+        return (references, attachments)
     }
 
     static func clockState(_ record: CaseRecord, accepted: CivilDate) -> ClockState {

@@ -239,11 +239,11 @@ struct CaseWorkflow: Sendable {
                                       payload: ["revision": String(record.currentRevision), "clockResumed": today.description])
             // Answering the city: the resubmission travels up.
             if record.state == .forwarded, let city = try Outbox.cityLink(db) {
-                let newMaterials = try Self.transferredMaterials(db, caseId).filter { transferred in
-                    form.materials.contains { $0.sha256?.lowercased() == transferred.reference.sha256 }
-                }
+                let listed = Set(form.materials.compactMap { $0.sha256?.lowercased() })
+                let (newMaterials, attachments) = try Self.transferredMaterials(db, caseId, include: listed.contains)
                 try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId, type: .caseResubmitted,
-                                   caseId: caseId, payload: CaseResubmittedPayload(revision: record.currentRevision, form: form, materials: newMaterials, resumedOn: today))
+                                   caseId: caseId, payload: CaseResubmittedPayload(revision: record.currentRevision, form: form, materials: newMaterials, resumedOn: today),
+                                   attachments: attachments)
             }
             return (record, ElementDiff.changes(from: previous, to: form))
         }
@@ -300,14 +300,15 @@ struct CaseWorkflow: Sendable {
             let findings = try NoticeRecord.filter(Column("caseId") == caseId && Column("type") == "supplement").order(Column("id")).fetchAll(db)
                 .flatMap { try JSONDecoder().decode(SupplementNotice.self, from: $0.body).findings }
             guard let accepted = record.acceptedOn else { throw StoreError(.corrupt, "forwarded case \(caseId) was never accepted") }
+            let (materials, attachments) = try Self.transferredMaterials(db, caseId)
             let payload = CaseForwardedPayload(
                 caseId: caseId, kind: record.kind, title: record.title, documentNumber: record.documentNumber, draftingUnit: record.draftingUnit,
                 divisionCode: record.divisionCode, submittedOn: record.submittedOn, effectiveDate: record.effectiveDate,
                 lateApplication: record.lateApplication, revision: record.currentRevision, form: try Self.form(db, caseId, record.currentRevision),
-                materials: try Self.transferredMaterials(db, caseId), countyFindings: findings,
+                materials: materials, countyFindings: findings,
                 preliminaryConclusion: record.preliminaryConclusion ?? "", clock: Self.clockState(record, accepted: accepted), forwardedOn: today)
             try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId,
-                               type: .caseForwarded, caseId: caseId, payload: payload)
+                               type: .caseForwarded, caseId: caseId, payload: payload, attachments: attachments)
             return record
         }
         services.outboxSignal.notify()

@@ -419,7 +419,7 @@ public struct NodeRoutes: Sendable {
         var result = CheckResult(nodeId: nodeId, ok: false, milliseconds: 0)
         do {
             let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + FederationWire.path
-            let headers = [("Content-Type", "application/json"), (FederationWire.signatureHeader, signature.base64EncodedString())]
+            let headers = [("Content-Type", FederationWire.contentType), (FederationWire.signatureHeader, signature.base64EncodedString())]
             let response = try await services.client.send(HTTPClientRequest(method: "POST", url: url, headers: headers, body: body))
             result.status = response.status
             result.ok = response.status == 200

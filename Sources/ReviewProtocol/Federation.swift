@@ -39,8 +39,9 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
 
 /// A message between nodes: unique id, sender and receiver node ids, type, case reference,
 /// per-case sequence, time, the sender's event-chain head, and the type's payload. On the wire
-/// the envelope's JSON is the HTTP body and the sender's Ed25519 signature over exactly those
-/// bytes travels in the ``FederationWire/signatureHeader`` header.
+/// the envelope's JSON and the materials' bytes form a ``FederationFrame``, the HTTP body; the
+/// sender's Ed25519 signature over exactly those bytes travels in the
+/// ``FederationWire/signatureHeader`` header.
 public struct FederationEnvelope<Payload: Codable & Sendable>: Codable, Sendable {
     public var id: String
     public var sender: String
@@ -83,10 +84,12 @@ public struct FederationHeader: Codable, Sendable {
 
 /// Wire constants.
 public enum FederationWire {
-    /// Base64 of the Ed25519 signature over the exact body bytes.
+    /// Base64 of the Ed25519 signature over the exact body bytes (a ``FederationFrame``).
     public static let signatureHeader = "X-Review-Signature"
     /// Where peers post messages.
     public static let path = "/federation/v1/messages"
+    /// The body's media type.
+    public static let contentType = "application/vnd.policy-review.message"
 }
 
 /// The payload of a ping (link check).
@@ -98,14 +101,64 @@ public struct PingPayload: Codable, Hashable, Sendable {
     }
 }
 
-/// A material with its bytes, as forwarded between nodes; the receiver checks the SHA-256.
+/// A material forwarded between nodes: its reference in the JSON, its bytes as attachment
+/// number `attachment` of the message frame (no base64). The receiver checks the SHA-256.
 public struct TransferredMaterial: Codable, Hashable, Sendable {
     public var reference: MaterialRef
-    public var content: Data
+    public var attachment: Int
 
-    public init(reference: MaterialRef, content: Data) {
+    public init(reference: MaterialRef, attachment: Int) {
         self.reference = reference
-        self.content = content
+        self.attachment = attachment
+    }
+}
+
+/// The body of a node-to-node message: the envelope's JSON and raw binary attachments (the
+/// materials' bytes), framed as `RVW1`, a 4-byte big-endian JSON length, the JSON, then each
+/// attachment as an 8-byte big-endian length and its bytes. The signature covers the whole body.
+public enum FederationFrame {
+    static let magic = Data("RVW1".utf8)
+
+    public static func encode(json: Data, attachments: [Data] = []) -> Data {
+        var body = Data(capacity: 8 + json.count + attachments.reduce(0) { $0 + 8 + $1.count })
+        body.append(magic)
+        appendBigEndian(UInt32(json.count), to: &body)
+        body.append(json)
+        for attachment in attachments {
+            appendBigEndian(UInt64(attachment.count), to: &body)
+            body.append(attachment)
+        }
+        return body
+    }
+
+    /// - Throws: ``ProtocolError`` `.invalidValue` when the frame is malformed.
+    public static func decode(_ body: Data) throws -> (json: Data, attachments: [Data]) {
+        let bytes = [UInt8](body)
+        func fail(_ reason: String) -> ProtocolError { ProtocolError(.invalidValue, reason: "malformed message frame: \(reason)") }
+        guard bytes.count >= 8, Data(bytes[0..<4]) == magic else { throw fail("no RVW1 header") }
+        var offset = 4
+        func read(_ width: Int) throws -> Int {
+            guard offset + width <= bytes.count else { throw fail("truncated") }
+            let value = bytes[offset..<(offset + width)].reduce(0) { $0 << 8 | Int($1) }
+            offset += width
+            return value
+        }
+        let jsonLength = try read(4)
+        guard offset + jsonLength <= bytes.count else { throw fail("truncated JSON") }
+        let json = Data(bytes[offset..<(offset + jsonLength)])
+        offset += jsonLength
+        var attachments: [Data] = []
+        while offset < bytes.count {
+            let length = try read(8)
+            guard length >= 0, offset + length <= bytes.count else { throw fail("truncated attachment") }
+            attachments.append(Data(bytes[offset..<(offset + length)]))
+            offset += length
+        }
+        return (json, attachments)
+    }
+
+    private static func appendBigEndian<T: FixedWidthInteger>(_ value: T, to data: inout Data) {
+        withUnsafeBytes(of: value.bigEndian) { data.append(contentsOf: $0) }
     }
 }
 

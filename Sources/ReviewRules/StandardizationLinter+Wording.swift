@@ -7,8 +7,9 @@ extension StandardizationLinter {
         for element in Element.allCases {
             var reported: Set<String> = []
             for (sub, text) in Self.texts(of: element, in: item) {
-                let scanned = Self.removingBookTitles(text)
-                for rule in configuration.wording where !reported.contains(rule.phrase) && scanned.contains(rule.phrase) {
+                // Byte search over UTF-8: exact phrase matches, without String's Unicode machinery.
+                let scanned = Array(Self.removingBookTitles(text).utf8)
+                for (rule, bytes) in wording where !reported.contains(rule.phrase) && Self.contains(scanned, bytes) {
                     reported.insert(rule.phrase)
                     sink.add(.wordingNonstandard, element, sub: sub, "表述“\(rule.phrase)”不规范:\(Self.excerpt(text, around: rule.phrase))", suggestion: rule.suggestion)
                 }
@@ -55,9 +56,24 @@ extension StandardizationLinter {
         }
     }
 
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty }
+        var index = 0
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] == first {
+                var matched = 1
+                while matched < needle.count, haystack[index + matched] == needle[matched] { matched += 1 }
+                if matched == needle.count { return true }
+            }
+            index += 1
+        }
+        return false
+    }
+
     /// Titles in 《》 are quoted names (e.g. 《…若干措施》), not the drafter's own wording.
     static func removingBookTitles(_ text: String) -> String {
-        guard text.contains("《") else { return text }
+        guard text.utf8.contains(0xE3), text.unicodeScalars.contains("《") else { return text }
         var out = ""
         var depth = 0
         for character in text {

@@ -4,9 +4,12 @@ public import ReviewProtocol
 /// finding in one pass (Art 8: 一次性书面告知需要补正的全部信息). Pure: no clock, no IO.
 public struct StandardizationLinter: Sendable {
     public let configuration: RulesConfiguration
+    /// The wording rules with their phrases' UTF-8 bytes, computed once.
+    let wording: [(rule: WordingRule, bytes: [UInt8])]
 
     public init(configuration: RulesConfiguration) {
         self.configuration = configuration
+        self.wording = configuration.wording.map { ($0, Array($0.phrase.utf8)) }
     }
 
     /// All findings for `form`: policy fields, materials, and for each service item every

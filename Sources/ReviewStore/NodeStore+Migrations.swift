@@ -174,6 +174,8 @@ extension NodeStore {
             try db.alter(table: "outbox") { t in
                 t.add(column: "signature", .blob)
             }
+            // The ledger pages in (submittedOn, id) order.
+            try db.create(index: "caseLedgerOrder", on: "reviewCase", columns: ["submittedOn", "id"])
         }
         return migrator
     }

@@ -70,8 +70,8 @@ struct RunCommand: AsyncParsableCommand {
 
     // MARK: Ceiling
 
-    /// A real signed caseForwarded message of the realistic case: the bytes both the ceiling and
-    /// the forwarding phase move.
+    /// A caseForwarded message body of the realistic case (frame: envelope JSON and the five
+    /// materials' raw bytes): the bytes both the ceiling and the forwarding phase move.
     func forwardedMessageBytes() throws -> Data {
         let materials = Workload.materials(size: 100_000, seed: "ceiling")
         let form = try StrictJSONDecoder.decode(CaseForm.self, from: JSONSerialization.data(withJSONObject: Workload.form(unit: "德惠市科学技术局", division: "220183", materials: materials.map(\.0))))
@@ -79,14 +79,14 @@ struct RunCommand: AsyncParsableCommand {
         let payload = CaseForwardedPayload(caseId: "220183-2026-0001", kind: .launch, title: form.policy.title ?? "", documentNumber: nil,
                                            draftingUnit: "德惠市科学技术局", divisionCode: "220183", submittedOn: date, effectiveDate: nil,
                                            lateApplication: false, revision: 1, form: form,
-                                           materials: materials.map { TransferredMaterial(reference: $0.0, content: $0.1) },
+                                           materials: materials.enumerated().map { TransferredMaterial(reference: $0.element.0, attachment: $0.offset) },
                                            countyFindings: [], preliminaryConclusion: "初审通过", clock: ClockState(acceptedOn: date, limit: 10, stops: []),
                                            forwardedOn: date)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let envelope = FederationEnvelope(id: UUID().uuidString, sender: "220183", receiver: "220100", type: .caseForwarded, caseId: payload.caseId,
                                           sequence: 1, sentAt: "2026-03-02T00:00:00Z", chainHead: EventRecord.genesis, payload: payload)
-        return try encoder.encode(envelope)
+        return FederationFrame.encode(json: try encoder.encode(envelope), attachments: materials.map(\.1))
     }
 
     func ceiling(payload: Data, work: URL) async throws -> Report.Ceiling {

@@ -19,7 +19,7 @@ import Testing
         let envelope = FederationEnvelope(id: id, sender: sender, receiver: receiver, type: type, caseId: caseId, sequence: sequence,
                                           sentAt: ISO8601DateFormatter().string(from: Date()), chainHead: String(repeating: "0", count: 64),
                                           payload: payload)
-        var bytes = try encoder.encode(envelope)
+        var bytes = FederationFrame.encode(json: try encoder.encode(envelope))
         let signature = try key.signature(for: bytes)
         if tamper, let index = bytes.firstIndex(of: UInt8(ascii: "7")) { bytes[index] = UInt8(ascii: "8") }
         return Message(body: bytes, signature: signature)
@@ -32,7 +32,7 @@ import Testing
 
     func post(_ message: Message, to node: NodeProcess) async throws -> HTTPResult {
         try await node.call("POST", FederationWire.path, body: message.body,
-                            headers: ["Content-Type": "application/json", FederationWire.signatureHeader: message.signature.base64EncodedString()])
+                            headers: ["Content-Type": FederationWire.contentType, FederationWire.signatureHeader: message.signature.base64EncodedString()])
     }
 
     func forwardedPayload(caseId: String, division: String) throws -> CaseForwardedPayload {

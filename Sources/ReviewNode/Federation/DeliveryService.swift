@@ -43,14 +43,11 @@ struct DeliveryService: Service {
     private func deliverDue() async throws -> Date? {
         let now = Date()
         let heads = try await store.read { db -> [(OutboxRecord, LinkRecord)] in
-            let rows = try OutboxRecord.fetchAll(db, sql: """
-                SELECT o.* FROM outbox o
-                WHERE o.deliveredAt IS NULL AND o.rowid = (
-                    SELECT i.rowid FROM outbox i WHERE i.peer = o.peer AND i.deliveredAt IS NULL ORDER BY i.createdAt, i.rowid LIMIT 1)
-                """)
-            return try rows.compactMap { row in
-                guard let link = try LinkRecord.fetchOne(db, key: row.peer), link.enabled else { return nil }
-                return (row, link)
+            // The head of each enabled peer's queue, through the (peer, deliveredAt, createdAt) index.
+            try LinkRecord.filter(Column("enabled") == true).fetchAll(db).compactMap { link in
+                try OutboxRecord.fetchOne(db, sql: """
+                    SELECT * FROM outbox WHERE peer = ? AND deliveredAt IS NULL ORDER BY createdAt, rowid LIMIT 1
+                    """, arguments: [link.nodeId]).map { ($0, link) }
             }
         }
         guard !heads.isEmpty else { return nil }
@@ -68,7 +65,7 @@ struct DeliveryService: Service {
         let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + FederationWire.path
         let failure: String
         do {
-            let headers = [("Content-Type", "application/json"), (FederationWire.signatureHeader, (message.signature ?? Data()).base64EncodedString())]
+            let headers = [("Content-Type", FederationWire.contentType), (FederationWire.signatureHeader, (message.signature ?? Data()).base64EncodedString())]
             let response = try await client.send(HTTPClientRequest(method: "POST", url: url, headers: headers, body: message.body))
             if (200..<300).contains(response.status) {
                 try await store.write { db in

@@ -21,9 +21,11 @@ struct FederationReceiver: Sendable {
     /// `body` is the envelope's JSON; `signature` the header's base64.
     func receive(_ body: Data, signature: String?) async throws -> Result {
         let envelope: FederationHeader
+        let frame: (json: Data, attachments: [Data])
         do {
-            // The header first (payload ignored); the payload is decoded strictly by type below.
-            envelope = try JSONDecoder().decode(FederationHeader.self, from: body)
+            frame = try FederationFrame.decode(body)
+            // The header first (payload ignored); the payload is decoded by type below.
+            envelope = try JSONDecoder().decode(FederationHeader.self, from: frame.json)
         } catch {
             throw reject(.badRequest, "malformed-message", "malformed message: \(ProtocolError(.invalidJSON, reason: String(describing: error)))")
         }
@@ -56,7 +58,7 @@ struct FederationReceiver: Sendable {
                     throw Self.reject(.conflict, "out-of-order", "message \(envelope.sequence) for case \(caseId); expected \(last + 1)")
                 }
             }
-            let apply = Apply(services: services, db: db, envelope: envelope, body: body, link: link)
+            let apply = Apply(services: services, db: db, envelope: envelope, json: frame.json, attachments: frame.attachments, link: link)
             let result = try apply.run()
             try InboxRecord(id: envelope.id, sender: envelope.sender, receivedAt: Date(), result: try CaseWorkflow.canonicalJSON(result),
                             caseId: envelope.caseId, sequence: envelope.caseId == nil ? nil : envelope.sequence, type: envelope.type,
@@ -89,15 +91,20 @@ private struct Apply {
     let db: Database
     let envelope: FederationHeader
     /// The whole envelope, decoded again with the payload's type.
-    let body: Data
+    let json: Data
+    /// The materials' bytes.
+    let attachments: [Data]
     let link: LinkRecord
 
     var configuration: NodeConfiguration { services.configuration }
     var today: CivilDate { services.today.date }
 
+    /// The typed payload. Peers' messages are signed machine output, so they are decoded with
+    /// the plain decoder (a newer peer's extra fields are ignored), not the strict one used
+    /// for people's input.
     func payload<T: Codable & Sendable>(_ type: T.Type) throws -> T {
         do {
-            return try StrictJSONDecoder.decode(FederationEnvelope<T>.self, from: body).payload
+            return try JSONDecoder().decode(FederationEnvelope<T>.self, from: json).payload
         } catch {
             throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "\(envelope.type.rawValue): \(error)")
         }
@@ -148,15 +155,19 @@ private struct Apply {
 
     func storeMaterials(_ materials: [TransferredMaterial], caseId: String) throws {
         for (index, material) in materials.enumerated() {
-            let digest = SHA256.hash(data: material.content).hexString
+            guard attachments.indices.contains(material.attachment) else {
+                throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "materials[\(index)]: no attachment \(material.attachment)")
+            }
+            let content = attachments[material.attachment]
+            let digest = SHA256.hash(data: content).hexString
             guard digest == material.reference.sha256?.lowercased() else {
                 throw FederationReceiver.reject(.unprocessableContent, "material-digest-mismatch",
                                                 "materials[\(index)]: bytes hash to \(digest), declared \(material.reference.sha256 ?? "-")")
             }
-            try MaterialBlobRecord(sha256: digest, bytes: material.content.count, content: material.content, uploadedBy: nil, createdAt: Date())
+            try MaterialBlobRecord(sha256: digest, bytes: content.count, content: content, uploadedBy: nil, createdAt: Date())
                 .insert(db, onConflict: .ignore)
             try CaseMaterialRecord(caseId: caseId, kind: material.reference.kind, title: material.reference.title, fileName: material.reference.fileName,
-                                   sha256: digest, bytes: material.content.count, addedOn: today).insert(db, onConflict: .ignore)
+                                   sha256: digest, bytes: content.count, addedOn: today).insert(db, onConflict: .ignore)
         }
     }
 

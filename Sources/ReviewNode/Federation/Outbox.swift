@@ -9,19 +9,19 @@ enum Outbox {
     /// Signs and queues a message for `peer`. Call inside the action's transaction, after its
     /// event was appended, so that the message carries the chain head that includes it.
     static func enqueue<Payload: Codable & Sendable>(_ db: Database, identity: NodeIdentity, sender: String, peer: String, type: FederationMessageType,
-                                                     caseId: String?, payload: Payload) throws {
+                                                     caseId: String?, payload: Payload, attachments: [Data] = []) throws {
         let sequence = (try Int.fetchOne(db, sql: "SELECT MAX(caseSequence) FROM outbox WHERE peer = ? AND caseId IS ?", arguments: [peer, caseId]) ?? 0) + 1
         let now = Date()
         let envelope = FederationEnvelope(
             id: UUID().uuidString.lowercased(), sender: sender, receiver: peer, type: type, caseId: caseId, sequence: sequence,
             sentAt: ISO8601DateFormatter().string(from: now), chainHead: try NodeStore.chainHead(db), payload: payload)
-        let (body, signature) = try signed(envelope, identity: identity)
+        let (body, signature) = try signed(envelope, attachments: attachments, identity: identity)
         try OutboxRecord(id: envelope.id, peer: peer, caseId: caseId, caseSequence: sequence, type: type, body: body, signature: signature, createdAt: now).insert(db)
     }
 
-    /// The envelope's JSON and the signature over it.
-    static func signed<Payload: Codable & Sendable>(_ envelope: FederationEnvelope<Payload>, identity: NodeIdentity) throws -> (Data, Data) {
-        let body = try CaseWorkflow.canonicalJSON(envelope)
+    /// The framed body (envelope JSON and attachments) and the signature over it.
+    static func signed<Payload: Codable & Sendable>(_ envelope: FederationEnvelope<Payload>, attachments: [Data] = [], identity: NodeIdentity) throws -> (Data, Data) {
+        let body = FederationFrame.encode(json: try CaseWorkflow.canonicalJSON(envelope), attachments: attachments)
         return (body, try identity.sign(body))
     }
 
