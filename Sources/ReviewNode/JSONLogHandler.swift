@@ -34,8 +34,6 @@ public struct JSONLogHandler: LogHandler {
     }
 
     private static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        Date().formatted(.iso8601.time(includingFractionalSeconds: true))
     }
 }

@@ -40,8 +40,8 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
 /// A message between nodes: unique id, sender and receiver node ids, type, case reference,
 /// per-case sequence, time, the sender's event-chain head, and the type's payload. On the wire
 /// the envelope's JSON and the materials' bytes form a ``FederationFrame``, the HTTP body; the
-/// sender's Ed25519 signature over exactly those bytes travels in the
-/// ``FederationWire/signatureHeader`` header.
+/// sender's Ed25519 signature over exactly the JSON's bytes (which carry each material's
+/// SHA-256) travels in the ``FederationWire/signatureHeader`` header.
 public struct FederationEnvelope<Payload: Codable & Sendable>: Codable, Sendable {
     public var id: String
     public var sender: String
@@ -84,7 +84,7 @@ public struct FederationHeader: Codable, Sendable {
 
 /// Wire constants.
 public enum FederationWire {
-    /// Base64 of the Ed25519 signature over the exact body bytes (a ``FederationFrame``).
+    /// Base64 of the Ed25519 signature over the exact bytes of the frame's JSON.
     public static let signatureHeader = "X-Review-Signature"
     /// Where peers post messages.
     public static let path = "/federation/v1/messages"
@@ -115,7 +115,8 @@ public struct TransferredMaterial: Codable, Hashable, Sendable {
 
 /// The body of a node-to-node message: the envelope's JSON and raw binary attachments (the
 /// materials' bytes), framed as `RVW1`, a 4-byte big-endian JSON length, the JSON, then each
-/// attachment as an 8-byte big-endian length and its bytes. The signature covers the whole body.
+/// attachment as an 8-byte big-endian length and its bytes. The signature covers the JSON, which
+/// names every attachment by its SHA-256.
 public enum FederationFrame {
     static let magic = Data("RVW1".utf8)
 

@@ -50,7 +50,7 @@ extension NodeStore {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let payloadText = String(decoding: try encoder.encode(payload), as: UTF8.self)
         let digest = SHA256.hash(data: Data(payloadText.utf8)).hexString
-        let timestamp = ISO8601DateFormatter().string(from: at)
+        let timestamp = at.formatted(.iso8601)
         var event = EventRecord(
             seq: nil, caseId: caseId, actor: actor, action: action, at: timestamp, payloadDigest: digest, payload: payloadText,
             previousHash: head,

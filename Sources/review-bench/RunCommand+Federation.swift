@@ -183,7 +183,7 @@ extension RunCommand {
         let forms = try await federation.prepareForms(materialSize: 100_000, seed: "forward")
         let burst = try await federation.readyCases(cases, forms: forms)
         let steady = try await federation.readyCases(paced, forms: forms)
-        print("  \(burst.count + steady.count) cases ready")
+        progress("  \(burst.count + steady.count) cases ready")
         let clock = ContinuousClock()
         let started = clock.now
         try await federation.forward(burst)
@@ -233,7 +233,7 @@ extension RunCommand {
         }) else { throw BenchError("results did not all come back") }
         let resultsSeconds = (clock.now - resultsStart).seconds
         report.resultsBack = Report.ResultsBack(cases: burst.count, seconds: resultsSeconds, casesPerSecond: Double(burst.count) / resultsSeconds)
-        print("  results back done")
+        progress("  results back done")
 
         // Catch-up: messages queued while the city is down.
         let smallForms = try await federation.prepareForms(materialSize: 1_000, seed: "catchup")
@@ -247,7 +247,7 @@ extension RunCommand {
             throw BenchError("catch-up did not finish: \(try federation.countyBacklog()) left")
         }
         report.catchUp = Report.CatchUp(messages: backlog, seconds: (clock.now - catchupStart).seconds)
-        print("  catch-up done")
+        progress("  catch-up done")
         report.endRSSMegabytes = federation.rss()
     }
 }

@@ -33,13 +33,13 @@ struct RunCommand: AsyncParsableCommand {
         print("review-bench: \(smoke ? "smoke" : "full") run in \(work.path)")
 
         report.lint = try lintBench()
-        print("  lint done")
+        progress("  lint done")
         let payload = try forwardedMessageBytes()
         report.ceiling = try await ceiling(payload: payload, work: work)
         print("  ceiling done: \(String(format: "%.0f", report.ceiling!.requestsPerSecond)) req/s")
         try await federation(report: &report)
         report.ledger = try await ledger(work: work)
-        print("  ledger done")
+        progress("  ledger done")
 
         print("")
         print(report.table)

@@ -27,3 +27,8 @@ func residentMegabytes(pid: Int32) -> Double? {
     let kilobytes = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Double($0) }
     return kilobytes.map { $0 / 1024 }
 }
+
+/// A progress line on standard error (unbuffered), so that it shows while the run goes on.
+func progress(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

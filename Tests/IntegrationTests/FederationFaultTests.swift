@@ -13,16 +13,17 @@ import Testing
 
     /// A message from `sender` signed with `key`: the envelope's JSON and the signature header.
     func message<P: Codable & Sendable>(from sender: String, to receiver: String, type: FederationMessageType, caseId: String?, sequence: Int = 1,
-                                        payload: P, key: Curve25519.Signing.PrivateKey, tamper: Bool = false, id: String = UUID().uuidString) throws -> Message {
+                                        payload: P, key: Curve25519.Signing.PrivateKey, tamper: Bool = false, id: String = UUID().uuidString,
+                                        attachments: [Data] = []) throws -> Message {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let envelope = FederationEnvelope(id: id, sender: sender, receiver: receiver, type: type, caseId: caseId, sequence: sequence,
                                           sentAt: ISO8601DateFormatter().string(from: Date()), chainHead: String(repeating: "0", count: 64),
                                           payload: payload)
-        var bytes = FederationFrame.encode(json: try encoder.encode(envelope))
-        let signature = try key.signature(for: bytes)
-        if tamper, let index = bytes.firstIndex(of: UInt8(ascii: "7")) { bytes[index] = UInt8(ascii: "8") }
-        return Message(body: bytes, signature: signature)
+        var json = try encoder.encode(envelope)
+        let signature = try key.signature(for: json)
+        if tamper, let index = json.firstIndex(of: UInt8(ascii: "7")) { json[index] = UInt8(ascii: "8") }
+        return Message(body: FederationFrame.encode(json: json, attachments: attachments), signature: signature)
     }
 
     func key(of node: NodeProcess) throws -> Curve25519.Signing.PrivateKey {
@@ -82,6 +83,20 @@ import Testing
         #expect(disabled.status == 403)
         #expect(disabled.errorCode == "link-disabled")
         try NodeProcess.reviewctl(["link", "enable", "--data-dir", city.dataDirectory.path, "220183"])
+
+        // A material swapped in transit: the signed envelope names another digest.
+        var payload = try forwardedPayload(caseId: "220183-2026-0060", division: "220183")
+        let genuineBytes = Data("真实的申请函".utf8)
+        payload.materials = [TransferredMaterial(reference: MaterialRef(kind: .applicationLetter, title: "函", fileName: "a.pdf",
+                                                                         sha256: SHA256.hash(data: genuineBytes).map { String(format: "%02x", $0) }.joined(),
+                                                                         bytes: genuineBytes.count), attachment: 0)]
+        let swapped = try await post(message(from: "220183", to: "220100", type: .caseForwarded, caseId: "220183-2026-0060",
+                                             payload: payload, key: countyKey, attachments: [Data("篡改的申请函".utf8)]), to: city)
+        #expect(swapped.status == 422)
+        #expect(swapped.errorCode == "material-digest-mismatch")
+        let smuggled = try await post(message(from: "220183", to: "220100", type: .caseForwarded, caseId: "220183-2026-0060",
+                                              payload: payload, key: countyKey, attachments: [genuineBytes, Data("未签名的附件".utf8)]), to: city)
+        #expect(smuggled.status == 422)
 
         // Nothing of the above reached the city's records.
         let none = try await city.call("GET", "/api/v1/cases", token: federation.cityReviewer)

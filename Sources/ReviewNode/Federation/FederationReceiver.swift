@@ -40,7 +40,9 @@ struct FederationReceiver: Sendable {
             throw reject(.forbidden, "unknown-node", "no link to node \(envelope.sender)")
         }
         guard link.enabled else { throw reject(.forbidden, "link-disabled", "the link to \(envelope.sender) is disabled") }
-        guard verify(signature, of: body, link: link) else {
+        // The signature covers the envelope's JSON; every attachment must be one the JSON
+        // names by SHA-256 (checked when the materials are stored).
+        guard verify(signature, of: frame.json, link: link) else {
             throw reject(.unauthorized, "bad-signature", "signature does not verify with the key held for \(envelope.sender)")
         }
         if envelope.type == .ping { return Result(applied: "ping", caseId: nil) }
@@ -154,6 +156,9 @@ private struct Apply {
     }
 
     func storeMaterials(_ materials: [TransferredMaterial], caseId: String) throws {
+        guard Set(materials.map(\.attachment)) == Set(attachments.indices) else {
+            throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "attachments not named by the signed envelope")
+        }
         for (index, material) in materials.enumerated() {
             guard attachments.indices.contains(material.attachment) else {
                 throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "materials[\(index)]: no attachment \(material.attachment)")

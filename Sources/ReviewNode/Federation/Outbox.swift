@@ -14,15 +14,17 @@ enum Outbox {
         let now = Date()
         let envelope = FederationEnvelope(
             id: UUID().uuidString.lowercased(), sender: sender, receiver: peer, type: type, caseId: caseId, sequence: sequence,
-            sentAt: ISO8601DateFormatter().string(from: now), chainHead: try NodeStore.chainHead(db), payload: payload)
+            sentAt: now.formatted(.iso8601), chainHead: try NodeStore.chainHead(db), payload: payload)
         let (body, signature) = try signed(envelope, attachments: attachments, identity: identity)
         try OutboxRecord(id: envelope.id, peer: peer, caseId: caseId, caseSequence: sequence, type: type, body: body, signature: signature, createdAt: now).insert(db)
     }
 
-    /// The framed body (envelope JSON and attachments) and the signature over it.
+    /// The framed body (envelope JSON and attachments) and the signature over the JSON. The
+    /// attachments are bound by their SHA-256 digests inside the signed JSON, so Ed25519 need
+    /// not hash half a megabyte twice per message.
     static func signed<Payload: Codable & Sendable>(_ envelope: FederationEnvelope<Payload>, attachments: [Data] = [], identity: NodeIdentity) throws -> (Data, Data) {
-        let body = FederationFrame.encode(json: try CaseWorkflow.canonicalJSON(envelope), attachments: attachments)
-        return (body, try identity.sign(body))
+        let json = try CaseWorkflow.canonicalJSON(envelope)
+        return (FederationFrame.encode(json: json, attachments: attachments), try identity.sign(json))
     }
 
     /// The enabled link to the city (from a county node).
