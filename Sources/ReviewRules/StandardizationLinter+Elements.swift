@@ -116,7 +116,7 @@ extension StandardizationLinter {
         let isList = values.map { $0.count > 1 } ?? false
         for (offset, raw) in (values ?? []).enumerated() {
             let value = raw.trimmed
-            guard !value.isEmpty, !allowed.contains(value) else { continue }
+            guard !value.isEmpty, !allowed.contains(where: { $0.sameBytes(as: value) }) else { continue }
             let index = (isList || element == .applicantTypes || element == .applicationMethods || element == .redemptionMethods) ? "[\(offset)]" : ""
             sink.add(.vocabularyUnknown, element, sub: sub + index, "“\(value)”不是规范取值", suggestion: "从“\(allowed.joined(separator: "、"))”中选择")
         }

@@ -74,14 +74,14 @@ extension StandardizationLinter {
     /// Titles in 《》 are quoted names (e.g. 《…若干措施》), not the drafter's own wording.
     static func removingBookTitles(_ text: String) -> String {
         guard text.utf8.contains(0xE3), text.unicodeScalars.contains("《") else { return text }
-        var out = ""
+        var out = String.UnicodeScalarView()
         var depth = 0
-        for character in text {
-            if character == "《" { depth += 1; out.append("|"); continue }
-            if character == "》", depth > 0 { depth -= 1; continue }
-            if depth == 0 { out.append(character) }
+        for scalar in text.unicodeScalars {
+            if scalar == "《" { depth += 1; out.append("|"); continue }
+            if scalar == "》", depth > 0 { depth -= 1; continue }
+            if depth == 0 { out.append(scalar) }
         }
-        return out
+        return String(out)
     }
 
     /// A short quote around the phrase so the drafter can find it: up to 12 characters either side.

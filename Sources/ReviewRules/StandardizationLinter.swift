@@ -109,10 +109,21 @@ struct ItemSink {
 }
 
 extension String {
+    /// Without leading and trailing white space. Most values have none: then no copy is made.
     var trimmed: String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        return String(scalars)
+        let scalars = unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return self }
+        guard first.properties.isWhitespace || last.properties.isWhitespace else { return self }
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
+        while end > start, scalars[scalars.index(before: end)].properties.isWhitespace { end = scalars.index(before: end) }
+        return String(scalars[start..<end])
+    }
+
+    /// Byte equality of the UTF-8 forms: what the controlled vocabularies need, without
+    /// String's Unicode-normalising comparison.
+    func sameBytes(as other: String) -> Bool {
+        utf8.elementsEqual(other.utf8)
     }
 }
