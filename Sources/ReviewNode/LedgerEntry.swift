@@ -32,7 +32,7 @@ struct LedgerEntry: Codable, Sendable {
     /// The cases submitted in `year` (or all), oldest first; a page of them when `limit` is given.
     static func load(_ db: Database, year: Int?, limit: Int? = nil, offset: Int = 0) throws -> [LedgerEntry] {
         var query = CaseRecord.order(Column("submittedOn"), Column("id"))
-        if let year { query = query.filter(Column("submittedOn") >= "\(year)-01-01" && Column("submittedOn") <= "\(year)-12-31") }
+        if let year { query = query.filter(submitted(in: year)) }
         if let limit { query = query.limit(limit, offset: offset) }
         let cases = try query.fetchAll(db)
         // Only the page's cases' materials, notices and opinions (all of them for a full export).
@@ -63,10 +63,15 @@ struct LedgerEntry: Codable, Sendable {
         }
     }
 
+    /// Cases submitted in `year`: a range on the indexed column, not a LIKE.
+    static func submitted(in year: Int) -> SQLExpression {
+        Column("submittedOn") >= "\(year)-01-01" && Column("submittedOn") <= "\(year)-12-31"
+    }
+
     /// How many cases the ledger holds for `year` (or in all).
     static func count(_ db: Database, year: Int?) throws -> Int {
         var query = CaseRecord.all()
-        if let year { query = query.filter(Column("submittedOn") >= "\(year)-01-01" && Column("submittedOn") <= "\(year)-12-31") }
+        if let year { query = query.filter(submitted(in: year)) }
         return try query.fetchCount(db)
     }
 

@@ -193,10 +193,7 @@ public struct NodeRoutes: Sendable {
             guard value == "true" || value == "false" else { throw APIError.invalid("overdue", "overdue 应为 true 或 false") }
             return value == "true"
         }
-        let year = try request.query("year").map { value -> Int in
-            guard let year = Int(value), (2000...2100).contains(year) else { throw APIError.invalid("year", "年份无效") }
-            return year
-        }
+        let year = try Self.year(request)
         let unit = request.query("unit")
         let records = try await services.store.read { db in
             var query = CaseRecord.all()
@@ -204,7 +201,7 @@ public struct NodeRoutes: Sendable {
             if let unit { query = query.filter(Column("draftingUnit") == unit) }
             if let state { query = query.filter(Column("state") == state.rawValue) }
             if let kind { query = query.filter(Column("kind") == kind.rawValue) }
-            if let year { query = query.filter(Column("submittedOn").like("\(year)-%")) }
+            if let year { query = query.filter(LedgerEntry.submitted(in: year)) }
             return try query.fetchAll(db)
         }
         let today = services.today.date
@@ -456,7 +453,12 @@ public struct NodeRoutes: Sendable {
 
     func ledgerYear(_ request: Request, context: NodeRequestContext) throws -> Int? {
         try Access.requireOversight(try context.requireUser())
-        return try request.query("year").map { value -> Int in
+        return try Self.year(request)
+    }
+
+    /// The `year` query parameter (year of submission), shared by the case list and the ledger.
+    static func year(_ request: Request) throws -> Int? {
+        try request.query("year").map { value -> Int in
             guard let year = Int(value), (2000...2100).contains(year) else { throw APIError.invalid("year", "年份无效") }
             return year
         }

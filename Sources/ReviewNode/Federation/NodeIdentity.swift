@@ -1,6 +1,7 @@
 public import Crypto
 public import Foundation
 import ReviewProtocol
+import ReviewStore
 
 /// The node's Ed25519 key pair, kept in `node.key` (base64 of the 32-byte private key, file
 /// mode 0600) in the data directory and created on first use.
@@ -14,7 +15,7 @@ public struct NodeIdentity: Sendable {
 
     public static func fingerprint(ofPublicKey base64: String) -> String {
         let bytes = Data(base64Encoded: base64) ?? Data()
-        return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined().prefix(16).description
+        return String(SHA256.hash(data: bytes).hexString.prefix(16))
     }
 
     public init(privateKey: Curve25519.Signing.PrivateKey) {
