@@ -28,6 +28,11 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // The web console (issue 6): templates, password hashing, form uploads, archives.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Codable wire types shared by every node and the CLI: the case form with its
@@ -52,7 +57,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Everything a node server is, shared by county-node and city-node: configuration,
-        // the HTTP API (Hummingbird 2), authentication, the review workflow.
+        // the HTTP API (Hummingbird 2), authentication, the review workflow, the web console.
         .target(
             name: "ReviewNode",
             dependencies: [
@@ -62,7 +67,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
+            // The console's Mustache templates, read once at start-up.
+            resources: [.copy("Console/Templates")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "county-node", dependencies: ["ReviewNode", "ReviewProtocol"], swiftSettings: swiftSettings),

@@ -23,6 +23,7 @@ public enum NodeApplication {
         }
         let api = router.group("api/v1").add(middleware: AuthMiddleware(store: services.store))
         NodeRoutes(services: services).register(on: api)
+        ConsoleRoutes(services: services).register(on: router)
         // Node-to-node messages authenticate by signature, not by token.
         let receiver = FederationReceiver(services: services)
         router.post(RouterPath(String(FederationWire.path.dropFirst()))) { request, _ -> Response in
@@ -86,7 +87,8 @@ public enum NodeApplication {
         clientConfiguration.caFile = configuration.peerCAFile
         return NodeServices(configuration: configuration, store: store, calendar: calendar,
                             linter: StandardizationLinter(configuration: rules), today: today, identities: IdentityHolder(identity),
-                            outboxSignal: OutboxSignal(), client: CurlHTTPClient(configuration: clientConfiguration))
+                            outboxSignal: OutboxSignal(), client: CurlHTTPClient(configuration: clientConfiguration),
+                            renderer: try ConsoleRenderer())
     }
 
     /// The executables' entry point: `county-node --config FILE` / `city-node --config FILE`.

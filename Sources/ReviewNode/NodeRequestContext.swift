@@ -7,10 +7,13 @@ public struct NodeRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``AuthMiddleware``; every route under /api/v1 can rely on it.
     public var user: UserRecord?
+    /// Set by the console's session middleware for browser requests under /console.
+    public var consoleSession: ConsoleSessionRecord?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.user = nil
+        self.consoleSession = nil
     }
 
     /// Material uploads are limited by the node configuration, not by this default.

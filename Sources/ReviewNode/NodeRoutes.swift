@@ -150,9 +150,11 @@ public struct NodeRoutes: Sendable {
     }
 
     func downloadMaterial(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let caseId = try context.parameters.require("id")
-        let digest = try context.parameters.require("sha256").lowercased()
+        try await material(try context.parameters.require("sha256").lowercased(), of: try context.parameters.require("id"), for: try context.requireUser())
+    }
+
+    /// One of a case's materials as a download, byte-exact, with its SHA-256 in a header.
+    func material(_ digest: String, of caseId: String, for user: UserRecord) async throws -> Response {
         let (material, content) = try await services.store.read { db -> (CaseMaterialRecord, Data) in
             let record = try CaseWorkflow.load(db, caseId)
             try Access.requireRead(user, record)
@@ -194,7 +196,13 @@ public struct NodeRoutes: Sendable {
             return value == "true"
         }
         let year = try Self.year(request)
-        let unit = request.query("unit")
+        var summaries = try await cases(for: user, state: state, kind: kind, unit: request.query("unit"), year: year)
+        if let overdue { summaries = summaries.filter { ($0.overdue || $0.revisionOverdue) == overdue } }
+        return try HTTPBody.json(["cases": summaries])
+    }
+
+    /// The cases `user` may see, filtered, least time left first (the API's list and the console's inbox).
+    func cases(for user: UserRecord, state: CaseState? = nil, kind: CaseKind? = nil, unit: String? = nil, year: Int? = nil) async throws -> [CaseSummary] {
         let records = try await services.store.read { db in
             var query = CaseRecord.all()
             if user.role == .drafter { query = query.filter(Column("draftingUnit") == user.unit) }
@@ -205,10 +213,7 @@ public struct NodeRoutes: Sendable {
             return try query.fetchAll(db)
         }
         let today = services.today.date
-        var summaries = records.map { CaseSummary($0, calendar: services.calendar, today: today) }
-        if let overdue { summaries = summaries.filter { ($0.overdue || $0.revisionOverdue) == overdue } }
-        summaries.sort { $0.sortKey < $1.sortKey }
-        return try HTTPBody.json(["cases": summaries])
+        return records.map { CaseSummary($0, calendar: services.calendar, today: today) }.sorted { $0.sortKey < $1.sortKey }
     }
 
     func caseDetail(_ request: Request, context: NodeRequestContext) async throws -> Response {
@@ -335,9 +340,9 @@ public struct NodeRoutes: Sendable {
 
     func opinionPage(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let (opinion, record) = try await loadOpinion(context)
-        let html = OpinionPage(opinion: opinion, caseId: record.id, issuerName: services.configuration.name,
-                               revisionDueOn: record.revisionDueOn).html
-        return HTTPBody.raw(Data(html.utf8), contentType: "text/html; charset=utf-8")
+        let signerKey = try await services.store.read { db in try OpinionRecord.fetchOne(db, key: record.id)?.signerPublicKey }
+        return services.renderer.page("opinion", OpinionPage(opinion: opinion, caseId: record.id, issuerName: services.configuration.name,
+                                                             revisionDueOn: record.revisionDueOn, signerPublicKey: signerKey).view)
     }
 
     func revise(_ request: Request, context: NodeRequestContext) async throws -> Response {
@@ -403,7 +408,10 @@ public struct NodeRoutes: Sendable {
     /// A signed ping round trip to the peer, with its latency.
     func checkLink(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try Access.requireRole(try context.requireUser(), .operator)
-        let nodeId = try context.parameters.require("nodeId")
+        return try HTTPBody.json(try await linkCheck(try context.parameters.require("nodeId")))
+    }
+
+    func linkCheck(_ nodeId: String) async throws -> CheckResult {
         guard let link = try await services.store.read({ db in try LinkRecord.fetchOne(db, key: nodeId) }) else {
             throw APIError(.notFound, code: "link-not-found", message: "未找到该节点连接", field: "nodeId")
         }
@@ -431,7 +439,7 @@ public struct NodeRoutes: Sendable {
             try db.execute(sql: "UPDATE link SET lastCheckAt = ?, lastCheckMilliseconds = ? WHERE nodeId = ?",
                            arguments: [Date(), checked.ok ? checked.milliseconds : nil, nodeId])
         }
-        return try HTTPBody.json(result)
+        return result
     }
 
     struct RekeyRequest: Codable {

@@ -17,6 +17,8 @@ struct NodeServices: Sendable {
     /// Poked after a transaction queued a message.
     let outboxSignal: OutboxSignal
     let client: CurlHTTPClient
+    /// The console's templates (also the opinion page of the API).
+    let renderer: ConsoleRenderer
 
     var workflow: CaseWorkflow { CaseWorkflow(services: self) }
 

@@ -177,6 +177,20 @@ extension NodeStore {
             // The ledger pages in (submittedOn, id) order.
             try db.create(index: "caseLedgerOrder", on: "reviewCase", columns: ["submittedOn", "id"])
         }
+        migrator.registerMigration("v3-console") { db in
+            // Console sign-in with a password (bcrypt), beside the API token.
+            try db.alter(table: "user") { t in
+                t.add(column: "passwordHash", .text)
+            }
+            // Browser sessions: the cookie's SHA-256, never the cookie itself.
+            try db.create(table: "consoleSession") { t in
+                t.primaryKey("idHash", .text)
+                t.column("userId", .integer).notNull().references("user", onDelete: .cascade)
+                t.column("csrfToken", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

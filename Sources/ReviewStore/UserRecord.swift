@@ -15,6 +15,8 @@ public struct UserRecord: Codable, Sendable, Hashable, FetchableRecord, MutableP
     public var tokenHash: String
     public var createdAt: Date
     public var disabled: Bool
+    /// bcrypt hash of the console password, when one was set (`reviewctl user password`).
+    public var passwordHash: String? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID

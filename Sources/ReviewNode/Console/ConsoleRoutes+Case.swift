@@ -1,0 +1,242 @@
+import Foundation
+import GRDB
+import Hummingbird
+import ReviewProtocol
+import ReviewRules
+import ReviewStore
+
+/// The case page and the actions its forms post.
+extension ConsoleRoutes {
+    /// The action forms, keyed by the path segment they post to, for the events the state
+    /// machine allows now and the user's role may take.
+    static func actions(for user: UserRecord, _ summary: CaseSummary, tier: Tier) -> Set<String> {
+        let machine = ReviewStateMachine(context: .init(kind: summary.kind, level: summary.level, node: tier), state: summary.state)
+        var actions: Set<String> = []
+        for event in machine.allowedEvents {
+            switch (user.role, event) {
+            case (.drafter, .supplyMaterials): actions.insert("supply-materials")
+            case (.drafter, .resubmit): actions.insert("resubmit")
+            case (.drafter, .beginRevision): actions.insert("revise")
+            case (.drafter, .recordDisagreement): actions.insert("disagreement")
+            case (.drafter, .confirmLaunch), (.drafter, .confirmWithdrawal): actions.insert("launch")
+            case (.countyReviewer, .requestMaterials), (.cityReviewer, .requestMaterials): actions.insert("materials-notice")
+            case (.countyReviewer, .accept), (.cityReviewer, .accept): actions.insert("accept")
+            case (.countyReviewer, .requestSupplement), (.cityReviewer, .requestSupplement): actions.insert("supplement-notice")
+            case (.countyReviewer, .completePreliminaryReview): actions.insert("complete-preliminary")
+            case (.countyReviewer, .forward): actions.insert("forward")
+            case (.cityReviewer, .issueOpinion): actions.insert("opinion")
+            case (.countyReviewer, .recordCoordination), (.cityReviewer, .recordCoordination): actions.insert("coordination")
+            case (.countyReviewer, .archive), (.cityReviewer, .archive): actions.insert("archive")
+            default: break
+            }
+        }
+        // Revising continues with further revisions.
+        if user.role == .drafter, summary.state == .revising { actions.insert("revise") }
+        return actions
+    }
+
+    static let flashes: [String: String] = [
+        "submitted": "申请已提交。", "accept": "已受理,审查计时开始。", "materials-notice": "已一次性告知需补正的材料。",
+        "supplement-notice": "补正通知已发出,审查计时暂停。", "complete-preliminary": "初审已完成。",
+        "forward": "已报送市级审定。", "opinion": "标准化审查意见书已出具。", "coordination": "协调结果已记录。",
+        "archive": "已归档。", "supply-materials": "材料已补正。", "resubmit": "已重新提交,审查计时恢复。",
+        "revise": "修改稿已提交。", "disagreement": "异议已记录。", "launch": "上线信息已确认。",
+    ]
+
+    func casePage(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        let calendar = services.calendar
+        let today = services.today.date
+        let detail = try await services.store.read { db in
+            let record = try CaseWorkflow.load(db, caseId)
+            try Access.requireRead(user, record)
+            return try CaseDetail.load(db, record, calendar: calendar, today: today)
+        }
+        var form = detail.form
+        form.materials = detail.materials
+        let findings = services.linter.check(form)
+        let summary = detail.case
+        var view = base(context, title: summary.title)
+        view["flash"] = request.query("flash").flatMap { Self.flashes[$0] }
+        var caseView = ConsoleView.row(summary)
+        caseView["level"] = summary.level == .county ? "县级政策" : "市级政策"
+        caseView["submittedOn"] = summary.submittedOn.description
+        caseView["revision"] = summary.currentRevision
+        caseView["lateApplication"] = summary.lateApplication
+        // Absent keys, not empty strings: Mustache shows a section for any string.
+        caseView["materialsDueOn"] = summary.materialsDueOn?.description
+        caseView["revisionDueOn"] = summary.revisionDueOn?.description
+        caseView["effectiveDate"] = summary.effectiveDate?.description
+        caseView["forwardedOn"] = detail.forwardedOn?.description
+        caseView["cityCaseNumber"] = detail.cityCaseNumber
+        caseView["preliminaryConclusion"] = detail.preliminaryConclusion
+        caseView["disagreement"] = detail.disagreement
+        caseView["coordination"] = detail.coordination
+        caseView["launchDate"] = detail.launchDate?.description
+        caseView["countyWorkdays"] = summary.countyWorkdays.map(String.init)
+        caseView["cityWorkdays"] = summary.cityWorkdays.map(String.init)
+        view["case"] = caseView
+        view["policy"] = [
+            "documentNumber": form.policy.documentNumber ?? "—", "draftingUnit": form.policy.draftingUnit ?? "—",
+            "divisionCode": form.policy.divisionCode ?? "—",
+        ]
+        view["materials"] = detail.materials.map { material -> [String: Any] in
+            var row = ConsoleView.material(material)
+            row["href"] = material.sha256.map { "/console/cases/\(caseId)/materials/\($0)" }
+            return row
+        }
+        view["items"] = Self.elementTables(form, findings: findings)
+        let general = findings.filter { $0.element == nil }
+        view["generalFindings"] = general.map(ConsoleView.finding)
+        view["findingOptions"] = findings.enumerated().map { index, finding -> [String: Any] in
+            ConsoleView.finding(finding).merging(["index": index]) { _, new in new }
+        }
+        view["findingCount"] = findings.count
+        view["hasFindingOptions"] = !findings.isEmpty
+        view["hasNotices"] = !detail.notices.isEmpty
+        view["hasClockStops"] = !detail.clockStops.isEmpty
+        view["notices"] = detail.notices.map { notice -> [String: Any] in
+            var row: [String: Any] = [
+                "type": notice.type == .materials ? "材料补正通知(第五条)" : "补正通知(第八条)",
+                "round": notice.round, "issuedBy": notice.issuedBy == .city ? "市级" : "县级",
+                "issuedOn": notice.issuedOn.description, "supplyBy": notice.supplyBy?.description ?? "—",
+                "answeredOn": notice.answeredOn?.description ?? "未答复",
+                "missing": (notice.missingMaterials ?? []).map(\.chineseName),
+                "findings": (notice.findings ?? []).map(ConsoleView.finding),
+            ]
+            row["hasFindings"] = !(notice.findings ?? []).isEmpty
+            return row
+        }
+        if summary.currentRevision > 1 {
+            let (from, to, changes) = try await workflow.diff(caseId, from: nil, to: nil, by: user)
+            view["diff"] = ["from": from, "to": to, "changes": changes.map { change -> [String: Any] in
+                ["path": change.path, "element": change.element?.chineseName ?? "—",
+                 "before": ConsoleView.text(Self.jsonObject(change.before)), "after": ConsoleView.text(Self.jsonObject(change.after))]
+            }] as [String: Any]
+        }
+        view["clockStops"] = detail.clockStops.map { ["stopped": $0.stopped.description, "resumed": $0.resumed?.description ?? "尚未恢复"] }
+        view["events"] = detail.events.map { event -> [String: Any] in
+            let actor = event.actor.split(separator: ":", maxSplits: 2).last.map(String.init) ?? event.actor
+            let details = event.payload.keys.sorted().filter { $0 != "message" }.map { "\($0)=\(event.payload[$0]!)" }.joined(separator: " ")
+            return ["at": String(event.at.prefix(19)).replacingOccurrences(of: "T", with: " "), "actor": actor,
+                    "action": ConsoleView.actionName(event.action), "details": details,
+                    "clock": ["accept", "requestSupplement", "resubmit", "receiveSupplementRequest", "receiveResubmission"].contains(event.action)]
+        }
+        if let opinion = detail.opinion {
+            var opinionView: [String: Any] = ["number": opinion.number.description, "outcome": opinion.outcome.chineseName,
+                                              "issuedOn": opinion.issuedOn.description]
+            opinionView["fingerprint"] = detail.opinionSignature?.fingerprint
+            view["opinion"] = opinionView
+        }
+        let actions = Self.actions(for: user, summary, tier: services.configuration.tier)
+        view["actions"] = Dictionary(uniqueKeysWithValues: actions.map { ($0.replacingOccurrences(of: "-", with: "_"), true as Any) })
+        view["hasActions"] = !actions.isEmpty
+        view["materialKinds"] = MaterialKind.allCases.map { ["value": $0.rawValue, "name": $0.chineseName] }
+        view["today"] = services.today.date.description
+        view["canArchive"] = user.role.isReviewer || user.role == .supervisor
+        return renderer.page("case", view)
+    }
+
+    /// A diff side (canonical JSON text) as a value for ``ConsoleView/text(_:)``.
+    static func jsonObject(_ json: String?) -> Any? {
+        json.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8), options: [.fragmentsAllowed]) }
+    }
+
+    /// The form as tables: per service item, the four Art 7 groups with their elements, each
+    /// with the findings about it.
+    static func elementTables(_ form: CaseForm, findings: [Finding]) -> [[String: Any]] {
+        form.serviceItems.enumerated().map { index, item in
+            let object = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(item))) as? [String: Any] ?? [:]
+            let groups = ElementGroup.allCases.map { group -> [String: Any] in
+                let rows = Element.allCases.filter { $0.group == group }.map { element -> [String: Any] in
+                    let mine = findings.filter { $0.itemIndex == index && $0.element == element }
+                    return ["name": element.chineseName, "key": element.rawValue, "value": ConsoleView.text(object[element.rawValue]),
+                            "findings": mine.map(ConsoleView.finding), "flagged": !mine.isEmpty]
+                }
+                return ["name": group.chineseName, "elements": rows]
+            }
+            return ["number": index + 1, "name": item.itemName ?? "(未命名事项)", "groups": groups]
+        }
+    }
+
+    func downloadMaterial(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try await api.material(try context.parameters.require("sha256").lowercased(), of: try context.parameters.require("id"), for: try context.requireUser())
+    }
+
+    func opinionPage(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try await api.opinionPage(request, context: context)
+    }
+
+    /// One posted action; back to the case page with a notice of what happened.
+    func perform(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let caseId = try context.parameters.require("id")
+        let action = try context.parameters.require("action")
+        let form = try await ConsoleForm.read(request, context, limit: services.configuration.maxMaterialBytes * 8)
+        switch action {
+        case "accept": _ = try await workflow.accept(caseId, by: user)
+        case "materials-notice": _ = try await workflow.materialsNotice(caseId, by: user)
+        case "supplement-notice":
+            let findings = try await selectedFindings(form, caseId: caseId, user: user)
+            guard !findings.isEmpty else { throw APIError.invalid("finding", "请至少选择一项需补正的问题") }
+            var reasons: [String: String] = [:]
+            for (key, values) in form.fields where key.hasPrefix("reason:") {
+                if let reason = values.first?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty { reasons[String(key.dropFirst(7))] = reason }
+            }
+            _ = try await workflow.supplementNotice(caseId, findings: findings, reasons: reasons, by: user)
+        case "complete-preliminary":
+            _ = try await workflow.completePreliminaryReview(caseId, conclusion: try required(form, "conclusion", "请填写初审结论"), by: user)
+        case "forward": _ = try await workflow.forward(caseId, by: user)
+        case "opinion":
+            guard let outcome = form.value("outcome").flatMap(OpinionOutcome.init(rawValue:)) else {
+                throw APIError.invalid("outcome", "请选择审查结论")
+            }
+            var changes = try await selectedFindings(form, caseId: caseId, user: user).map {
+                RequiredChange(itemIndex: $0.itemIndex, element: $0.element, change: $0.message + ($0.suggestion.map { "(建议:\($0))" } ?? ""))
+            }
+            changes += (form.value("changes") ?? "").split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .map { RequiredChange(itemIndex: nil, element: nil, change: $0) }
+            _ = try await workflow.issueOpinion(caseId, outcome: outcome, changes: changes, remarks: form.value("remarks"), by: user)
+        case "coordination":
+            _ = try await workflow.recordCoordination(caseId, outcome: try required(form, "outcome", "请填写协调结果"), by: user)
+        case "archive": _ = try await workflow.archive(caseId, by: user)
+        case "supply-materials":
+            let materials = try await storeMaterials(form, into: [], by: user)
+            guard !materials.isEmpty else { throw APIError.invalid("materials", "请选择要补正的材料文件") }
+            _ = try await workflow.supplyMaterials(caseId, materials, by: user)
+        case "resubmit", "revise":
+            var caseForm = try decodeUploadedForm(form)
+            let (current, _) = try await workflow.currentForm(caseId, by: user)
+            caseForm.materials = try await storeMaterials(form, into: caseForm.materials.isEmpty ? current.materials : caseForm.materials, by: user)
+            if action == "resubmit" { _ = try await workflow.resubmit(caseId, caseForm, by: user) } else { _ = try await workflow.revise(caseId, caseForm, by: user) }
+        case "disagreement":
+            _ = try await workflow.recordDisagreement(caseId, reason: try required(form, "reason", "请说明未采纳审查意见的理由"), by: user)
+        case "launch":
+            guard let date = form.value("launchDate").flatMap(CivilDate.init(iso:)) else {
+                throw APIError.invalid("launchDate", "上线日期应为YYYY-MM-DD格式")
+            }
+            _ = try await workflow.confirmLaunch(caseId, launchDate: date, by: user)
+        default:
+            throw APIError(.notFound, code: "not-found", message: "未知的操作", field: "action")
+        }
+        return ConsoleRenderer.redirect("/console/cases/\(caseId)?flash=\(action)")
+    }
+
+    func required(_ form: ConsoleForm, _ field: String, _ message: String) throws -> String {
+        guard let value = form.value(field) else { throw APIError.invalid(field, message) }
+        return value
+    }
+
+    /// The checked findings (`finding` = index into the current check's findings).
+    func selectedFindings(_ form: ConsoleForm, caseId: String, user: UserRecord) async throws -> [Finding] {
+        let all = try await workflow.check(caseId, by: user)
+        return try form.values("finding").map { value in
+            guard let index = Int(value), all.indices.contains(index) else {
+                throw APIError.invalid("finding", "所选问题已不存在,请刷新页面后重新选择")
+            }
+            return all[index]
+        }
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdBcrypt
+import ReviewProtocol
+import ReviewRules
+import ReviewStore
+
+/// Ledger and archives (Art 11), the operator's page, and supervision (Art 15).
+extension ConsoleRoutes {
+    // MARK: Ledger
+
+    func ledger(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try Access.requireOversight(try context.requireUser())
+        let year = try NodeRoutes.year(request)
+        let page = max(Int(request.query("page") ?? "1") ?? 1, 1)
+        let pageSize = 50
+        let (total, entries) = try await services.store.read { db in
+            (try LedgerEntry.count(db, year: year), try LedgerEntry.load(db, year: year, limit: pageSize, offset: (page - 1) * pageSize))
+        }
+        var view = base(context, title: "审查台帐")
+        let yearQuery = year.map { "year=\($0)" } ?? ""
+        view["year"] = year.map(String.init) ?? ""
+        view["yearQuery"] = yearQuery
+        view["total"] = total
+        view["page"] = page
+        view["pages"] = max((total + pageSize - 1) / pageSize, 1)
+        if page > 1 { view["previous"] = "/console/ledger?\(yearQuery)&page=\(page - 1)" }
+        if page * pageSize < total { view["next"] = "/console/ledger?\(yearQuery)&page=\(page + 1)" }
+        view["entries"] = entries.map { entry -> [String: Any] in
+            ["id": entry.id, "title": entry.title, "documentNumber": entry.documentNumber ?? "", "kind": entry.kind.chineseName,
+             "draftingUnit": entry.draftingUnit, "state": entry.stateName, "submittedOn": entry.submittedOn.description,
+             "acceptedOn": entry.acceptedOn?.description ?? "—", "materials": entry.materials.count,
+             "notices": "\(entry.materialsNotices) / \(entry.supplementNotices)", "opinion": entry.opinionNumber ?? "—",
+             "outcome": entry.opinionOutcome?.chineseName ?? "—", "launchDate": entry.launchDate?.description ?? "—",
+             "late": entry.lateApplication]
+        }
+        return renderer.page("ledger", view)
+    }
+
+    func ledgerCSV(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try await api.ledgerCSV(request, context: context)
+    }
+
+    func caseArchive(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        try Access.requireOversight(user)
+        let caseId = try context.parameters.require("id")
+        let archive = CaseArchive(services: services)
+        let entries = try await services.store.read { db in try archive.entries(db, try CaseWorkflow.load(db, caseId)) }
+        return HTTPBody.raw(try CaseArchive.zip(entries), contentType: "application/zip", extraHeaders: [
+            (.contentDisposition, "attachment; filename=\"\(caseId).zip\""),
+        ])
+    }
+
+    /// Every case submitted in `year` (required: an archive of everything at once is too big
+    /// to build in memory), with the year's ledger as CSV.
+    func yearArchive(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try Access.requireOversight(try context.requireUser())
+        guard let year = try NodeRoutes.year(request) else { throw APIError.invalid("year", "请选择要归档的年份") }
+        let archive = CaseArchive(services: services)
+        let entries = try await services.store.read { db in
+            var entries: [(String, Data)] = [("ledger-\(year).csv", LedgerEntry.csv(try LedgerEntry.load(db, year: year)))]
+            for record in try CaseRecord.filter(LedgerEntry.submitted(in: year)).order(Column("submittedOn"), Column("id")).fetchAll(db) {
+                entries += try archive.entries(db, record)
+            }
+            return entries
+        }
+        return HTTPBody.raw(try CaseArchive.zip(entries), contentType: "application/zip", extraHeaders: [
+            (.contentDisposition, "attachment; filename=\"archive-\(year).zip\""),
+        ])
+    }
+
+    // MARK: Operator
+
+    func operatorPage(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try Access.requireRole(try context.requireUser(), .operator)
+        return try await renderOperator(context, flash: request.query("flash") == "checked" ? "连接检查已完成。" : nil)
+    }
+
+    func renderOperator(_ context: NodeRequestContext, flash: String? = nil, createdToken: String? = nil, error: String? = nil,
+                        status: HTTPResponse.Status = .ok) async throws -> Response {
+        let (links, users) = try await services.store.read { db in
+            (try Links.status(db), try UserRecord.order(Column("id")).fetchAll(db))
+        }
+        var view = base(context, title: "运维管理")
+        view["flash"] = flash
+        view["error"] = error
+        view["createdToken"] = createdToken
+        view["fingerprint"] = services.identity.fingerprint
+        view["nodeId"] = services.configuration.nodeId
+        view["links"] = links.map { link -> [String: Any] in
+            ["nodeId": link.nodeId, "name": link.name, "baseURL": link.baseURL, "enabled": link.enabled, "fingerprint": link.fingerprint,
+             "queueDepth": link.queueDepth, "delivered": link.delivered, "lastError": link.lastError ?? "",
+             "oldest": link.oldestUndelivered.map { ISO8601DateFormatter().string(from: $0) } ?? "—",
+             "lastCheck": link.lastCheckAt.map { ISO8601DateFormatter().string(from: $0) + (link.lastCheckMilliseconds.map { String(format: "(%.0f ms)", $0) } ?? "(失败)") } ?? "从未检查",
+             "stuck": link.queueDepth > 0 && link.lastError != nil]
+        }
+        view["users"] = users.map { user -> [String: Any] in
+            ["id": user.id ?? 0, "name": user.name, "role": user.role.chineseName, "unit": user.unit ?? "—",
+             "password": user.passwordHash != nil, "disabled": user.disabled]
+        }
+        let isCity = services.configuration.isCity
+        view["roles"] = Role.allCases.filter { $0.exists(onCityNode: isCity) }.map { ["value": $0.rawValue, "name": $0.chineseName] }
+        let today = services.today.date
+        let years = services.calendar.years.sorted()
+        view["years"] = years.map(String.init).joined(separator: "、")
+        if !years.contains(today.year) {
+            view["calendarWarning"] = "缺少\(today.year)年的工作日历,无法计算审查期限。请添加 Config/calendar/\(today.year).json 并重启节点。"
+        } else if today.month >= 11, !years.contains(today.year + 1) {
+            view["calendarWarning"] = "尚未加载\(today.year + 1)年的工作日历。国务院办公厅公布节假日安排后,请添加 Config/calendar/\(today.year + 1).json 并重启节点。"
+        }
+        return renderer.page("operator", view, status: status)
+    }
+
+    func createUser(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let operatorUser = try context.requireUser()
+        try Access.requireRole(operatorUser, .operator)
+        let form = try await ConsoleForm.read(request, context, limit: 16 * 1024)
+        guard let role = form.value("role").flatMap(Role.init(rawValue:)) else { throw APIError.invalid("role", "请选择角色") }
+        let password = form.fields["password"]?.first ?? ""
+        if !password.isEmpty, password.count < 10 {
+            return try await renderOperator(context, error: "密码至少10个字符", status: .unprocessableContent)
+        }
+        let passwordHash = password.isEmpty ? nil : Bcrypt.hash(password, cost: 12)
+        let isCity = services.configuration.isCity
+        do {
+            let token = try await services.store.write { db in
+                var (user, token) = try NodeStore.createUser(db, name: form.value("name") ?? "", role: role, unit: form.value("unit"), isCityNode: isCity)
+                user.passwordHash = passwordHash
+                try user.update(db)
+                try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(operatorUser), action: "createUser",
+                                          payload: ["user": String(user.id ?? 0), "role": role.rawValue])
+                return token
+            }
+            return try await renderOperator(context, flash: "用户已创建。令牌只显示这一次,请妥善转交。", createdToken: token)
+        } catch let error as StoreError {
+            return try await renderOperator(context, error: "用户信息不完整或角色不适用于本节点:\(error.message)", status: .unprocessableContent)
+        }
+    }
+
+    func checkLink(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try Access.requireRole(try context.requireUser(), .operator)
+        _ = try await ConsoleForm.read(request, context, limit: 4096)
+        let result = try await api.linkCheck(try context.parameters.require("nodeId"))
+        return try await renderOperator(context, flash: result.ok
+            ? String(format: "连接 %@ 正常,往返 %.0f 毫秒。", result.nodeId, result.milliseconds)
+            : "连接 \(result.nodeId) 检查失败:\(result.error ?? "HTTP \(result.status ?? 0)")")
+    }
+
+    // MARK: Supervision (Art 15)
+
+    func supervisionReport(_ request: Request, context: NodeRequestContext) async throws -> Supervision {
+        let user = try context.requireUser()
+        guard services.configuration.isCity else { throw APIError(.notFound, code: "not-found", message: "监督统计仅在市级节点提供") }
+        try Access.requireRole(user, .supervisor, .cityReviewer)
+        let today = services.today.date
+        func date(_ name: String, _ fallback: CivilDate) throws -> CivilDate {
+            guard let value = request.query(name) else { return fallback }
+            guard let date = CivilDate(iso: value) else { throw APIError.invalid(name, "日期应为YYYY-MM-DD格式") }
+            return date
+        }
+        let from = try date("from", CivilDate(year: today.year, month: 1, day: 1)!)
+        let to = try date("to", today)
+        guard from <= to else { throw APIError.invalid("from", "开始日期不能晚于结束日期") }
+        let (calendar, configuration) = (services.calendar, services.configuration)
+        return try await services.store.read { db in
+            try Supervision.load(db, from: from, to: to, calendar: calendar, today: today, ownNode: configuration.nodeId, ownName: configuration.name)
+        }
+    }
+
+    func supervision(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let report = try await supervisionReport(request, context: context)
+        var view = base(context, title: "监督统计")
+        view["from"] = report.from.description
+        view["to"] = report.to.description
+        func row(_ row: Supervision.Row) -> [String: Any] {
+            ["name": row.name, "received": row.received, "opinions": row.opinions, "firstPassRate": Supervision.percent(row.firstPassRate),
+             "medianDays": Supervision.format(row.medianDays), "p90Days": row.p90Days.map(String.init) ?? "—",
+             "countyDays": Supervision.format(row.medianCountyDays), "cityDays": Supervision.format(row.medianCityDays),
+             "overdue": row.overdue, "roundsPerCase": Supervision.format(row.roundsPerCase, digits: 2), "late": row.lateApplications]
+        }
+        view["rows"] = report.rows.map(row)
+        view["total"] = row(report.total)
+        view["elements"] = report.topElements.enumerated().map { ["rank": $0 + 1, "name": $1.element.chineseName, "count": $1.count] }
+        view["hasElements"] = !report.topElements.isEmpty
+        view["receivedChart"] = SVGChart.bars(report.rows.map { ($0.name, Double($0.received)) }, unit: "件")
+        view["daysChart"] = SVGChart.bars(report.rows.map { ($0.name, $0.medianDays ?? 0) }, unit: "天")
+        view["trendChart"] = SVGChart.lines(months: report.months.map(\.month), series: [
+            ("收案数", "#b3261e", report.months.map(\.received)), ("出具意见书数", "#1d4ed8", report.months.map(\.opinions)),
+        ])
+        view["csvQuery"] = "from=\(report.from)&to=\(report.to)"
+        return renderer.page("supervision", view)
+    }
+
+    func supervisionCSV(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let report = try await supervisionReport(request, context: context)
+        return HTTPBody.raw(report.csv, contentType: "text/csv; charset=utf-8", extraHeaders: [
+            (.contentDisposition, "attachment; filename=\"supervision-\(report.from)-\(report.to).csv\""),
+        ])
+    }
+}

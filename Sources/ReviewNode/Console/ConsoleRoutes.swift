@@ -1,0 +1,222 @@
+import Crypto
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdBcrypt
+import ReviewProtocol
+import ReviewRules
+import ReviewStore
+
+/// The web console under /console: server-rendered Chinese pages over the same users, roles,
+/// access rules and workflow as the API. Forms post back here; every post carries the
+/// session's CSRF token (``ConsoleForm/read(_:_:limit:checkCSRF:)``).
+struct ConsoleRoutes: Sendable {
+    let services: NodeServices
+    var api: NodeRoutes { NodeRoutes(services: services) }
+    var workflow: CaseWorkflow { services.workflow }
+    var renderer: ConsoleRenderer { services.renderer }
+    var cookie: SessionCookie { SessionCookie(secure: services.configuration.publicURL?.hasPrefix("https://") == true) }
+    /// Sessions end after this long (a working day and then some).
+    static let sessionLifetime: TimeInterval = 12 * 3600
+
+    typealias Handler = @Sendable (ConsoleRoutes) -> @Sendable (Request, NodeRequestContext) async throws -> Response
+
+    /// Every console route: method, path under /console, handler.
+    static let table: [(HTTPRequest.Method, String, Handler)] = [
+        (.get, "login", { $0.loginPage }),
+        (.post, "login", { $0.login }),
+        (.post, "logout", { $0.logout }),
+        (.get, "", { $0.inbox }),
+        (.get, "submit", { $0.submitPage }),
+        (.post, "submit", { $0.submit }),
+        (.get, "cases/:id", { $0.casePage }),
+        (.get, "cases/:id/materials/:sha256", { $0.downloadMaterial }),
+        (.get, "cases/:id/opinion", { $0.opinionPage }),
+        (.get, "cases/:id/archive.zip", { $0.caseArchive }),
+        (.post, "cases/:id/actions/:action", { $0.perform }),
+        (.get, "ledger", { $0.ledger }),
+        (.get, "ledger.csv", { $0.ledgerCSV }),
+        (.get, "ledger/archive.zip", { $0.yearArchive }),
+        (.get, "operator", { $0.operatorPage }),
+        (.post, "operator/users", { $0.createUser }),
+        (.post, "operator/links/:nodeId/check", { $0.checkLink }),
+        (.get, "supervision", { $0.supervision }),
+        (.get, "supervision.csv", { $0.supervisionCSV }),
+    ]
+
+    func register(on router: Router<NodeRequestContext>) {
+        router.get("/") { _, _ in ConsoleRenderer.redirect("/console") }
+        let group = router.group("console")
+            .add(middleware: ConsoleErrorMiddleware(renderer: renderer, nodeName: services.configuration.name, isCity: services.configuration.isCity))
+            .add(middleware: ConsoleSessionMiddleware(store: services.store, cookie: cookie))
+        for (method, path, handler) in Self.table {
+            group.on(RouterPath(path), method: method, use: handler(self))
+        }
+    }
+
+    /// The keys every page's layout reads.
+    func base(_ context: NodeRequestContext, title: String) -> [String: Any] {
+        ConsoleView.base(context, nodeName: services.configuration.name, isCity: services.configuration.isCity, title: title)
+    }
+
+    // MARK: Sign-in
+
+    func loginPage(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        var view = base(context, title: "登录")
+        view["next"] = request.query("next") ?? "/console"
+        view["sessionHours"] = Int(Self.sessionLifetime / 3600)
+        return renderer.page("login", view)
+    }
+
+    func login(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        // No session yet, so no CSRF token: a sign-in post from another site is refused by origin.
+        if let origin = request.headers[HTTPField.Name("Origin")!], origin != "null",
+           let host = request.head.authority,
+           URL(string: origin)?.host.map({ host.hasPrefix($0) }) != true {
+            throw APIError(.forbidden, code: "csrf", message: "登录请求来源不明", field: "Origin")
+        }
+        let form = try await ConsoleForm.read(request, context, limit: 16 * 1024, checkCSRF: false)
+        let user: UserRecord?
+        if let token = form.value("token") {
+            user = try await services.store.read { db in try NodeStore.user(db, token: token) }
+        } else if let name = form.value("name"), let password = form.fields["password"]?.first, !password.isEmpty {
+            let candidates = try await services.store.read { db in
+                try UserRecord.filter(Column("name") == name && Column("disabled") == false && Column("passwordHash") != nil).fetchAll(db)
+            }
+            user = candidates.first { candidate in candidate.passwordHash.map { Bcrypt.verify(password, hash: $0) } ?? false }
+        } else {
+            user = nil
+        }
+        guard let user, let userId = user.id else {
+            var view = base(context, title: "登录")
+            view["error"] = "用户名、密码或令牌不正确"
+            view["next"] = form.value("next") ?? "/console"
+            return renderer.page("login", view, status: .unauthorized)
+        }
+        let lifetime = Self.sessionLifetime
+        let (_, value) = try await services.store.write { db in
+            let session = try NodeStore.createSession(db, userId: userId, lifetime: lifetime)
+            try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(user), action: "consoleSignIn",
+                                      payload: ["method": form.value("token") == nil ? "password" : "token"])
+            return session
+        }
+        // Only local paths, so that the sign-in page cannot be used to send people elsewhere.
+        let next = form.value("next").flatMap { $0.hasPrefix("/console") && !$0.hasPrefix("//") ? $0 : nil } ?? "/console"
+        return ConsoleRenderer.redirect(user.role == .operator && next == "/console" ? "/console/operator" : next,
+                                        cookies: [cookie.header(value, maxAge: Int(lifetime))])
+    }
+
+    func logout(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        _ = try await ConsoleForm.read(request, context, limit: 4096)
+        if let session = context.consoleSession {
+            _ = try await services.store.write { db in try session.delete(db) }
+        }
+        return ConsoleRenderer.redirect("/console/login", cookies: [cookie.clear])
+    }
+
+    // MARK: Inbox
+
+    func inbox(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        if user.role == .operator { return ConsoleRenderer.redirect("/console/operator") }
+        let state = request.query("state").flatMap(CaseState.init(rawValue:))
+        let kind = request.query("kind").flatMap(CaseKind.init(rawValue:))
+        let unit = user.role == .drafter ? nil : request.query("unit")
+        let mine = request.query("scope") != "all"
+        var cases = try await api.cases(for: user, state: state, kind: kind, unit: unit)
+        if mine { cases = cases.filter { ConsoleView.waitsOn(user.role, $0.state) } }
+        var view = base(context, title: mine ? "等待我处理的案件" : "全部案件")
+        view["heading"] = mine ? "等待我处理的案件" : "全部案件"
+        view["mine"] = mine
+        view["scope"] = mine ? "mine" : "all"
+        view["unitFilter"] = unit ?? ""
+        view["states"] = CaseState.allCases.map { ["value": $0.rawValue, "name": $0.chineseName, "selected": $0 == state] as [String: Any] }
+        view["kinds"] = CaseKind.allCases.map { ["value": $0.rawValue, "name": $0.chineseName, "selected": $0 == kind] as [String: Any] }
+        view["count"] = cases.count
+        view["cases"] = cases.map(ConsoleView.row)
+        return renderer.page("inbox", view)
+    }
+
+    // MARK: Drafter: submit
+
+    func submitPage(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try Access.requireRole(try context.requireUser(), .drafter)
+        return renderer.page("submit", submitView(context))
+    }
+
+    func submitView(_ context: NodeRequestContext) -> [String: Any] {
+        var view = base(context, title: "提交标准化审查申请")
+        view["materialKinds"] = MaterialKind.allCases.map { ["value": $0.rawValue, "name": $0.chineseName] }
+        return view
+    }
+
+    /// `step=check` (multipart): the form JSON and the material files in; findings shown, nothing
+    /// submitted yet. `step=submit`: the checked form (with its materials) becomes a case.
+    func submit(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        try Access.requireRole(user, .drafter)
+        let form = try await ConsoleForm.read(request, context, limit: services.configuration.maxMaterialBytes * 8)
+        if form.value("step") == "submit" {
+            guard let json = form.value("formJSON") else { throw APIError.invalid("formJSON", "缺少要素表内容,请重新检查后提交") }
+            let caseForm = try HTTPBody.decode(CaseForm.self, data: Data(json.utf8))
+            let record = try await workflow.submit(caseForm, by: user)
+            return ConsoleRenderer.redirect("/console/cases/\(record.id)?flash=submitted")
+        }
+        var view = submitView(context)
+        do {
+            var caseForm = try decodeUploadedForm(form)
+            caseForm.materials = try await storeMaterials(form, into: caseForm.materials, by: user)
+            let findings = services.linter.check(caseForm)
+            view["checked"] = true
+            view["findings"] = findings.map(ConsoleView.finding)
+            view["findingCount"] = findings.count
+            view["clean"] = findings.isEmpty
+            view["materials"] = caseForm.materials.map(ConsoleView.material)
+            view["formJSON"] = String(decoding: try CaseWorkflow.canonicalJSON(caseForm), as: UTF8.self)
+            view["policyTitle"] = caseForm.policy.title ?? ""
+            return renderer.page("submit", view)
+        } catch let error as APIError {
+            view["error"] = error.body.message + (error.body.field.map { "(\($0))" } ?? "") + (error.body.detail.map { ":\($0)" } ?? "")
+            return renderer.page("submit", view, status: error.status)
+        }
+    }
+
+    /// The element form from an uploaded `.json` file or the text area, decoded strictly.
+    func decodeUploadedForm(_ form: ConsoleForm) throws -> CaseForm {
+        let data: Data
+        if let file = form.uploads("formFile").first {
+            data = file.data
+        } else if let text = form.value("formJSON") {
+            data = Data(text.utf8)
+        } else {
+            throw APIError.invalid("formFile", "请上传要素表JSON文件或在文本框中填写")
+        }
+        return try HTTPBody.decode(CaseForm.self, data: data)
+    }
+
+    /// Keeps each uploaded material (one file input per kind, named by the kind) and returns the
+    /// form's material list with those files in place of the same kinds' entries.
+    func storeMaterials(_ form: ConsoleForm, into existing: [MaterialRef], by user: UserRecord) async throws -> [MaterialRef] {
+        var materials = existing
+        var blobs: [MaterialBlobRecord] = []
+        for kind in MaterialKind.allCases {
+            let files = form.uploads("material-" + kind.rawValue)
+            guard !files.isEmpty else { continue }
+            materials.removeAll { $0.kind == kind }
+            for file in files {
+                guard file.data.count <= services.configuration.maxMaterialBytes else {
+                    throw APIError(.contentTooLarge, code: "material-too-large", message: "材料“\(file.fileName)”超过大小上限", field: "material-" + kind.rawValue)
+                }
+                let digest = SHA256.hash(data: file.data).hexString
+                blobs.append(MaterialBlobRecord(sha256: digest, bytes: file.data.count, content: file.data, uploadedBy: user.id, createdAt: Date()))
+                materials.append(MaterialRef(kind: kind, title: kind.chineseName, fileName: file.fileName, sha256: digest, bytes: file.data.count))
+            }
+        }
+        let toInsert = blobs
+        if !toInsert.isEmpty {
+            try await services.store.write { db in for blob in toInsert { try blob.insert(db, onConflict: .ignore) } }
+        }
+        return materials
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import MultipartKit
+import Mustache
+import NIOCore
+import ReviewStore
+
+/// The console's Mustache templates (Sources/ReviewNode/Console/Templates), parsed once at
+/// start-up. Pages extend `layout` through Mustache inheritance (`{{<layout}}`).
+struct ConsoleRenderer: Sendable {
+    let library: MustacheLibrary
+
+    init() throws {
+        guard let directory = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
+            throw NodeConfigurationError("console templates are missing from the ReviewNode resource bundle; install the *.resources folder beside the binary")
+        }
+        var library = MustacheLibrary()
+        let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+        for file in files where file.pathExtension == "mustache" {
+            do {
+                try library.register(try String(contentsOf: file, encoding: .utf8), named: file.deletingPathExtension().lastPathComponent)
+            } catch {
+                throw NodeConfigurationError("console template \(file.lastPathComponent): \(error)")
+            }
+        }
+        self.library = library
+    }
+
+    /// Renders template `name` with `view` as an HTML response.
+    func page(_ name: String, _ view: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        let html = library.render(view, withTemplate: name) ?? "<!DOCTYPE html><p>模板 \(name) 不存在</p>"
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        headers[HTTPField.Name("Content-Security-Policy")!] = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; script-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func redirect(_ location: String, cookies: [String] = []) -> Response {
+        var headers = HTTPFields()
+        headers[.location] = location
+        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return Response(status: .seeOther, headers: headers)
+    }
+}
+
+/// One uploaded file of a multipart form.
+struct UploadedFile: Sendable {
+    var fileName: String
+    var data: Data
+}
+
+/// A submitted console form: `application/x-www-form-urlencoded` or `multipart/form-data`.
+/// Reading one checks its CSRF token against the session, so that no handler can forget to.
+struct ConsoleForm: Sendable {
+    var fields: [String: [String]] = [:]
+    var files: [String: [UploadedFile]] = [:]
+
+    func value(_ name: String) -> String? {
+        fields[name]?.first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func values(_ name: String) -> [String] { fields[name] ?? [] }
+
+    /// Non-empty uploaded files under `name`.
+    func uploads(_ name: String) -> [UploadedFile] { (files[name] ?? []).filter { !$0.data.isEmpty } }
+
+    /// Reads and parses the body; for a signed-in session, the `csrf` field must match.
+    static func read(_ request: Request, _ context: NodeRequestContext, limit: Int, checkCSRF: Bool = true) async throws -> ConsoleForm {
+        let data = try await HTTPBody.bytes(of: request, limit: limit)
+        let contentType = request.headers[.contentType] ?? ""
+        var form: ConsoleForm
+        if contentType.hasPrefix("multipart/form-data") {
+            guard let boundary = contentType.components(separatedBy: "boundary=").last?.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")),
+                  !boundary.isEmpty
+            else { throw APIError.invalid("Content-Type", "表单格式无效", detail: "multipart body without a boundary") }
+            form = try multipart(data, boundary: boundary)
+        } else if contentType.hasPrefix("application/x-www-form-urlencoded") {
+            form = urlEncoded(data)
+        } else {
+            throw APIError(.unsupportedMediaType, code: "unsupported-media-type", message: "表单格式无效", detail: "expected a form post, got '\(contentType)'")
+        }
+        if checkCSRF {
+            guard let session = context.consoleSession, let token = form.fields["csrf"]?.first,
+                  constantTimeEqual(token, session.csrfToken)
+            else { throw APIError(.forbidden, code: "csrf", message: "表单已过期或来源不明,请刷新页面后重试", field: "csrf") }
+        }
+        return form
+    }
+
+    static func urlEncoded(_ data: Data) -> ConsoleForm {
+        var form = ConsoleForm()
+        for pair in String(decoding: data, as: UTF8.self).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ part: Substring) -> String {
+                String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
+            }
+            form.fields[decode(parts[0]), default: []].append(parts.count > 1 ? decode(parts[1]) : "")
+        }
+        return form
+    }
+
+    static func multipart(_ data: Data, boundary: String) throws -> ConsoleForm {
+        var form = ConsoleForm()
+        let parser = MultipartParser(boundary: boundary)
+        var headers: [(String, String)] = []
+        var body = Data()
+        parser.onHeader = { name, value in headers.append((name.lowercased(), value)) }
+        parser.onBody = { buffer in body.append(contentsOf: buffer.readableBytesView) }
+        parser.onPartComplete = {
+            let disposition = headers.first { $0.0 == "content-disposition" }?.1 ?? ""
+            let name = parameter("name", in: disposition) ?? ""
+            if let fileName = parameter("filename", in: disposition) {
+                form.files[name, default: []].append(UploadedFile(fileName: fileName, data: body))
+            } else {
+                form.fields[name, default: []].append(String(decoding: body, as: UTF8.self))
+            }
+            headers = []
+            body = Data()
+        }
+        do {
+            try parser.execute(ByteBuffer(bytes: data))
+        } catch {
+            throw APIError.invalid("body", "表单内容无法解析,请重新提交", detail: "multipart: \(error)")
+        }
+        return form
+    }
+
+    /// `name="value"` from a Content-Disposition header.
+    private static func parameter(_ name: String, in header: String) -> String? {
+        for part in header.split(separator: ";") {
+            let trimmed = part.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix(name + "=") else { continue }
+            return String(trimmed.dropFirst(name.count + 1)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        }
+        return nil
+    }
+}
+
+func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let (x, y) = (Array(a.utf8), Array(b.utf8))
+    guard x.count == y.count else { return false }
+    return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+}
+
+/// The session cookie. `Secure` (and the `__Host-` prefix) whenever the node's public URL is
+/// https, which is how it runs behind the TLS proxy; loopback http runs without it.
+struct SessionCookie: Sendable {
+    let secure: Bool
+    var name: String { secure ? "__Host-review_session" : "review_session" }
+
+    func header(_ value: String, maxAge: Int) -> String {
+        "\(name)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
+    }
+
+    var clear: String { header("", maxAge: 0) }
+
+    func value(in request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0] == name { return String(parts[1]) }
+            }
+        }
+        return nil
+    }
+}
+
+/// Signs browsers in by cookie. Pages other than sign-in redirect there without a session.
+struct ConsoleSessionMiddleware: RouterMiddleware {
+    let store: NodeStore
+    let cookie: SessionCookie
+
+    func handle(_ request: Request, context: NodeRequestContext, next: (Request, NodeRequestContext) async throws -> Response) async throws -> Response {
+        var context = context
+        if let value = cookie.value(in: request),
+           let (session, user) = try await store.read({ db in try NodeStore.session(db, cookie: value) }) {
+            context.user = user
+            context.consoleSession = session
+            context.logger[metadataKey: "user"] = "\(user.id ?? 0)"
+        }
+        let path = request.uri.path
+        if context.user == nil, path != "/console/login" {
+            let target = request.method == .get ? "?next=" + (request.uri.description.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
+            return ConsoleRenderer.redirect("/console/login" + target)
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Errors as Chinese pages instead of JSON; the API's ErrorMiddleware stays outside.
+struct ConsoleErrorMiddleware: RouterMiddleware {
+    let renderer: ConsoleRenderer
+    let nodeName: String
+    let isCity: Bool
+
+    func handle(_ request: Request, context: NodeRequestContext, next: (Request, NodeRequestContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            if error.status == .unauthorized { return ConsoleRenderer.redirect("/console/login") }
+            return page(error.status, error.body.message, field: error.body.field, detail: error.body.detail, context: context)
+        } catch is NIOTooManyBytesError {
+            return page(.contentTooLarge, "上传内容超过大小上限", field: nil, detail: nil, context: context)
+        } catch let error as HTTPError where error.status == .notFound {
+            return page(.notFound, "页面不存在", field: nil, detail: nil, context: context)
+        }
+    }
+
+    private func page(_ status: HTTPResponse.Status, _ message: String, field: String?, detail: String?, context: NodeRequestContext) -> Response {
+        var view = ConsoleView.base(context, nodeName: nodeName, isCity: isCity, title: "操作未完成")
+        view["status"] = status.code
+        view["message"] = message
+        view["field"] = field
+        view["detail"] = detail
+        return renderer.page("error", view, status: status)
+    }
+}
