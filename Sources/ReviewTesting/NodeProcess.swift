@@ -128,7 +128,7 @@ public final class NodeProcess {
     /// Runs `reviewctl` with these arguments; throws unless it exits 0. Returns its stdout.
     @discardableResult
     public static func reviewctl(_ arguments: [String], stdin: Data? = nil) throws -> String {
-        let result = try CommandRunner.run(binaries.appendingPathComponent("reviewctl"), arguments)
+        let result = try CommandRunner.run(binaries.appendingPathComponent("reviewctl"), arguments, input: stdin)
         guard result.status == 0 else { throw NodeProcessError("reviewctl \(arguments.joined(separator: " ")): \(result.stderr)") }
         return result.stdout
     }
@@ -226,7 +226,9 @@ public enum CommandRunner {
         public let stderr: String
     }
 
-    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Result {
+    /// - Parameter input: written to the command's standard input (which is closed after it).
+    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil,
+                           input: Data? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -239,7 +241,13 @@ public enum CommandRunner {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        if input != nil { process.standardInput = stdin }
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(input)
+            try stdin.fileHandleForWriting.close()
+        }
         // Read both pipes to the end before waiting, so that a full pipe cannot block the child.
         let group = DispatchGroup()
         nonisolated(unsafe) var errData = Data()

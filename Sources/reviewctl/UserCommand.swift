@@ -4,13 +4,13 @@ import GRDB
 import ReviewNode
 import ReviewStore
 
-/// `reviewctl user add|list` against a node's data directory (works while the node runs:
+/// `reviewctl user add|list|password` against a node's data directory (works while the node runs:
 /// SQLite in WAL mode, with a busy timeout).
 struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage a node's users and API tokens.",
-        subcommands: [Add.self, List.self]
+        subcommands: [Add.self, List.self, Password.self]
     )
 
     struct Add: ParsableCommand {
@@ -41,6 +41,28 @@ struct UserCommand: ParsableCommand {
         }
     }
 
+    struct Password: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a user's console password (bcrypt), read from the first line of standard input; signs the user's browsers out.")
+        @OptionGroup var location: NodeLocation
+        @Option(help: "The user's id (see `reviewctl user list`).") var id: Int64
+
+        func run() throws {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw CLIFailure("no password on standard input (e.g. `printf '%s\\n' \"$PASSWORD\" | reviewctl user password --id 2 ...`)")
+            }
+            let (store, _) = try location.open()
+            try store.writer.write { db in
+                do {
+                    try ConsolePassword.set(db, userId: id, password: line)
+                } catch let error as StoreError {
+                    throw CLIFailure(error.message)
+                }
+            }
+            FileHandle.standardError.write(Data("password set for user \(id)\n".utf8))
+        }
+    }
+
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a node's users (never their tokens).")
         @OptionGroup var location: NodeLocation
@@ -49,7 +71,8 @@ struct UserCommand: ParsableCommand {
             let (store, _) = try location.open()
             let users = try store.writer.read { db in try UserRecord.order(Column("id")).fetchAll(db) }
             for user in users {
-                print([String(user.id ?? 0), user.role.rawValue, user.name, user.unit ?? "-", user.disabled ? "disabled" : "active"].joined(separator: "\t"))
+                print([String(user.id ?? 0), user.role.rawValue, user.name, user.unit ?? "-", user.disabled ? "disabled" : "active",
+                       user.passwordHash == nil ? "token" : "token+password"].joined(separator: "\t"))
             }
         }
     }

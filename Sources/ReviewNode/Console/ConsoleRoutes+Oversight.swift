@@ -2,7 +2,6 @@ import Foundation
 import GRDB
 import HTTPTypes
 import Hummingbird
-import HummingbirdBcrypt
 import ReviewProtocol
 import ReviewRules
 import ReviewStore
@@ -120,10 +119,10 @@ extension ConsoleRoutes {
         let form = try await ConsoleForm.read(request, context, limit: 16 * 1024)
         guard let role = form.value("role").flatMap(Role.init(rawValue:)) else { throw APIError.invalid("role", "请选择角色") }
         let password = form.fields["password"]?.first ?? ""
-        if !password.isEmpty, password.count < 10 {
-            return try await renderOperator(context, error: "密码至少10个字符", status: .unprocessableContent)
+        if !password.isEmpty, password.count < ConsolePassword.minimumLength {
+            return try await renderOperator(context, error: "密码至少\(ConsolePassword.minimumLength)个字符", status: .unprocessableContent)
         }
-        let passwordHash = password.isEmpty ? nil : Bcrypt.hash(password, cost: 12)
+        let passwordHash = password.isEmpty ? nil : ConsolePassword.hash(password)
         let isCity = services.configuration.isCity
         do {
             let token = try await services.store.write { db in

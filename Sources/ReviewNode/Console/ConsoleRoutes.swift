@@ -3,7 +3,6 @@ import Foundation
 import GRDB
 import HTTPTypes
 import Hummingbird
-import HummingbirdBcrypt
 import ReviewProtocol
 import ReviewRules
 import ReviewStore
@@ -84,7 +83,7 @@ struct ConsoleRoutes: Sendable {
             let candidates = try await services.store.read { db in
                 try UserRecord.filter(Column("name") == name && Column("disabled") == false && Column("passwordHash") != nil).fetchAll(db)
             }
-            user = candidates.first { candidate in candidate.passwordHash.map { Bcrypt.verify(password, hash: $0) } ?? false }
+            user = candidates.first { candidate in candidate.passwordHash.map { ConsolePassword.verify(password, $0) } ?? false }
         } else {
             user = nil
         }
