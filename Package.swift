@@ -114,8 +114,9 @@ let package = Package(
         .testTarget(
             name: "ReviewNodeTests",
             dependencies: [
-                "ReviewNode", "ReviewTesting",
+                "ReviewNode", "ReviewTesting", "ReviewStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
