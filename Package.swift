@@ -106,7 +106,7 @@ let package = Package(
         ),
         // Fixtures shared by the test targets: the repository's Config folder and examples,
         // and helpers that start real node processes.
-        .target(name: "ReviewTesting", dependencies: ["ReviewProtocol", "ReviewRules"], swiftSettings: swiftSettings),
+        .target(name: "ReviewTesting", dependencies: ["ReviewProtocol", "ReviewRules", "CurlClient"], swiftSettings: swiftSettings),
         .testTarget(name: "ReviewProtocolTests", dependencies: ["ReviewProtocol", "ReviewTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "ReviewRulesTests", dependencies: ["ReviewRules", "ReviewTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "ReviewTesting"], swiftSettings: swiftSettings),

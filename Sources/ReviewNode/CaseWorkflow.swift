@@ -251,15 +251,17 @@ struct CaseWorkflow: Sendable {
         return result
     }
 
-    /// The element diff between two revisions.
+    /// The element diff between two revisions this node holds (the city holds a forwarded case
+    /// from the revision it received); by default the latest and the one before it.
     func diff(_ caseId: String, from: Int?, to: Int?, by user: UserRecord) async throws -> (Int, Int, [ElementDiff.Change]) {
         try await services.store.read { db in
             let record = try Self.load(db, caseId)
             try Access.requireRead(user, record)
-            let to = to ?? record.currentRevision
-            let from = from ?? max(1, to - 1)
-            for (field, value) in [("from", from), ("to", to)] where !(1...record.currentRevision).contains(value) {
-                throw APIError.invalid(field, "修订版本号应在1至\(record.currentRevision)之间")
+            let held = try Int.fetchAll(db, sql: "SELECT revision FROM caseRevision WHERE caseId = ? ORDER BY revision", arguments: [caseId])
+            let to = to ?? held.last ?? record.currentRevision
+            let from = from ?? held.last { $0 < to } ?? to
+            for (field, value) in [("from", from), ("to", to)] where !held.contains(value) {
+                throw APIError.invalid(field, "本节点保存的修订版本为\(held.map(String.init).joined(separator: "、"))")
             }
             return (from, to, ElementDiff.changes(from: try Self.form(db, caseId, from), to: try Self.form(db, caseId, to)))
         }

@@ -340,8 +340,11 @@ public struct NodeRoutes: Sendable {
 
     func opinionPage(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let (opinion, record) = try await loadOpinion(context)
-        let signerKey = try await services.store.read { db in try OpinionRecord.fetchOne(db, key: record.id)?.signerPublicKey }
-        return services.renderer.page("opinion", OpinionPage(opinion: opinion, caseId: record.id, issuerName: services.configuration.name,
+        let configuration = services.configuration
+        let (signerKey, issuer) = try await services.store.read { db in
+            (try OpinionRecord.fetchOne(db, key: record.id)?.signerPublicKey, try OpinionPage.issuerName(db, opinion, own: configuration))
+        }
+        return services.renderer.page("opinion", OpinionPage(opinion: opinion, caseId: record.id, issuerName: issuer,
                                                              revisionDueOn: record.revisionDueOn, signerPublicKey: signerKey).view)
     }
 

@@ -1,4 +1,6 @@
+import GRDB
 import ReviewProtocol
+import ReviewStore
 
 /// The 标准化审查意见书 as a printable A4 page in Chinese (template `opinion`), with the
 /// signature's fingerprint and how to verify it.
@@ -34,6 +36,12 @@ struct OpinionPage {
             view["publicKey"] = signerPublicKey
         }
         return view
+    }
+
+    /// The issuing node's name: this node's, or the linked city's when the opinion came from it.
+    static func issuerName(_ db: Database, _ opinion: ReviewOpinion, own configuration: NodeConfiguration) throws -> String {
+        if opinion.issuerNode == configuration.nodeId { return configuration.name }
+        return try LinkRecord.fetchOne(db, key: opinion.issuerNode)?.name ?? opinion.issuerNode
     }
 
     static func chineseDate(_ date: CivilDate) -> String { "\(date.year)年\(date.month)月\(date.day)日" }

@@ -69,7 +69,10 @@ import Testing
         // The city reviewer finds it in the inbox and issues the opinion.
         let cityReviewer = try await ConsoleSession.signIn(city.baseURL, token: federation.cityReviewer)
         #expect(try await eventually { try await cityReviewer.get("/console").text.contains(id) })
-        _ = try await cityReviewer.get("/console/cases/\(id)")
+        // The city holds the forwarded revision (2) only: no diff, and the page still opens.
+        let atCity = try await cityReviewer.get("/console/cases/\(id)")
+        #expect(atCity.status == 200 && atCity.text.contains("出具标准化审查意见书") && !atCity.text.contains("修订对比"))
+        #expect(try await city.call("GET", "/api/v1/cases/\(id)/diff?from=1", token: federation.cityReviewer).status == 422)
         let issued = try await cityReviewer.post("/console/cases/\(id)/actions/opinion", ["outcome": "passed", "remarks": "请按期上线"])
         #expect(issued.status == 303)
 

@@ -121,6 +121,8 @@ struct Federation {
         #expect((received.json["number"] as? [String: Any])?["prefix"] as? String == "长政数标审")
         let page = try await county.call("GET", "/api/v1/cases/\(id)/opinion.html", token: federation.drafter)
         #expect(page.text.contains("审查不通过") && page.text.contains("补充咨询时间"))
+        // Issued by the city, though printed at the county.
+        #expect(page.text.contains("<div>长春市政务服务和数字化建设管理局</div>") && !page.text.contains("<div>德惠市政务服务和数字化建设管理局</div>"))
         let countyView = try await county.call("GET", "/api/v1/cases/\(id)", token: federation.drafter)
         let summary = try #require(countyView.json["case"] as? [String: Any])
         #expect(summary["revisionDueOn"] as? String == (try NodeProcess.reviewctl(["calendar", "add", "2026-03-02", "5"]).trimmingCharacters(in: .whitespacesAndNewlines)))

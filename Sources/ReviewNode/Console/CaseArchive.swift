@@ -26,7 +26,7 @@ struct CaseArchive {
             entries.append(("\(record.id)/materials/\(name)", blob.content))
         }
         if let opinion = detail.opinion {
-            let page = OpinionPage(opinion: opinion, caseId: record.id, issuerName: services.configuration.name,
+            let page = OpinionPage(opinion: opinion, caseId: record.id, issuerName: try OpinionPage.issuerName(db, opinion, own: services.configuration),
                                    revisionDueOn: record.revisionDueOn, signerPublicKey: detail.opinionSignature?.signerPublicKey)
             let html = services.renderer.library.render(page.view, withTemplate: "opinion") ?? ""
             entries.append(("\(record.id)/opinion.html", Data(html.utf8)))

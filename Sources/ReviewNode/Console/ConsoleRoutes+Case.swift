@@ -108,8 +108,8 @@ extension ConsoleRoutes {
             row["hasFindings"] = !(notice.findings ?? []).isEmpty
             return row
         }
-        if summary.currentRevision > 1 {
-            let (from, to, changes) = try await workflow.diff(caseId, from: nil, to: nil, by: user)
+        let (from, to, changes) = try await workflow.diff(caseId, from: nil, to: nil, by: user)
+        if from != to {
             view["diff"] = ["from": from, "to": to, "changes": changes.map { change -> [String: Any] in
                 ["path": change.path, "element": change.element?.chineseName ?? "—",
                  "before": ConsoleView.text(Self.jsonObject(change.before)), "after": ConsoleView.text(Self.jsonObject(change.after))]

@@ -184,8 +184,10 @@ extension ConsoleRoutes {
         view["total"] = row(report.total)
         view["elements"] = report.topElements.enumerated().map { ["rank": $0 + 1, "name": $1.element.chineseName, "count": $1.count] }
         view["hasElements"] = !report.topElements.isEmpty
-        view["receivedChart"] = SVGChart.bars(report.rows.map { ($0.name, Double($0.received)) }, unit: "件")
-        view["daysChart"] = SVGChart.bars(report.rows.map { ($0.name, $0.medianDays ?? 0) }, unit: "天")
+        // Chart labels in the short form officials use: 德惠市政数局.
+        let short = { (name: String) in name.replacingOccurrences(of: "政务服务和数字化建设管理局", with: "政数局") }
+        view["receivedChart"] = SVGChart.bars(report.rows.map { (short($0.name), Double($0.received)) }, unit: "件")
+        view["daysChart"] = SVGChart.bars(report.rows.map { (short($0.name), $0.medianDays ?? 0) }, unit: "天")
         view["trendChart"] = SVGChart.lines(months: report.months.map(\.month), series: [
             ("收案数", "#b3261e", report.months.map(\.received)), ("出具意见书数", "#1d4ed8", report.months.map(\.opinions)),
         ])
