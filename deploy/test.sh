@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The test command: installs missing system packages, builds, runs every test.
+# The test command: installs missing system packages (Chromium among them, for the console's
+# browser test), builds, runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-deploy/install-deps.sh
+deploy/install-deps.sh --browser
 # One build with the test targets (a plain `swift build` first would compile every module twice).
 swift build --build-tests
+# The browser test must run here, not be skipped; its screenshots go to this folder.
+export REVIEW_E2E=1
+export REVIEW_SCREENSHOTS="${REVIEW_SCREENSHOTS:-${TMPDIR:-/tmp}/review-console-screenshots}"
 swift test --skip-build
+echo "console screenshots: $REVIEW_SCREENSHOTS"

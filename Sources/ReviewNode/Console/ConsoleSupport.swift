@@ -12,9 +12,17 @@ import ReviewStore
 struct ConsoleRenderer: Sendable {
     let library: MustacheLibrary
 
+    /// The resource folder SwiftPM builds beside the executables; install it beside the binaries.
+    static let bundleName = "policy-review_ReviewNode.resources"
+
     init() throws {
-        guard let directory = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
-            throw NodeConfigurationError("console templates are missing from the ReviewNode resource bundle; install the *.resources folder beside the binary")
+        let installed = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent(Self.bundleName).appendingPathComponent("Templates")
+        // Beside the binary (an installed node), else the build folder SwiftPM recorded.
+        let directory = FileManager.default.fileExists(atPath: installed.path)
+            ? installed : Bundle.module.url(forResource: "Templates", withExtension: nil)
+        guard let directory else {
+            throw NodeConfigurationError("console templates not found: install \(Self.bundleName) beside the node binary")
         }
         var library = MustacheLibrary()
         let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
