@@ -38,6 +38,14 @@ import Testing
         #expect(checked.status == 200)
         #expect(checked.text.contains("标准化检查发现 1 处问题"))
         #expect(try await drafter.get("/console?scope=all").text.contains("没有符合条件的案件"))
+        // Bad input: one Chinese line on the page, 4xx, nothing stored.
+        let malformed = try await drafter.postMultipart("/console/submit", fields: [("step", "check")], files: [("formFile", "要素表.json", Data("{\"formatVersion\": 1,".utf8))])
+        #expect(malformed.status == 400 && malformed.text.contains("请求内容不是有效的JSON"))
+        var extra = try CaseForms.clean()
+        extra["colour"] = "red"
+        let unknown = try await drafter.post("/console/submit", ["step": "submit", "formJSON": String(decoding: try JSONSerialization.data(withJSONObject: extra), as: UTF8.self)])
+        #expect(unknown.status == 422 && unknown.text.contains("存在无法识别的字段") && unknown.text.contains("colour"))
+        #expect(try await drafter.get("/console?scope=all").text.contains("没有符合条件的案件"))
         let formJSON = try #require(ConsoleSession.hiddenValue("formJSON", in: checked.text))
         let id = try Self.caseId(from: try await drafter.post("/console/submit", ["step": "submit", "formJSON": formJSON]))
         let submitted = try await drafter.get("/console/cases/\(id)?flash=submitted")
@@ -80,6 +88,9 @@ import Testing
         #expect(try await eventually { try await drafter.get("/console/cases/\(id)").text.contains("长政数标审〔2026〕1号") })
         let opinion = try await drafter.get("/console/cases/\(id)/opinion")
         #expect(opinion.text.contains("审查通过") && opinion.text.contains("请按期上线") && opinion.text.contains("签名公钥指纹"))
+        let badDate = try await drafter.post("/console/cases/\(id)/actions/launch", ["launchDate": "2026-13-01"])
+        #expect(badDate.status == 422 && badDate.text.contains("上线日期应为YYYY-MM-DD格式") && badDate.text.contains("launchDate"))
+        #expect(try await drafter.get("/console/cases/\(id)").text.contains("审查通过"))
         let material = try await drafter.get("/console/cases/\(id)/materials/62a373f75e9120d74ab3c2fd1e9c4464c1979c309881bef2ea713a7ae70b55aa")
         #expect(material.status == 200 && material.headers["x-content-sha256"] == "62a373f75e9120d74ab3c2fd1e9c4464c1979c309881bef2ea713a7ae70b55aa")
 
