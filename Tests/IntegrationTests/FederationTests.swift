@@ -134,6 +134,22 @@ struct Federation {
         let signed = try #require(Data(base64Encoded: signature["opinion"] as! String))
         #expect(publicKey.isValidSignature(Data(base64Encoded: signature["signature"] as! String)!, for: signed))
         #expect(signature["signerPublicKey"] as? String == card["publicKey"] as? String)
+        // The same offline, with reviewctl, from the saved case detail; a changed byte fails it.
+        let saved = FileManager.default.temporaryDirectory.appendingPathComponent("case-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: saved) }
+        try countyView.data.write(to: saved)
+        let reviewctl = NodeProcess.binaries.appendingPathComponent("reviewctl")
+        let verified = try CommandRunner.run(reviewctl, ["opinion", "verify", saved.path, "--public-key", card["publicKey"] as! String])
+        #expect(verified.status == 0 && verified.stdout.contains("valid: opinion 长政数标审〔2026〕1号"), "\(verified.stdout)\(verified.stderr)")
+        var tampered = countyView.json
+        var tamperedSignature = signature
+        var bytes = signed
+        bytes[bytes.count / 2] ^= 1
+        tamperedSignature["opinion"] = bytes.base64EncodedString()
+        tampered["opinionSignature"] = tamperedSignature
+        try JSONSerialization.data(withJSONObject: tampered).write(to: saved)
+        let refused = try CommandRunner.run(reviewctl, ["opinion", "verify", saved.path])
+        #expect(refused.status == 1 && refused.stdout.contains("INVALID"))
 
         // Art 9 revision and Art 10 launch on the county travel up.
         _ = try await county.call("POST", "/api/v1/cases/\(id)/revise", token: federation.drafter, json: form)
