@@ -221,14 +221,18 @@ public struct NodeRoutes: Sendable {
     }
 
     func detail(_ caseId: String, user: UserRecord, status: HTTPResponse.Status = .ok) async throws -> Response {
+        try HTTPBody.json(try await loadDetail(caseId, for: user), status: status)
+    }
+
+    /// Everything about a case `user` may read (404 otherwise): the API's detail and the console's case page.
+    func loadDetail(_ caseId: String, for user: UserRecord) async throws -> CaseDetail {
         let calendar = services.calendar
         let today = services.today.date
-        let detail = try await services.store.read { db in
+        return try await services.store.read { db in
             let record = try CaseWorkflow.load(db, caseId)
             try Access.requireRead(user, record)
             return try CaseDetail.load(db, record, calendar: calendar, today: today)
         }
-        return try HTTPBody.json(detail, status: status)
     }
 
     func check(_ request: Request, context: NodeRequestContext) async throws -> Response {

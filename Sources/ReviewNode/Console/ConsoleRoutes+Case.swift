@@ -46,13 +46,7 @@ extension ConsoleRoutes {
     func casePage(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let caseId = try context.parameters.require("id")
-        let calendar = services.calendar
-        let today = services.today.date
-        let detail = try await services.store.read { db in
-            let record = try CaseWorkflow.load(db, caseId)
-            try Access.requireRead(user, record)
-            return try CaseDetail.load(db, record, calendar: calendar, today: today)
-        }
+        let detail = try await api.loadDetail(caseId, for: user)
         var form = detail.form
         form.materials = detail.materials
         let findings = services.linter.check(form)

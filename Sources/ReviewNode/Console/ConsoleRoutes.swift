@@ -70,10 +70,12 @@ struct ConsoleRoutes: Sendable {
 
     func login(_ request: Request, context: NodeRequestContext) async throws -> Response {
         // No session yet, so no CSRF token: a sign-in post from another site is refused by origin.
-        if let origin = request.headers[HTTPField.Name("Origin")!], origin != "null",
-           let host = request.head.authority,
-           URL(string: origin)?.host.map({ host.hasPrefix($0) }) != true {
-            throw APIError(.forbidden, code: "csrf", message: "登录请求来源不明", field: "Origin")
+        if let origin = request.headers[HTTPField.Name("Origin")!], origin != "null" {
+            let originHost = URL(string: origin)?.host
+            let ownHost = request.head.authority.flatMap { URL(string: "http://" + $0)?.host }
+            guard let originHost, originHost == ownHost || originHost == URL(string: services.configuration.publicURL ?? "")?.host else {
+                throw APIError(.forbidden, code: "csrf", message: "登录请求来源不明", field: "Origin")
+            }
         }
         let form = try await ConsoleForm.read(request, context, limit: 16 * 1024, checkCSRF: false)
         let user: UserRecord?
