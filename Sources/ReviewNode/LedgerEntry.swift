@@ -29,10 +29,9 @@ struct LedgerEntry: Codable, Sendable {
     var launchDate: CivilDate?
     var launchConfirmedOn: CivilDate?
 
-    /// The cases submitted in `year` (or all), oldest first; a page of them when `limit` is given.
-    static func load(_ db: Database, year: Int?, limit: Int? = nil, offset: Int = 0) throws -> [LedgerEntry] {
-        var query = CaseRecord.order(Column("submittedOn"), Column("id"))
-        if let year { query = query.filter(submitted(in: year)) }
+    /// The cases the filter selects, oldest first; a page of them when `limit` is given.
+    static func load(_ db: Database, _ filter: CaseFilter, limit: Int? = nil, offset: Int = 0) throws -> [LedgerEntry] {
+        var query = filter.apply(CaseRecord.order(Column("submittedOn"), Column("id")))
         if let limit { query = query.limit(limit, offset: offset) }
         let cases = try query.fetchAll(db)
         // Only the page's cases' materials, notices and opinions (all of them for a full export).
@@ -63,16 +62,9 @@ struct LedgerEntry: Codable, Sendable {
         }
     }
 
-    /// Cases submitted in `year`: a range on the indexed column, not a LIKE.
-    static func submitted(in year: Int) -> SQLExpression {
-        Column("submittedOn") >= "\(year)-01-01" && Column("submittedOn") <= "\(year)-12-31"
-    }
-
-    /// How many cases the ledger holds for `year` (or in all).
-    static func count(_ db: Database, year: Int?) throws -> Int {
-        var query = CaseRecord.all()
-        if let year { query = query.filter(submitted(in: year)) }
-        return try query.fetchCount(db)
+    /// How many cases the filter selects.
+    static func count(_ db: Database, _ filter: CaseFilter) throws -> Int {
+        try filter.apply(CaseRecord.all()).fetchCount(db)
     }
 
     /// CSV with a UTF-8 byte-order mark so that Excel opens the Chinese correctly; RFC 4180 quoting.

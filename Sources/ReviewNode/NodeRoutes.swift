@@ -183,33 +183,21 @@ public struct NodeRoutes: Sendable {
     func listCases(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let user = try context.requireUser()
         guard user.role != .operator else { throw APIError.forbidden("the operator sees no case content") }
-        let state = try request.query("state").map { value -> CaseState in
-            guard let state = CaseState(rawValue: value) else { throw APIError.invalid("state", "未知的案件状态“\(value)”") }
-            return state
-        }
-        let kind = try request.query("kind").map { value -> CaseKind in
-            guard let kind = CaseKind(rawValue: value) else { throw APIError.invalid("kind", "未知的申请类型“\(value)”,应为 launch、adjustment 或 withdrawal") }
-            return kind
-        }
+        let filter = try CaseFilter(request)
         let overdue = try request.query("overdue").map { value -> Bool in
             guard value == "true" || value == "false" else { throw APIError.invalid("overdue", "overdue 应为 true 或 false") }
             return value == "true"
         }
-        let year = try Self.year(request)
-        var summaries = try await cases(for: user, state: state, kind: kind, unit: request.query("unit"), year: year)
+        var summaries = try await cases(for: user, filter)
         if let overdue { summaries = summaries.filter { ($0.overdue || $0.revisionOverdue) == overdue } }
         return try HTTPBody.json(["cases": summaries])
     }
 
     /// The cases `user` may see, filtered, least time left first (the API's list and the console's inbox).
-    func cases(for user: UserRecord, state: CaseState? = nil, kind: CaseKind? = nil, unit: String? = nil, year: Int? = nil) async throws -> [CaseSummary] {
+    func cases(for user: UserRecord, _ filter: CaseFilter = CaseFilter()) async throws -> [CaseSummary] {
         let records = try await services.store.read { db in
-            var query = CaseRecord.all()
+            var query = filter.apply(CaseRecord.all())
             if user.role == .drafter { query = query.filter(Column("draftingUnit") == user.unit) }
-            if let unit { query = query.filter(Column("draftingUnit") == unit) }
-            if let state { query = query.filter(Column("state") == state.rawValue) }
-            if let kind { query = query.filter(Column("kind") == kind.rawValue) }
-            if let year { query = query.filter(LedgerEntry.submitted(in: year)) }
             return try query.fetchAll(db)
         }
         let today = services.today.date
@@ -466,17 +454,9 @@ public struct NodeRoutes: Sendable {
 
     // MARK: Ledger (Art 11)
 
-    func ledgerYear(_ request: Request, context: NodeRequestContext) throws -> Int? {
+    func ledgerFilter(_ request: Request, context: NodeRequestContext) throws -> CaseFilter {
         try Access.requireOversight(try context.requireUser())
-        return try Self.year(request)
-    }
-
-    /// The `year` query parameter (year of submission), shared by the case list and the ledger.
-    static func year(_ request: Request) throws -> Int? {
-        try request.query("year").map { value -> Int in
-            guard let year = Int(value), (2000...2100).contains(year) else { throw APIError.invalid("year", "年份无效") }
-            return year
-        }
+        return try CaseFilter(request)
     }
 
     struct LedgerPage: Codable {
@@ -486,9 +466,9 @@ public struct NodeRoutes: Sendable {
         var entries: [LedgerEntry]
     }
 
-    /// A page of the ledger (`limit` 1–1000, default 50; `offset`).
+    /// A page of the ledger (`limit` 1–1000, default 50; `offset`), filtered like the case list.
     func ledgerJSON(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let year = try ledgerYear(request, context: context)
+        let filter = try ledgerFilter(request, context: context)
         let limit = try request.query("limit").map { value -> Int in
             guard let limit = Int(value), (1...1000).contains(limit) else { throw APIError.invalid("limit", "每页条数应为1至1000") }
             return limit
@@ -498,16 +478,16 @@ public struct NodeRoutes: Sendable {
             return offset
         } ?? 0
         let page = try await services.store.read { db in
-            LedgerPage(total: try LedgerEntry.count(db, year: year), offset: offset, limit: limit,
-                       entries: try LedgerEntry.load(db, year: year, limit: limit, offset: offset))
+            LedgerPage(total: try LedgerEntry.count(db, filter), offset: offset, limit: limit,
+                       entries: try LedgerEntry.load(db, filter, limit: limit, offset: offset))
         }
         return try HTTPBody.json(page)
     }
 
-    /// The whole ledger (of `year`) as CSV.
+    /// The whole ledger (filtered) as CSV.
     func ledgerCSV(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let year = try ledgerYear(request, context: context)
-        let entries = try await services.store.read { db in try LedgerEntry.load(db, year: year) }
+        let filter = try ledgerFilter(request, context: context)
+        let entries = try await services.store.read { db in try LedgerEntry.load(db, filter) }
         return HTTPBody.raw(LedgerEntry.csv(entries), contentType: "text/csv; charset=utf-8", extraHeaders: [
             (.contentDisposition, "attachment; filename=\"ledger.csv\""),
         ])

@@ -96,6 +96,12 @@ import Testing
 
         // Ledger, CSV and archive at the county; supervision at the city.
         #expect(try await countyReviewer.get("/console/ledger").text.contains(id))
+        #expect(try await countyReviewer.get("/console/ledger?kind=launch&unit=德惠市科学技术局".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!).text.contains(id))
+        #expect(try await countyReviewer.get("/console/ledger?state=archived").text.contains("台帐为空"))
+        let badFilter = try await county.call("GET", "/api/v1/ledger?state=done", token: federation.countyReviewer)
+        #expect(badFilter.status == 422 && badFilter.errorField == "state")
+        let filtered = try await county.call("GET", "/api/v1/ledger.csv?year=2026&state=opinionPassed", token: federation.countyReviewer)
+        #expect(filtered.text.contains(id))
         let csv = try await countyReviewer.get("/console/ledger.csv")
         #expect(csv.status == 200 && csv.text.contains(id))
         let archive = try await countyReviewer.get("/console/cases/\(id)/archive.zip")

@@ -12,21 +12,24 @@ extension ConsoleRoutes {
 
     func ledger(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try Access.requireOversight(try context.requireUser())
-        let year = try NodeRoutes.year(request)
+        let filter = try CaseFilter(request)
         let page = max(Int(request.query("page") ?? "1") ?? 1, 1)
         let pageSize = 50
         let (total, entries) = try await services.store.read { db in
-            (try LedgerEntry.count(db, year: year), try LedgerEntry.load(db, year: year, limit: pageSize, offset: (page - 1) * pageSize))
+            (try LedgerEntry.count(db, filter), try LedgerEntry.load(db, filter, limit: pageSize, offset: (page - 1) * pageSize))
         }
         var view = base(context, title: "审查台帐")
-        let yearQuery = year.map { "year=\($0)" } ?? ""
-        view["year"] = year.map(String.init) ?? ""
-        view["yearQuery"] = yearQuery
+        view["year"] = filter.year.map(String.init)
+        view["unitFilter"] = filter.unit ?? ""
+        view["states"] = ConsoleView.options(CaseState.allCases, selected: filter.state, value: \.rawValue, name: \.chineseName)
+        view["kinds"] = ConsoleView.options(CaseKind.allCases, selected: filter.kind, value: \.rawValue, name: \.chineseName)
+        view["filterQuery"] = filter.queryString
+        view["yearQuery"] = filter.year.map { "year=\($0)" } ?? ""
         view["total"] = total
         view["page"] = page
         view["pages"] = max((total + pageSize - 1) / pageSize, 1)
-        if page > 1 { view["previous"] = "/console/ledger?\(yearQuery)&page=\(page - 1)" }
-        if page * pageSize < total { view["next"] = "/console/ledger?\(yearQuery)&page=\(page + 1)" }
+        if page > 1 { view["previous"] = "/console/ledger?\(filter.queryString)&page=\(page - 1)" }
+        if page * pageSize < total { view["next"] = "/console/ledger?\(filter.queryString)&page=\(page + 1)" }
         view["entries"] = entries.map { entry -> [String: Any] in
             ["id": entry.id, "title": entry.title, "documentNumber": entry.documentNumber ?? "", "kind": entry.kind.chineseName,
              "draftingUnit": entry.draftingUnit, "state": entry.stateName, "submittedOn": entry.submittedOn.description,
@@ -57,11 +60,12 @@ extension ConsoleRoutes {
     /// to build in memory), with the year's ledger as CSV.
     func yearArchive(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try Access.requireOversight(try context.requireUser())
-        guard let year = try NodeRoutes.year(request) else { throw APIError.invalid("year", "请选择要归档的年份") }
+        guard let year = try CaseFilter(request).year else { throw APIError.invalid("year", "请选择要归档的年份") }
         let archive = CaseArchive(services: services)
+        let filter = CaseFilter(year: year)
         let entries = try await services.store.read { db in
-            var entries: [(String, Data)] = [("ledger-\(year).csv", LedgerEntry.csv(try LedgerEntry.load(db, year: year)))]
-            for record in try CaseRecord.filter(LedgerEntry.submitted(in: year)).order(Column("submittedOn"), Column("id")).fetchAll(db) {
+            var entries: [(String, Data)] = [("ledger-\(year).csv", LedgerEntry.csv(try LedgerEntry.load(db, filter)))]
+            for record in try filter.apply(CaseRecord.order(Column("submittedOn"), Column("id"))).fetchAll(db) {
                 entries += try archive.entries(db, record)
             }
             return entries

@@ -121,19 +121,18 @@ struct ConsoleRoutes: Sendable {
     func inbox(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let user = try context.requireUser()
         if user.role == .operator { return ConsoleRenderer.redirect("/console/operator") }
-        let state = request.query("state").flatMap(CaseState.init(rawValue:))
-        let kind = request.query("kind").flatMap(CaseKind.init(rawValue:))
-        let unit = user.role == .drafter ? nil : request.query("unit")
+        var filter = try CaseFilter(request)
+        if user.role == .drafter { filter.unit = nil }
         let mine = request.query("scope") != "all"
-        var cases = try await api.cases(for: user, state: state, kind: kind, unit: unit)
+        var cases = try await api.cases(for: user, filter)
         if mine { cases = cases.filter { ConsoleView.waitsOn(user.role, $0.state) } }
         var view = base(context, title: mine ? "等待我处理的案件" : "全部案件")
         view["heading"] = mine ? "等待我处理的案件" : "全部案件"
         view["mine"] = mine
         view["scope"] = mine ? "mine" : "all"
-        view["unitFilter"] = unit ?? ""
-        view["states"] = CaseState.allCases.map { ["value": $0.rawValue, "name": $0.chineseName, "selected": $0 == state] as [String: Any] }
-        view["kinds"] = CaseKind.allCases.map { ["value": $0.rawValue, "name": $0.chineseName, "selected": $0 == kind] as [String: Any] }
+        view["unitFilter"] = filter.unit ?? ""
+        view["states"] = ConsoleView.options(CaseState.allCases, selected: filter.state, value: \.rawValue, name: \.chineseName)
+        view["kinds"] = ConsoleView.options(CaseKind.allCases, selected: filter.kind, value: \.rawValue, name: \.chineseName)
         view["count"] = cases.count
         view["cases"] = cases.map(ConsoleView.row)
         return renderer.page("inbox", view)

@@ -41,6 +41,11 @@ enum ConsoleView {
         }
     }
 
+    /// The options of a filter's `<select>`, the chosen one marked.
+    static func options<T: Equatable>(_ all: [T], selected: T?, value: (T) -> String, name: (T) -> String) -> [[String: Any]] {
+        all.map { ["value": value($0), "name": name($0), "selected": $0 == selected] }
+    }
+
     /// A case as one row of the inbox.
     static func row(_ summary: CaseSummary) -> [String: Any] {
         let remaining = summary.remainingWorkdays
