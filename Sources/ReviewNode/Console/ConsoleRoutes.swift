@@ -28,6 +28,7 @@ struct ConsoleRoutes: Sendable {
         (.post, "logout", { $0.logout }),
         (.get, "", { $0.inbox }),
         (.get, "submit", { $0.submitPage }),
+        (.get, "submit/form", { $0.fillPage }),
         (.post, "submit", { $0.submit }),
         (.get, "cases/:id", { $0.casePage }),
         (.get, "cases/:id/materials/:sha256", { $0.downloadMaterial }),
@@ -151,12 +152,46 @@ struct ConsoleRoutes: Sendable {
         return view
     }
 
-    /// `step=check` (multipart): the form JSON and the material files in; findings shown, nothing
-    /// submitted yet. `step=submit`: the checked form (with its materials) becomes a case.
+    /// The element form as fields to fill in, for one service item to begin with.
+    func fillPage(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        try Access.requireRole(user, .drafter)
+        let values = ["policy.draftingUnit": user.unit ?? "", "policy.divisionCode": services.configuration.nodeId,
+                      "policy.level": services.configuration.isCity ? "city" : "county", "policy.kind": "launch"]
+        return renderer.page("submit-form", fillView(context, values: values, itemCount: 1, materials: []))
+    }
+
+    func fillView(_ context: NodeRequestContext, values: [String: String], itemCount: Int, materials: [MaterialRef], error: String? = nil) -> [String: Any] {
+        var view = submitView(context).merging(ElementFields.view(values, itemCount: itemCount)) { _, new in new }
+        view["title"] = "填写要素表"
+        view["materialsJSON"] = String(decoding: (try? JSONEncoder().encode(materials)) ?? Data("[]".utf8), as: UTF8.self)
+        view["hasMaterials"] = !materials.isEmpty
+        view["error"] = error
+        return view
+    }
+
+    /// `step=check` (multipart): the form (a JSON file, pasted JSON, or the fill-in fields) and the
+    /// material files in; findings shown, nothing submitted yet. `step=submit`: the checked form
+    /// (with its materials) becomes a case. `step=edit`: the checked form back in the fill-in
+    /// fields; `step=addItem`: the fill-in form with one more service item.
     func submit(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let user = try context.requireUser()
         try Access.requireRole(user, .drafter)
         let form = try await ConsoleForm.read(request, context, limit: services.configuration.maxMaterialBytes * 8)
+        let fromFields = form.value("source") == "fields"
+        let kept = try form.value("materialsJSON").map { try HTTPBody.decode([MaterialRef].self, data: Data($0.utf8)) } ?? []
+        switch form.value("step") {
+        case "addItem":
+            let values = form.fields.compactMapValues(\.first)
+            let count = min((Int(form.value("itemCount") ?? "1") ?? 1) + 1, 50)
+            return renderer.page("submit-form", fillView(context, values: values, itemCount: count, materials: try await storeMaterials(form, into: kept, by: user)))
+        case "edit":
+            let caseForm = try decodeUploadedForm(form)
+            return renderer.page("submit-form", fillView(context, values: ElementFields.values(caseForm), itemCount: max(caseForm.serviceItems.count, 1),
+                                                         materials: caseForm.materials))
+        default:
+            break
+        }
         if form.value("step") == "submit" {
             guard let json = form.value("formJSON") else { throw APIError.invalid("formJSON", "缺少要素表内容,请重新检查后提交") }
             let caseForm = try HTTPBody.decode(CaseForm.self, data: Data(json.utf8))
@@ -165,8 +200,8 @@ struct ConsoleRoutes: Sendable {
         }
         var view = submitView(context)
         do {
-            var caseForm = try decodeUploadedForm(form)
-            caseForm.materials = try await storeMaterials(form, into: caseForm.materials, by: user)
+            var caseForm = fromFields ? try ElementFields.caseForm(form) : try decodeUploadedForm(form)
+            caseForm.materials = try await storeMaterials(form, into: fromFields ? kept : caseForm.materials, by: user)
             let findings = services.linter.check(caseForm)
             view["checked"] = true
             view["findings"] = findings.map(ConsoleView.finding)
@@ -176,6 +211,12 @@ struct ConsoleRoutes: Sendable {
             view["formJSON"] = String(decoding: try CaseWorkflow.canonicalJSON(caseForm), as: UTF8.self)
             view["policyTitle"] = caseForm.policy.title ?? ""
             return renderer.page("submit", view)
+        } catch let error as APIError where fromFields {
+            // Back to the fields with what was typed, and the problem named.
+            let message = error.body.message + (error.body.field.map { "(\($0))" } ?? "")
+            return renderer.page("submit-form", fillView(context, values: form.fields.compactMapValues(\.first),
+                                                         itemCount: Int(form.value("itemCount") ?? "1") ?? 1, materials: kept, error: message),
+                                 status: error.status)
         } catch let error as APIError {
             view["error"] = error.body.message + (error.body.field.map { "(\($0))" } ?? "") + (error.body.detail.map { ":\($0)" } ?? "")
             return renderer.page("submit", view, status: error.status)

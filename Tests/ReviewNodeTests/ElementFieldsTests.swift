@@ -1,0 +1,93 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+@testable import ReviewNode
+import ReviewProtocol
+import ReviewRules
+import ReviewStore
+import ReviewTesting
+import Testing
+
+/// The fill-in element form: a case form survives the trip to fields and back, and bad values
+/// come back to the drafter with what was typed.
+@Suite struct ElementFieldsTests {
+    static func fields(_ form: CaseForm) -> ConsoleForm {
+        var fields = ConsoleForm()
+        for (name, value) in ElementFields.values(form) { fields.fields[name] = [value] }
+        fields.fields["itemCount"] = [String(form.serviceItems.count)]
+        return fields
+    }
+
+    @Test(arguments: ["launch-clean.json", "launch-defective.json", "withdrawal-clean.json"])
+    func aFormSurvivesTheFields(_ example: String) throws {
+        var form = try Fixtures.example(example)
+        let back = try ElementFields.caseForm(Self.fields(form))
+        form.materials = []
+        #expect(back == form, "\(ElementDiff.changes(from: form, to: back).map { "\($0.path): \($0.before ?? "nil") → \($0.after ?? "nil")" })")
+    }
+
+    @Test func typedValuesTheTypesCannotHoldAreNamed() throws {
+        var fields = Self.fields(try Fixtures.example("launch-clean.json"))
+        fields.fields["items.0.redemptionDays"] = ["二十"]
+        #expect(throws: APIError.self) { try ElementFields.caseForm(fields) }
+        do {
+            _ = try ElementFields.caseForm(fields)
+        } catch let error as APIError {
+            #expect(error.body.field == "items.0.redemptionDays" && error.body.message.contains("不是整数"))
+        }
+        fields.fields["items.0.redemptionDays"] = ["20"]
+        fields.fields["items.0.applicationMaterials"] = ["申请表|原件|一份"]
+        #expect(throws: APIError.self) { try ElementFields.caseForm(fields) }
+    }
+
+    @Test func theFillInPageChecksAndKeepsWhatWasTyped() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("fields-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let configuration = NodeConfiguration(nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", tier: .county,
+                                              dataDirectory: data, configDirectory: Fixtures.configDirectory)
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let store = try NodeStore(path: configuration.databasePath)
+        try store.claim(nodeId: "220183", tier: .county)
+        let (_, token) = try await store.write { db in try NodeStore.createUser(db, name: "起草员", role: .drafter, unit: "德惠市科学技术局", isCityNode: false) }
+        let app = try NodeApplication.build(configuration: configuration, today: .fixed(Fixtures.date("2026-03-02")), logger: Logger(label: "test"))
+        try await app.test(.router) { client in
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let cookie = try await client.execute(uri: "/console/login", method: .post, headers: form, body: ByteBuffer(string: "token=\(token)")) { response in
+                String(response.headers[.setCookie]?.split(separator: ";").first ?? "")
+            }
+            let page = try await client.execute(uri: "/console/submit/form", method: .get, headers: [.cookie: cookie]) { String(buffer: $0.body) }
+            #expect(page.contains("填写要素表") && page.contains(#"value="德惠市科学技术局""#) && page.contains("事项1"))
+            let csrf = try #require(ConsoleSession.hiddenValue("csrf", in: page))
+
+            var fields = Self.fields(try Fixtures.example("launch-clean.json")).fields.map { ($0.key, $0.value[0]) }
+            fields += [("csrf", csrf), ("source", "fields"), ("step", "check"),
+                       ("materialsJSON", String(decoding: try JSONEncoder().encode(try Fixtures.example("launch-clean.json").materials), as: UTF8.self))]
+            func encoded(_ pairs: [(String, String)]) -> ByteBuffer {
+                var allowed = CharacterSet.alphanumerics
+                allowed.insert(charactersIn: "-._~")
+                return ByteBuffer(string: pairs.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&"))
+            }
+            let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .cookie: cookie]
+            let checked = try await client.execute(uri: "/console/submit", method: .post, headers: headers, body: encoded(fields)) { response in
+                (response.status, String(buffer: response.body))
+            }
+            #expect(checked.0 == .ok && checked.1.contains("标准化检查未发现问题") && checked.1.contains("确认提交"))
+
+            // A word where a number goes: the fill-in page again, the field named, the input kept.
+            let bad = fields.map { $0.0 == "items.1.redemptionDays" ? ($0.0, "十五") : $0 }
+            let refused = try await client.execute(uri: "/console/submit", method: .post, headers: headers, body: encoded(bad)) { response in
+                (response.status, String(buffer: response.body))
+            }
+            #expect(refused.0 == .unprocessableContent && refused.1.contains("items.1.redemptionDays") && refused.1.contains(#"value="十五""#))
+            #expect(refused.1.contains("德惠市支持中小微企业创新发展若干措施"))
+
+            // One more service item, with everything typed so far kept.
+            let added = try await client.execute(uri: "/console/submit", method: .post, headers: headers,
+                                                 body: encoded(fields.map { $0.0 == "step" ? ("step", "addItem") : $0 })) { String(buffer: $0.body) }
+            #expect(added.contains("事项3") && added.contains(#"name="itemCount" value="3""#) && added.contains("德惠市支持中小微企业创新发展若干措施"))
+        }
+    }
+}
