@@ -61,4 +61,6 @@ public enum FindingCode: String, Codable, CaseIterable, Sendable {
     // Materials (Art 5, Art 13)
     case materialMissing = "material-missing"
     case materialDigestInvalid = "material-digest-invalid"
+    // Raised by a reviewer, not by the linter
+    case reviewerNote = "reviewer-note"
 }

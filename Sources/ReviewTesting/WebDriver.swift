@@ -58,6 +58,9 @@ public final class WebDriver: @unchecked Sendable {
             throw NodeProcessError("chromedriver gave no session: \(String(describing: created))")
         }
         session = id
+        // Finding an element waits for it, up to 5 s: a click that posts a form returns before
+        // the next page has loaded.
+        try await command("POST", "timeouts", ["implicit": 5000])
     }
 
     /// Ends the browser and chromedriver.

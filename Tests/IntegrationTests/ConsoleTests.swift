@@ -243,4 +243,44 @@ import Testing
         let reviewerAsOperator = try await countyReviewer.post("/console/operator/users", ["name": "x", "role": "operator"])
         #expect(reviewerAsOperator.status == 403)
     }
+
+    /// A reviewer's own problems go into the notice; a new problem on an element the drafter did
+    /// not change since the last notice needs a reason (Art 8's one-shot rule), asked for on a page.
+    @Test func reviewerNotesAndTheOneShotRule() async throws {
+        let county = try NodeProcess(tier: "county", nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", today: "2026-03-02")
+        defer { county.cleanUp() }
+        let drafterToken = try county.addUser(name: "起草员", role: "drafter", unit: "德惠市科学技术局")
+        let reviewerToken = try county.addUser(name: "县审查员", role: "countyReviewer")
+        let form = try CaseForms.clean()
+        try await CaseForms.uploadMaterials(of: form, to: county, token: drafterToken)
+        let submitted = try await county.call("POST", "/api/v1/cases", token: drafterToken, json: form)
+        let id = try #require((submitted.json["case"] as? [String: Any])?["id"] as? String)
+        #expect(try await county.call("POST", "/api/v1/cases/\(id)/accept", token: reviewerToken).status == 200)
+
+        let reviewer = try await ConsoleSession.signIn(county.baseURL, token: reviewerToken)
+        let page = try await reviewer.get("/console/cases/\(id)")
+        #expect(page.text.contains("其他需补正的问题") && page.text.contains("标准化检查未发现问题"))
+        // An element without an item number is refused, naming the field.
+        let unnamed = try await reviewer.post("/console/cases/\(id)/actions/supplement-notice", ["note.0.element": "applicationPlace", "note.0.text": "地点不具体"])
+        #expect(unnamed.status == 422 && unnamed.text.contains("note.0.item"))
+        #expect(try await reviewer.post("/console/cases/\(id)/actions/supplement-notice",
+                                        ["note.0.item": "1", "note.0.element": "applicationPlace", "note.0.text": "申报地点应写明门牌号"]).status == 303)
+        let first = try await county.call("GET", "/api/v1/cases/\(id)", token: reviewerToken)
+        let firstFindings = ((first.json["notices"] as? [[String: Any]])?.last?["findings"] as? [[String: Any]]) ?? []
+        #expect(firstFindings.first?["code"] as? String == "reviewer-note" && firstFindings.first?["path"] as? String == "serviceItems[0].applicationPlace")
+
+        // The drafter answers without touching the item's name; a new problem there needs a reason.
+        #expect(try await county.call("POST", "/api/v1/cases/\(id)/resubmit", token: drafterToken, json: form).status == 200)
+        _ = try await reviewer.get("/console/cases/\(id)")
+        let note = ["note.0.item": "1", "note.0.element": "itemName", "note.0.text": "事项名称应与政策条款一致"]
+        let asked = try await reviewer.post("/console/cases/\(id)/actions/supplement-notice", note.map { ($0.key, $0.value) })
+        #expect(asked.status == 422 && asked.text.contains("说明重复提出的理由") && asked.text.contains("serviceItems[0].itemName"))
+        #expect(asked.text.contains(#"name="note.0.text" value="事项名称应与政策条款一致""#))
+        let given = try await reviewer.post("/console/cases/\(id)/actions/supplement-notice",
+                                            note.map { ($0.key, $0.value) } + [("reason:serviceItems[0].itemName", "首轮审查时政策条款尚未定稿")])
+        #expect(given.status == 303)
+        let second = try await county.call("GET", "/api/v1/cases/\(id)", token: reviewerToken)
+        let reasons = (second.json["notices"] as? [[String: Any]])?.last?["repeatReasons"] as? [String: String]
+        #expect(reasons?["serviceItems[0].itemName"] == "首轮审查时政策条款尚未定稿")
+    }
 }

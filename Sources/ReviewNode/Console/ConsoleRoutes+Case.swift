@@ -127,6 +127,8 @@ extension ConsoleRoutes {
         view["actions"] = Dictionary(uniqueKeysWithValues: actions.map { ($0.replacingOccurrences(of: "-", with: "_"), true as Any) })
         view["hasActions"] = !actions.isEmpty
         view["materialKinds"] = MaterialKind.allCases.map { ["value": $0.rawValue, "name": $0.chineseName] }
+        view["noteRows"] = (0..<Self.noteRows).map { ["row": $0] }
+        view["elementOptions"] = Element.allCases.map { ["value": $0.rawValue, "name": $0.chineseName] }
         view["today"] = services.today.date.description
         view["canArchive"] = user.role.isReviewer || user.role == .supervisor
         return renderer.page("case", view)
@@ -172,13 +174,18 @@ extension ConsoleRoutes {
         case "accept": _ = try await workflow.accept(caseId, by: user)
         case "materials-notice": _ = try await workflow.materialsNotice(caseId, by: user)
         case "supplement-notice":
-            let findings = try await selectedFindings(form, caseId: caseId, user: user)
-            guard !findings.isEmpty else { throw APIError.invalid("finding", "请至少选择一项需补正的问题") }
+            let findings = try await selectedFindings(form, caseId: caseId, user: user) + (try Self.reviewerNotes(form))
+            guard !findings.isEmpty else { throw APIError.invalid("finding", "请至少选择或填写一项需补正的问题") }
             var reasons: [String: String] = [:]
             for (key, values) in form.fields where key.hasPrefix("reason:") {
                 if let reason = values.first?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty { reasons[String(key.dropFirst(7))] = reason }
             }
-            _ = try await workflow.supplementNotice(caseId, findings: findings, reasons: reasons, by: user)
+            do {
+                _ = try await workflow.supplementNotice(caseId, findings: findings, reasons: reasons, by: user)
+            } catch let error as APIError where error.body.code == "one-shot-rule" {
+                // Art 8's one-shot rule: ask for the reasons, keeping everything chosen.
+                return reasonsPage(context, caseId: caseId, form: form, paths: error.body.items ?? [], message: error.body.message)
+            }
         case "complete-preliminary":
             _ = try await workflow.completePreliminaryReview(caseId, conclusion: try required(form, "conclusion", "请填写初审结论"), by: user)
         case "forward": _ = try await workflow.forward(caseId, by: user)
@@ -186,7 +193,7 @@ extension ConsoleRoutes {
             guard let outcome = form.value("outcome").flatMap(OpinionOutcome.init(rawValue:)) else {
                 throw APIError.invalid("outcome", "请选择审查结论")
             }
-            var changes = try await selectedFindings(form, caseId: caseId, user: user).map {
+            var changes = try await (selectedFindings(form, caseId: caseId, user: user) + Self.reviewerNotes(form)).map {
                 RequiredChange(itemIndex: $0.itemIndex, element: $0.element, change: $0.message + ($0.suggestion.map { "(建议:\($0))" } ?? ""))
             }
             changes += (form.value("changes") ?? "").split(whereSeparator: \.isNewline)
@@ -216,6 +223,40 @@ extension ConsoleRoutes {
             throw APIError(.notFound, code: "not-found", message: "未知的操作", field: "action")
         }
         return ConsoleRenderer.redirect("/console/cases/\(caseId)?flash=\(action)")
+    }
+
+    /// How many free-text problems the notice and opinion forms offer.
+    static let noteRows = 3
+
+    /// The reviewer's own problems (`note.N.text`, with an optional item number and element):
+    /// findings the linter cannot raise.
+    static func reviewerNotes(_ form: ConsoleForm) throws -> [Finding] {
+        try (0..<noteRows).compactMap { row -> Finding? in
+            guard let text = form.value("note.\(row).text") else { return nil }
+            let element = try form.value("note.\(row).element").map { value -> Element in
+                guard let element = Element(rawValue: value) else { throw APIError.invalid("note.\(row).element", "未知的要素“\(value)”") }
+                return element
+            }
+            let item = try form.value("note.\(row).item").map { value -> Int in
+                guard let number = Int(value), number >= 1 else { throw APIError.invalid("note.\(row).item", "事项序号应为正整数") }
+                return number - 1
+            }
+            guard element == nil || item != nil else { throw APIError.invalid("note.\(row).item", "指明要素时请填写事项序号") }
+            let path = item.map { "serviceItems[\($0)]" + (element.map { ".\($0.rawValue)" } ?? "") } ?? "policy"
+            return Finding(code: .reviewerNote, itemIndex: item, element: element, path: path, message: text)
+        }
+    }
+
+    /// The one-shot rule wants reasons for `paths`: a page asking for them, carrying the
+    /// reviewer's choices along.
+    func reasonsPage(_ context: NodeRequestContext, caseId: String, form: ConsoleForm, paths: [String], message: String) -> Response {
+        var view = base(context, title: "说明重复提出的理由")
+        view["caseId"] = caseId
+        view["message"] = message
+        view["paths"] = paths.map { ["path": $0, "name": "reason:" + $0, "value": form.value("reason:" + $0) ?? ""] }
+        view["carried"] = form.fields.filter { $0.key != "csrf" && !$0.key.hasPrefix("reason:") }
+            .flatMap { key, values in values.map { ["name": key, "value": $0] } }
+        return renderer.page("reasons", view, status: .unprocessableContent)
     }
 
     func required(_ form: ConsoleForm, _ field: String, _ message: String) throws -> String {
