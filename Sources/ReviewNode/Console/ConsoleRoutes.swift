@@ -187,17 +187,20 @@ struct ConsoleRoutes: Sendable {
             return renderer.page("submit-form", fillView(context, values: values, itemCount: count, materials: try await storeMaterials(form, into: kept, by: user)))
         case "edit":
             let caseForm = try decodeUploadedForm(form)
-            return renderer.page("submit-form", fillView(context, values: ElementFields.values(caseForm), itemCount: max(caseForm.serviceItems.count, 1),
+            return renderer.page("submit-form", fillView(context, values: ElementFields.values(caseForm), itemCount: caseForm.serviceItems.count,
                                                          materials: caseForm.materials))
-        default:
-            break
-        }
-        if form.value("step") == "submit" {
+        case "submit":
             guard let json = form.value("formJSON") else { throw APIError.invalid("formJSON", "缺少要素表内容,请重新检查后提交") }
-            let caseForm = try HTTPBody.decode(CaseForm.self, data: Data(json.utf8))
-            let record = try await workflow.submit(caseForm, by: user)
+            let record = try await workflow.submit(try HTTPBody.decode(CaseForm.self, data: Data(json.utf8)), by: user)
             return ConsoleRenderer.redirect("/console/cases/\(record.id)?flash=submitted")
+        default:
+            return try await check(form, context, user: user, fromFields: fromFields, kept: kept)
         }
+    }
+
+    /// The linter's findings for the posted form with its materials (stored now, so that the
+    /// confirmation only carries their digests); nothing is submitted.
+    func check(_ form: ConsoleForm, _ context: NodeRequestContext, user: UserRecord, fromFields: Bool, kept: [MaterialRef]) async throws -> Response {
         var view = submitView(context)
         do {
             var caseForm = fromFields ? try ElementFields.caseForm(form) : try decodeUploadedForm(form)
