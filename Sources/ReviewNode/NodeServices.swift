@@ -19,6 +19,8 @@ struct NodeServices: Sendable {
     let client: CurlHTTPClient
     /// The console's templates (also the opinion page of the API).
     let renderer: ConsoleRenderer
+    /// Failed console sign-ins by name.
+    let signInThrottle = SignInThrottle()
 
     var workflow: CaseWorkflow { CaseWorkflow(services: self) }
 

@@ -169,6 +169,16 @@ import Testing
         // Signing out ends the session.
         #expect(try await byPassword.post("/console/logout", [:]).status == 303)
         #expect(try await byPassword.get("/console").status == 303)
+
+        // Five wrong passwords for a name, and the right one is refused too, for a while.
+        let guesser = ConsoleSession(baseURL: url)
+        for attempt in 1...5 {
+            #expect(try await guesser.post("/console/login", ["name": "县审查员", "password": "猜测的密码\(attempt)号口令"], csrf: false).status == 401)
+        }
+        let throttled = try await guesser.post("/console/login", ["name": "县审查员", "password": "长春德惠2026审查"], csrf: false)
+        #expect(throttled.status == 429 && throttled.text.contains("登录失败次数过多") && throttled.headers["set-cookie"] == nil)
+        // Other names and tokens are not affected.
+        #expect(try await guesser.post("/console/login", ["token": reviewerToken], csrf: false).status == 303)
     }
 
     /// Every page and form against every role: who gets the page, who is refused, and that a

@@ -79,6 +79,14 @@ struct ConsoleRoutes: Sendable {
             }
         }
         let form = try await ConsoleForm.read(request, context, limit: 16 * 1024, checkCSRF: false)
+        // Failures count per name, and per token prefix for tokens (a token has no name).
+        let key = form.value("name").map { "name:" + $0 } ?? "token:" + String((form.value("token") ?? "").prefix(8))
+        guard services.signInThrottle.allows(key) else {
+            var view = base(context, title: "登录")
+            view["error"] = "登录失败次数过多,请\(Int(services.signInThrottle.window / 60))分钟后再试"
+            view["next"] = form.value("next") ?? "/console"
+            return renderer.page("login", view, status: .tooManyRequests)
+        }
         let user: UserRecord?
         if let token = form.value("token") {
             user = try await services.store.read { db in try NodeStore.user(db, token: token) }
@@ -91,11 +99,13 @@ struct ConsoleRoutes: Sendable {
             user = nil
         }
         guard let user, let userId = user.id else {
+            services.signInThrottle.failed(key)
             var view = base(context, title: "登录")
             view["error"] = "用户名、密码或令牌不正确"
             view["next"] = form.value("next") ?? "/console"
             return renderer.page("login", view, status: .unauthorized)
         }
+        services.signInThrottle.succeeded(key)
         let lifetime = Self.sessionLifetime
         let (_, value) = try await services.store.write { db in
             let session = try NodeStore.createSession(db, userId: userId, lifetime: lifetime)
