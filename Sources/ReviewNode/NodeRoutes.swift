@@ -194,10 +194,12 @@ public struct NodeRoutes: Sendable {
     }
 
     /// The cases `user` may see, filtered, least time left first (the API's list and the console's inbox).
-    func cases(for user: UserRecord, _ filter: CaseFilter = CaseFilter()) async throws -> [CaseSummary] {
+    /// `states`, when given, narrows the list in SQL (the console's "waiting on me").
+    func cases(for user: UserRecord, _ filter: CaseFilter = CaseFilter(), states: [CaseState]? = nil) async throws -> [CaseSummary] {
         let records = try await services.store.read { db in
             var query = filter.apply(CaseRecord.all())
             if user.role == .drafter { query = query.filter(Column("draftingUnit") == user.unit) }
+            if let states { query = query.filter(states.map(\.rawValue).contains(Column("state"))) }
             return try query.fetchAll(db)
         }
         let today = services.today.date

@@ -51,6 +51,14 @@ struct Report: Codable {
         var csvSeconds: Double
         var csvRows: Int
         var csvBytes: Int
+        /// Baseline for the console's case page: GET /api/v1/cases/{id}.
+        var detailP99Milliseconds: Double
+        var casePageP50Milliseconds: Double
+        var casePageP99Milliseconds: Double
+        var consoleLedgerP99Milliseconds: Double
+        /// The reviewer's inbox ("waiting on me"): every case's working days, then one page.
+        var inboxP50Milliseconds: Double
+        var inboxP99Milliseconds: Double
     }
 
     var smoke: Bool
@@ -105,6 +113,12 @@ struct Report: Codable {
             rows.append(("ledger page (50 rows) at \(l.cases) cases", "p50 \(f(l.pageP50Milliseconds, 2)) ms, p99 \(f(l.pageP99Milliseconds, 2)) ms",
                          "GET /health p99 \(f(l.healthP99Milliseconds, 2)) ms", "\(f(l.pageP99Milliseconds / l.healthP99Milliseconds, 1))× (target p99 < 20 ms)"))
             rows.append(("full CSV export", "\(f(l.csvSeconds, 2)) s, \(l.csvRows) rows, \(l.csvBytes / 1024) KiB", "seeding \(f(l.seedSeconds, 1)) s", ""))
+            rows.append(("console case page", "p50 \(f(l.casePageP50Milliseconds, 2)) ms, p99 \(f(l.casePageP99Milliseconds, 2)) ms",
+                         "API case detail p99 \(f(l.detailP99Milliseconds, 2)) ms", "\(f(l.casePageP99Milliseconds / l.detailP99Milliseconds, 1))×"))
+            rows.append(("console ledger page (50 rows)", "p99 \(f(l.consoleLedgerP99Milliseconds, 2)) ms",
+                         "API ledger page p99 \(f(l.pageP99Milliseconds, 2)) ms", "\(f(l.consoleLedgerP99Milliseconds / l.pageP99Milliseconds, 1))×"))
+            rows.append(("console inbox at \(l.cases) cases", "p50 \(f(l.inboxP50Milliseconds, 0)) ms, p99 \(f(l.inboxP99Milliseconds, 0)) ms",
+                         "GET /health p99 \(f(l.healthP99Milliseconds, 2)) ms", "\(f(l.inboxP99Milliseconds / l.healthP99Milliseconds, 0))×"))
         }
         let widths = (0..<4).map { column in rows.map { row in [row.0, row.1, row.2, row.3][column].count }.max() ?? 0 }
         return rows.map { row in

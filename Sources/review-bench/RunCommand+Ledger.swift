@@ -31,13 +31,43 @@ extension RunCommand {
             page.record(microseconds: (clock.now - started).seconds * 1e6)
             guard result.status == 200, (result.json["entries"] as? [Any])?.count == 50 else { throw BenchError("ledger page: \(result.status) \(result.text.prefix(200))") }
         }
+        // The console on the same node: a case page against the API's case detail, a console
+        // ledger page against the API's, and the reviewer's inbox (which sorts every case).
+        let console = try await ConsoleSession.signIn(node.baseURL, token: reviewer)
+        var detail = Latencies()
+        var casePage = Latencies()
+        var consoleLedger = Latencies()
+        var inbox = Latencies()
+        for _ in 0..<requests {
+            let n = Int.random(in: 0..<ledgerCases, using: &generator)
+            let id = "220183-\(2020 + n % 7)-\(String(format: "%06d", n))"
+            var started = clock.now
+            let api = try await client.call("GET", "/api/v1/cases/\(id)", token: reviewer)
+            detail.record(microseconds: (clock.now - started).seconds * 1e6)
+            started = clock.now
+            let html = try await console.get("/console/cases/\(id)")
+            casePage.record(microseconds: (clock.now - started).seconds * 1e6)
+            guard api.status == 200, html.status == 200 else { throw BenchError("case \(id): API \(api.status), console \(html.status)") }
+            started = clock.now
+            let ledgerPage = try await console.get("/console/ledger?page=\(1 + Int.random(in: 0..<max(1, ledgerCases / 50), using: &generator))")
+            consoleLedger.record(microseconds: (clock.now - started).seconds * 1e6)
+            guard ledgerPage.status == 200 else { throw BenchError("console ledger: \(ledgerPage.status)") }
+        }
+        for _ in 0..<(smoke ? 5 : 20) {
+            let started = clock.now
+            let page = try await console.get("/console?scope=mine")
+            inbox.record(microseconds: (clock.now - started).seconds * 1e6)
+            guard page.status == 200 else { throw BenchError("inbox: \(page.status)") }
+        }
         let exportStart = clock.now
         let csv = try await client.call("GET", "/api/v1/ledger.csv", token: reviewer)
         let exportSeconds = (clock.now - exportStart).seconds
         guard csv.status == 200 else { throw BenchError("csv: \(csv.status)") }
         let rows = csv.text.split(separator: "\r\n").count - 1
         return Report.Ledger(cases: ledgerCases, seedSeconds: seedSeconds, pageP50Milliseconds: page.p50, pageP99Milliseconds: page.p99,
-                             healthP99Milliseconds: health.p99, csvSeconds: exportSeconds, csvRows: rows, csvBytes: csv.data.count)
+                             healthP99Milliseconds: health.p99, csvSeconds: exportSeconds, csvRows: rows, csvBytes: csv.data.count,
+                             detailP99Milliseconds: detail.p99, casePageP50Milliseconds: casePage.p50, casePageP99Milliseconds: casePage.p99,
+                             consoleLedgerP99Milliseconds: consoleLedger.p99, inboxP50Milliseconds: inbox.p50, inboxP99Milliseconds: inbox.p99)
     }
 
     /// Writes `ledgerCases` cases (5 materials each, every third with a notice, every second
@@ -67,12 +97,13 @@ extension RunCommand {
                 let insertRevision = try db.makeStatement(sql: "INSERT INTO caseRevision (caseId, revision, form, createdOn) VALUES (?, 1, ?, ?)")
                 let insertMaterial = try db.makeStatement(sql: "INSERT INTO caseMaterial (caseId, kind, title, fileName, sha256, bytes, addedOn) VALUES (?, ?, ?, ?, ?, ?, ?)")
                 let insertNotice = try db.makeStatement(sql: """
-                    INSERT INTO notice (caseId, type, round, issuedBy, issuedOn, revision, body) VALUES (?, 'supplement', 1, 'county', ?, 1, '{}')
+                    INSERT INTO notice (caseId, type, round, issuedBy, issuedOn, revision, body) VALUES (?, 'supplement', 1, 'county', ?, 1, ?)
                     """)
                 let insertOpinion = try db.makeStatement(sql: """
-                    INSERT INTO opinion (caseId, number, year, sequence, outcome, body, issuedOn) VALUES (?, ?, ?, ?, 'passed', '{}', ?)
+                    INSERT INTO opinion (caseId, number, year, sequence, outcome, body, issuedOn) VALUES (?, ?, ?, ?, 'passed', ?, ?)
                     """)
                 let now = Date()
+                let encoder = JSONEncoder()
                 for n in first..<(first + count) {
                     let year = 2020 + n % 7
                     let day = CivilDate(year: year, month: 1 + n % 12, day: 1 + n % 28)!.description
@@ -84,8 +115,18 @@ extension RunCommand {
                     for (reference, _) in materials {
                         try insertMaterial.execute(arguments: [id, reference.kind.rawValue, reference.title, reference.fileName, reference.sha256, reference.bytes, day])
                     }
-                    if n % 3 == 0 { try insertNotice.execute(arguments: [id, day]) }
-                    if n % 2 == 0 { try insertOpinion.execute(arguments: [id, "长政数标审〔\(year)〕\(n)号", year, n, day]) }
+                    // Bodies the case page and the API decode, as real ones would be.
+                    let date = CivilDate(iso: day)!
+                    if n % 3 == 0 {
+                        let notice = SupplementNotice(issuedBy: .county, round: 1, findings: [], issuedOn: date, supplyBy: nil)
+                        try insertNotice.execute(arguments: [id, day, try encoder.encode(notice)])
+                    }
+                    if n % 2 == 0 {
+                        let number = OpinionNumber(prefix: "长政数标审", year: year, sequence: n)
+                        let opinion = ReviewOpinion(number: number, outcome: .passed, policyTitle: "德惠市惠企政策第\(n)号", draftingUnit: units[n % units.count],
+                                                    requiredChanges: [], remarks: nil, issuedOn: date, issuerNode: "220100")
+                        try insertOpinion.execute(arguments: [id, number.description, year, n, try encoder.encode(opinion), day])
+                    }
                 }
             }
             written += count

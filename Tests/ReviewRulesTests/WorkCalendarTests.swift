@@ -122,4 +122,28 @@ import Testing
         try Data(#"{"year":2028,"source":"hand","holidays":[],"workdays":[]}"#.utf8).write(to: folder.appendingPathComponent("2029.json"))
         #expect(throws: RulesError.self) { try WorkCalendar.load(from: folder) }
     }
+
+    /// The counted-ahead totals give what walking day by day gives, across years and holidays.
+    @Test func countingMatchesAWalkOverEveryDay() throws {
+        let calendar = try Fixtures.calendar()
+        var state: UInt64 = 7
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let first = CivilDate(year: 2020, month: 1, day: 1)!.dayNumber
+        let span = CivilDate(year: 2026, month: 12, day: 31)!.dayNumber - first + 1
+        for _ in 0..<300 {
+            let (a, b) = (CivilDate(dayNumber: first + next(span)), CivilDate(dayNumber: first + next(span)))
+            var walked = 0
+            var day = min(a, b)
+            while day < max(a, b) {
+                day = day.adding(days: 1)
+                if try calendar.isWorkday(day) { walked += 1 }
+            }
+            #expect(try calendar.workdays(from: a, through: b) == (a <= b ? walked : -walked), "\(a) → \(b)")
+        }
+        #expect(throws: RulesError.self) { try calendar.workdays(from: CivilDate(year: 2026, month: 12, day: 1)!, through: CivilDate(year: 2027, month: 1, day: 5)!) }
+        #expect(throws: RulesError.self) { try calendar.workdays(from: CivilDate(year: 2019, month: 12, day: 1)!, through: CivilDate(year: 2020, month: 1, day: 5)!) }
+    }
 }

@@ -16,6 +16,8 @@ struct ConsoleRoutes: Sendable {
     var workflow: CaseWorkflow { services.workflow }
     var renderer: ConsoleRenderer { services.renderer }
     var cookie: SessionCookie { SessionCookie(secure: services.configuration.publicURL?.hasPrefix("https://") == true) }
+    /// Rows per page of the inbox.
+    static let inboxPageSize = 100
     /// Sessions end after this long (a working day and then some).
     static let sessionLifetime: TimeInterval = 12 * 3600
 
@@ -135,8 +137,8 @@ struct ConsoleRoutes: Sendable {
         var filter = try CaseFilter(request)
         if user.role == .drafter { filter.unit = nil }
         let mine = request.query("scope") != "all"
-        var cases = try await api.cases(for: user, filter)
-        if mine { cases = cases.filter { ConsoleView.waitsOn(user.role, $0.state) } }
+        let waiting = mine ? CaseState.allCases.filter { ConsoleView.waitsOn(user.role, $0) } : nil
+        let cases = try await api.cases(for: user, filter, states: waiting)
         var view = base(context, title: mine ? "等待我处理的案件" : "全部案件")
         view["heading"] = mine ? "等待我处理的案件" : "全部案件"
         view["mine"] = mine
@@ -144,8 +146,17 @@ struct ConsoleRoutes: Sendable {
         view["unitFilter"] = filter.unit ?? ""
         view["states"] = ConsoleView.options(CaseState.allCases, selected: filter.state, value: \.rawValue, name: \.chineseName)
         view["kinds"] = ConsoleView.options(CaseKind.allCases, selected: filter.kind, value: \.rawValue, name: \.chineseName)
+        // A page of rows: the sort needs every case's working days, the page only its own rows.
+        let pageSize = Self.inboxPageSize
+        let pages = max((cases.count + pageSize - 1) / pageSize, 1)
+        let page = min(max(Int(request.query("page") ?? "1") ?? 1, 1), pages)
         view["count"] = cases.count
-        view["cases"] = cases.map(ConsoleView.row)
+        view["cases"] = cases.dropFirst((page - 1) * pageSize).prefix(pageSize).map(ConsoleView.row)
+        view["page"] = page
+        view["pages"] = pages
+        let query = ["scope=" + (mine ? "mine" : "all"), filter.queryString].filter { !$0.isEmpty }.joined(separator: "&")
+        if page > 1 { view["previous"] = "/console?\(query)&page=\(page - 1)" }
+        if page < pages { view["next"] = "/console?\(query)&page=\(page + 1)" }
         return renderer.page("inbox", view)
     }
 
