@@ -138,7 +138,11 @@ struct ConsoleRoutes: Sendable {
         if user.role == .drafter { filter.unit = nil }
         let mine = request.query("scope") != "all"
         let waiting = mine ? CaseState.allCases.filter { ConsoleView.waitsOn(user.role, $0) } : nil
-        let cases = try await api.cases(for: user, filter, states: waiting)
+        let pageSize = Self.inboxPageSize
+        let requested = max(Int(request.query("page") ?? "1") ?? 1, 1)
+        let (count, cases) = try await api.casePage(for: user, filter, states: waiting, offset: (requested - 1) * pageSize, limit: pageSize)
+        let pages = max((count + pageSize - 1) / pageSize, 1)
+        let page = min(requested, pages)
         var view = base(context, title: mine ? "等待我处理的案件" : "全部案件")
         view["heading"] = mine ? "等待我处理的案件" : "全部案件"
         view["mine"] = mine
@@ -146,12 +150,8 @@ struct ConsoleRoutes: Sendable {
         view["unitFilter"] = filter.unit ?? ""
         view["states"] = ConsoleView.options(CaseState.allCases, selected: filter.state, value: \.rawValue, name: \.chineseName)
         view["kinds"] = ConsoleView.options(CaseKind.allCases, selected: filter.kind, value: \.rawValue, name: \.chineseName)
-        // A page of rows: the sort needs every case's working days, the page only its own rows.
-        let pageSize = Self.inboxPageSize
-        let pages = max((cases.count + pageSize - 1) / pageSize, 1)
-        let page = min(max(Int(request.query("page") ?? "1") ?? 1, 1), pages)
-        view["count"] = cases.count
-        view["cases"] = cases.dropFirst((page - 1) * pageSize).prefix(pageSize).map(ConsoleView.row)
+        view["count"] = count
+        view["cases"] = cases.map(ConsoleView.row)
         view["page"] = page
         view["pages"] = pages
         let query = ["scope=" + (mine ? "mine" : "all"), filter.queryString].filter { !$0.isEmpty }.joined(separator: "&")
