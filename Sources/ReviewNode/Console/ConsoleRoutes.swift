@@ -242,7 +242,9 @@ struct ConsoleRoutes: Sendable {
                                                          itemCount: Int(form.value("itemCount") ?? "1") ?? 1, materials: kept, error: message),
                                  status: error.status)
         } catch let error as APIError {
-            view["error"] = error.body.message + (error.body.field.map { "(\($0))" } ?? "") + (error.body.detail.map { ":\($0)" } ?? "")
+            // The Chinese message for the drafter; the decoder's English detail apart, for whoever helps them.
+            view["error"] = error.body.message + (error.body.field.map { "(\($0))" } ?? "")
+            view["errorDetail"] = error.body.detail
             return renderer.page("submit", view, status: error.status)
         }
     }
