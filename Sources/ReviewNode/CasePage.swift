@@ -17,9 +17,7 @@ extension NodeRoutes {
         let calendar = services.calendar
         let today = services.today.date
         let (total, running, stopped, clockless) = try await services.store.read { db in
-            var base = filter.apply(CaseRecord.all())
-            if user.role == .drafter { base = base.filter(Column("draftingUnit") == user.unit) }
-            if let states { base = base.filter(states.map(\.rawValue).contains(Column("state"))) }
+            let base = Self.visibleCases(user, filter, states: states)
             let underReview = Column("acceptedOn") != nil && Column("opinionIssuedOn") == nil
             let total = try base.fetchCount(db)
             let running = try base.filter(underReview && Column("dueOn") != nil).order(Column("dueOn"), Column("id")).limit(offset + limit).fetchAll(db)

@@ -196,14 +196,17 @@ public struct NodeRoutes: Sendable {
     /// The cases `user` may see, filtered, least time left first (the API's list and the console's inbox).
     /// `states`, when given, narrows the list in SQL (the console's "waiting on me").
     func cases(for user: UserRecord, _ filter: CaseFilter = CaseFilter(), states: [CaseState]? = nil) async throws -> [CaseSummary] {
-        let records = try await services.store.read { db in
-            var query = filter.apply(CaseRecord.all())
-            if user.role == .drafter { query = query.filter(Column("draftingUnit") == user.unit) }
-            if let states { query = query.filter(states.map(\.rawValue).contains(Column("state"))) }
-            return try query.fetchAll(db)
-        }
+        let records = try await services.store.read { db in try Self.visibleCases(user, filter, states: states).fetchAll(db) }
         let today = services.today.date
         return records.map { CaseSummary($0, calendar: services.calendar, today: today) }.sorted { $0.sortKey < $1.sortKey }
+    }
+
+    /// The cases `user` may list (a drafter: its own unit's), narrowed by the filter and `states`.
+    static func visibleCases(_ user: UserRecord, _ filter: CaseFilter, states: [CaseState]?) -> QueryInterfaceRequest<CaseRecord> {
+        var query = filter.apply(CaseRecord.all())
+        if user.role == .drafter { query = query.filter(Column("draftingUnit") == user.unit) }
+        if let states { query = query.filter(states.map(\.rawValue).contains(Column("state"))) }
+        return query
     }
 
     func caseDetail(_ request: Request, context: NodeRequestContext) async throws -> Response {

@@ -44,20 +44,11 @@ import Testing
     }
 
     @Test func theFillInPageChecksAndKeepsWhatWasTyped() async throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("fields-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: data) }
-        let configuration = NodeConfiguration(nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", tier: .county,
-                                              dataDirectory: data, configDirectory: Fixtures.configDirectory)
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        let store = try NodeStore(path: configuration.databasePath)
-        try store.claim(nodeId: "220183", tier: .county)
-        let (_, token) = try await store.write { db in try NodeStore.createUser(db, name: "起草员", role: .drafter, unit: "德惠市科学技术局", isCityNode: false) }
-        let app = try NodeApplication.build(configuration: configuration, today: .fixed(Fixtures.date("2026-03-02")), logger: Logger(label: "test"))
-        try await app.test(.router) { client in
-            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
-            let cookie = try await client.execute(uri: "/console/login", method: .post, headers: form, body: ByteBuffer(string: "token=\(token)")) { response in
-                String(response.headers[.setCookie]?.split(separator: ";").first ?? "")
-            }
+        let node = try InProcessNode(nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", tier: .county, prefix: "fields")
+        defer { node.cleanUp() }
+        let (_, token) = try await node.store.write { db in try NodeStore.createUser(db, name: "起草员", role: .drafter, unit: "德惠市科学技术局", isCityNode: false) }
+        try await node.application(today: Fixtures.date("2026-03-02")).test(.router) { client in
+            let cookie = try await InProcessNode.signIn(client, token: token)
             let page = try await client.execute(uri: "/console/submit/form", method: .get, headers: [.cookie: cookie]) { String(buffer: $0.body) }
             #expect(page.contains("填写要素表") && page.contains(#"value="德惠市科学技术局""#) && page.contains("事项1"))
             let csrf = try #require(ConsoleSession.hiddenValue("csrf", in: page))

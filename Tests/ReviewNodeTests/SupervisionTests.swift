@@ -121,26 +121,17 @@ import Testing
     }
 
     @Test func theExportMatchesAnIndependentCount() async throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("supervision-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: data) }
-        let configuration = NodeConfiguration(nodeId: "220100", name: "长春市政务服务和数字化建设管理局", tier: .city,
-                                              dataDirectory: data, configDirectory: Fixtures.configDirectory)
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        let store = try NodeStore(path: configuration.databasePath)
-        try store.claim(nodeId: "220100", tier: .city)
+        let node = try InProcessNode(nodeId: "220100", name: "长春市政务服务和数字化建设管理局", tier: .city, prefix: "supervision")
+        defer { node.cleanUp() }
+        let store = node.store
         let seeds = Self.seeds()
         try await seed(store, seeds)
         let (_, token) = try await store.write { db in try NodeStore.createUser(db, name: "监督员", role: .supervisor, unit: nil, isCityNode: true) }
         #expect(Set(seeds.map(\.origin)).count == 3 && seeds.contains { $0.openPastDeadline } && seeds.contains { !$0.elements.isEmpty })
 
-        let app = try NodeApplication.build(configuration: configuration, today: .fixed(Self.today), logger: Logger(label: "test"))
+        let app = try node.application(today: Self.today)
         try await app.test(.router) { client in
-            let cookie = try await client.execute(uri: "/console/login", method: .post,
-                                                  headers: [.contentType: "application/x-www-form-urlencoded"],
-                                                  body: ByteBuffer(string: "token=\(token)")) { response in
-                #expect(response.status == .seeOther)
-                return String(response.headers[.setCookie]?.split(separator: ";").first ?? "")
-            }
+            let cookie = try await InProcessNode.signIn(client, token: token)
             for (from, to) in [("2026-01-01", "2026-06-01"), ("2026-02-01", "2026-03-31")] {
                 let csv = try await client.execute(uri: "/console/supervision.csv?from=\(from)&to=\(to)", method: .get, headers: [.cookie: cookie]) { response in
                     #expect(response.status == .ok)

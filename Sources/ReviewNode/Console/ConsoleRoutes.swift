@@ -65,10 +65,16 @@ struct ConsoleRoutes: Sendable {
     // MARK: Sign-in
 
     func loginPage(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        loginPage(context, next: request.query("next"))
+    }
+
+    /// The sign-in page, with the reason the last attempt failed.
+    func loginPage(_ context: NodeRequestContext, next: String?, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         var view = base(context, title: "登录")
-        view["next"] = request.query("next") ?? "/console"
+        view["next"] = next ?? "/console"
         view["sessionHours"] = Int(Self.sessionLifetime / 3600)
-        return renderer.page("login", view)
+        view["error"] = error
+        return renderer.page("login", view, status: status)
     }
 
     func login(_ request: Request, context: NodeRequestContext) async throws -> Response {
@@ -84,10 +90,8 @@ struct ConsoleRoutes: Sendable {
         // Failures count per name, and per token prefix for tokens (a token has no name).
         let key = form.value("name").map { "name:" + $0 } ?? "token:" + String((form.value("token") ?? "").prefix(8))
         guard services.signInThrottle.allows(key) else {
-            var view = base(context, title: "登录")
-            view["error"] = "登录失败次数过多,请\(Int(services.signInThrottle.window / 60))分钟后再试"
-            view["next"] = form.value("next") ?? "/console"
-            return renderer.page("login", view, status: .tooManyRequests)
+            return loginPage(context, next: form.value("next"), error: "登录失败次数过多,请\(Int(services.signInThrottle.window / 60))分钟后再试",
+                             status: .tooManyRequests)
         }
         let user: UserRecord?
         if let token = form.value("token") {
@@ -102,10 +106,7 @@ struct ConsoleRoutes: Sendable {
         }
         guard let user, let userId = user.id else {
             services.signInThrottle.failed(key)
-            var view = base(context, title: "登录")
-            view["error"] = "用户名、密码或令牌不正确"
-            view["next"] = form.value("next") ?? "/console"
-            return renderer.page("login", view, status: .unauthorized)
+            return loginPage(context, next: form.value("next"), error: "用户名、密码或令牌不正确", status: .unauthorized)
         }
         services.signInThrottle.succeeded(key)
         let lifetime = Self.sessionLifetime
