@@ -11,14 +11,18 @@ public struct LinkCard: Codable, Hashable, Sendable {
     public var baseURL: String
     /// Ed25519 public key, base64 of the 32 raw bytes.
     public var publicKey: String
+    /// The largest message this node accepts from a peer, frame bytes: peers refuse to queue
+    /// a larger one (absent on cards of older nodes).
+    public var maxMessageBytes: Int?
 
-    public init(nodeId: String, name: String, divisionCode: String, tier: Tier, baseURL: String, publicKey: String) {
+    public init(nodeId: String, name: String, divisionCode: String, tier: Tier, baseURL: String, publicKey: String, maxMessageBytes: Int? = nil) {
         self.nodeId = nodeId
         self.name = name
         self.divisionCode = divisionCode
         self.tier = tier
         self.baseURL = baseURL
         self.publicKey = publicKey
+        self.maxMessageBytes = maxMessageBytes
     }
 }
 
@@ -86,6 +90,12 @@ public struct FederationHeader: Codable, Sendable {
 public enum FederationWire {
     /// Base64 of the Ed25519 signature over the exact bytes of the frame's JSON.
     public static let signatureHeader = "X-Review-Signature"
+    /// The sending node's id, so that a receiver can refuse an unlinked or disabled sender
+    /// before it reads the body. Must equal the envelope's `sender`.
+    public static let senderHeader = "X-Review-Sender"
+    /// The largest envelope JSON a receiver reads before the signature is checked, bytes:
+    /// what an unauthenticated request can make a node hold in memory.
+    public static let maxEnvelopeBytes = 8 * 1024 * 1024
     /// Where peers post messages.
     public static let path = "/federation/v1/messages"
     /// The body's media type.
@@ -132,28 +142,41 @@ public enum FederationFrame {
         return body
     }
 
+    /// The fixed part before the JSON: magic and the 4-byte JSON length (bytes).
+    public static let headerLength = 8
+
+    /// The JSON's length as the frame's first 8 bytes declare it, or nil when `prefix` is
+    /// shorter than that or is not a frame. Lets a receiver read the signed JSON before it
+    /// reads (or buffers) the attachments.
+    public static func declaredJSONLength(_ prefix: some Collection<UInt8>) -> Int? {
+        guard prefix.count >= headerLength, prefix.prefix(4).elementsEqual(magic) else { return nil }
+        return Int(prefix.dropFirst(4).prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+    }
+
+    /// Splits a frame into its JSON and attachments. Never traps, whatever the bytes: every
+    /// length read from the frame is compared with the bytes that remain before it is added
+    /// to an offset, in unsigned arithmetic, so a length of 2^64 − 1 is "truncated", not an
+    /// overflow.
     /// - Throws: ``ProtocolError`` `.invalidValue` when the frame is malformed.
     public static func decode(_ body: Data) throws -> (json: Data, attachments: [Data]) {
-        let bytes = [UInt8](body)
         func fail(_ reason: String) -> ProtocolError { ProtocolError(.invalidValue, reason: "malformed message frame: \(reason)") }
-        guard bytes.count >= 8, Data(bytes[0..<4]) == magic else { throw fail("no RVW1 header") }
-        var offset = 4
-        func read(_ width: Int) throws -> Int {
-            guard offset + width <= bytes.count else { throw fail("truncated") }
-            let value = bytes[offset..<(offset + width)].reduce(0) { $0 << 8 | Int($1) }
-            offset += width
-            return value
+        guard let jsonLength = declaredJSONLength(body) else { throw fail("no RVW1 header") }
+        let total = body.count
+        // Offsets count from the body's first byte (a `Data` slice keeps its parent's indices).
+        var offset = headerLength
+        /// Takes `length` bytes at `offset` if that many remain.
+        func take(_ length: UInt64) throws -> Data {
+            let remaining = UInt64(total - offset)
+            guard length <= remaining else { throw fail("truncated (\(length) bytes declared, \(remaining) remain)") }
+            let start = body.startIndex + offset
+            offset += Int(length)
+            return Data(body[start..<(body.startIndex + offset)])
         }
-        let jsonLength = try read(4)
-        guard offset + jsonLength <= bytes.count else { throw fail("truncated JSON") }
-        let json = Data(bytes[offset..<(offset + jsonLength)])
-        offset += jsonLength
+        let json = try take(UInt64(jsonLength))
         var attachments: [Data] = []
-        while offset < bytes.count {
-            let length = try read(8)
-            guard length >= 0, offset + length <= bytes.count else { throw fail("truncated attachment") }
-            attachments.append(Data(bytes[offset..<(offset + length)]))
-            offset += length
+        while offset < total {
+            let length = try take(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            attachments.append(try take(length))
         }
         return (json, attachments)
     }
