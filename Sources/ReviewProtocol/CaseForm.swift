@@ -16,6 +16,26 @@ public struct CaseForm: Codable, Hashable, Sendable {
         self.serviceItems = serviceItems
         self.materials = materials
     }
+
+    /// The only ``formatVersion`` this build reads.
+    public static let currentFormatVersion = 1
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion, policy, serviceItems, materials
+    }
+
+    /// - Throws: `DecodingError.dataCorrupted` at `formatVersion` for any version but 1.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try container.decode(Int.self, forKey: .formatVersion)
+        guard formatVersion == Self.currentFormatVersion else {
+            throw DecodingError.dataCorruptedError(forKey: .formatVersion, in: container,
+                                                   debugDescription: "formatVersion \(formatVersion) is not supported; only \(Self.currentFormatVersion) exists")
+        }
+        policy = try container.decode(Policy.self, forKey: .policy)
+        serviceItems = try container.decode([ServiceItem].self, forKey: .serviceItems)
+        materials = try container.decode([MaterialRef].self, forKey: .materials)
+    }
 }
 
 /// Which tier's policy this is (Art 8): the city's own (Art 8.1) or a county's (Art 8.2).

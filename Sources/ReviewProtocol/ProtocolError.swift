@@ -9,6 +9,8 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
         case missingField
         case invalidValue
         case unknownField
+        /// An object names the same key twice (decoders disagree on which one wins).
+        case duplicateKey
     }
 
     public let code: Code

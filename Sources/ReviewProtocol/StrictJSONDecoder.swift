@@ -11,6 +11,9 @@ public enum StrictJSONDecoder {
             let (line, column) = position(ofByte: offset, in: data)
             throw ProtocolError(.invalidUTF8, reason: "the body is not valid UTF-8 (byte \(offset))", line: line, column: column)
         }
+        // Duplicate keys, trailing commas, out-of-range numbers and deep nesting first, with
+        // their real position: Foundation forgives some of them and misplaces others.
+        try JSONSyntax.validate(data)
         let tree: Any
         do {
             tree = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
@@ -21,6 +24,13 @@ public enum StrictJSONDecoder {
         do {
             value = try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {
+            // Foundation refuses 13.5 for an Int as "not valid JSON", naming no field: find the
+            // number whose replacement by a whole one lets the document decode further.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+               let culprit = nonIntegralCulprit(type, data: data, tree: tree) {
+                throw ProtocolError(.wrongType, field: culprit.path.isEmpty ? nil : culprit.path,
+                                    reason: "expected a whole number, found \(culprit.text)", line: culprit.line, column: culprit.column)
+            }
             throw protocolError(error)
         }
         let encoder = JSONEncoder()
@@ -29,6 +39,64 @@ public enum StrictJSONDecoder {
             throw ProtocolError(.unknownField, field: path, reason: "unknown field")
         }
         return value
+    }
+
+    /// The first number written with a fraction that the decoder cannot take where it stands:
+    /// each candidate in turn is replaced by its whole part; the first whose replacement
+    /// changes the decoder's answer is the culprit.
+    static func nonIntegralCulprit<T: Codable>(_ type: T.Type, data: Data, tree: Any) -> JSONSyntax.NonIntegralNumber? {
+        let candidates = JSONSyntax.nonIntegralNumbers(in: data)
+        guard !candidates.isEmpty, candidates.count <= 1000 else { return nil }
+        for candidate in candidates {
+            guard let whole = Double(candidate.text).map({ $0.rounded(.towardZero) }), abs(whole) < 1e15,
+                  let replaced = replacing(in: tree, path: pathComponents(candidate.path), with: Int(whole)),
+                  let probe = try? JSONSerialization.data(withJSONObject: replaced, options: [.fragmentsAllowed])
+            else { continue }
+            do {
+                _ = try JSONDecoder().decode(type, from: probe)
+                return candidate
+            } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+                continue
+            } catch {
+                return candidate
+            }
+        }
+        return nil
+    }
+
+    /// `serviceItems[0].applicationCount.times` → ["serviceItems", 0, "applicationCount", "times"].
+    static func pathComponents(_ path: String) -> [Any] {
+        var components: [Any] = []
+        for part in path.split(separator: ".", omittingEmptySubsequences: false) {
+            var rest = Substring(part)
+            if let bracket = rest.firstIndex(of: "[") {
+                if bracket > rest.startIndex { components.append(String(rest[..<bracket])) }
+                rest = rest[bracket...]
+                while rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+                    components.append(Int(rest[rest.index(after: rest.startIndex)..<close]) ?? 0)
+                    rest = rest[rest.index(after: close)...]
+                }
+            } else if !rest.isEmpty {
+                components.append(String(rest))
+            }
+        }
+        return components
+    }
+
+    static func replacing(in tree: Any, path: [Any], with value: Any) -> Any? {
+        guard let first = path.first else { return value }
+        let rest = Array(path.dropFirst())
+        if let key = first as? String, var object = tree as? [String: Any], let child = object[key] {
+            guard let replaced = replacing(in: child, path: rest, with: value) else { return nil }
+            object[key] = replaced
+            return object
+        }
+        if let index = first as? Int, var array = tree as? [Any], array.indices.contains(index) {
+            guard let replaced = replacing(in: array[index], path: rest, with: value) else { return nil }
+            array[index] = replaced
+            return array
+        }
+        return nil
     }
 
     /// The path of the first key in `input` (with a non-null value) that `known` lacks.

@@ -1,0 +1,275 @@
+public import Foundation
+
+/// A strict RFC 8259 syntax check that runs before any decoder sees a document, so that what
+/// Foundation would forgive or misplace is refused with the real position: duplicate object
+/// keys (a decoder keeps one of them silently, and other languages another), trailing commas,
+/// numbers too large for a double, nesting deeper than ``maximumDepth``. Errors carry the
+/// field path (`policy.divisionCode`, `serviceItems[0].times`) and the 1-based line and column.
+/// Never traps on any input.
+public struct JSONSyntax {
+    /// The deepest nesting of arrays and objects accepted.
+    public static let maximumDepth = 64
+
+    /// - Throws: ``ProtocolError`` `.invalidJSON` (syntax, depth, number range) or
+    ///   `.duplicateKey`, with the path and the line and column.
+    public static func validate(_ data: Data) throws {
+        try data.withUnsafeBytes { raw in
+            var scanner = JSONSyntax(bytes: raw.bindMemory(to: UInt8.self))
+            scanner.skipWhitespace()
+            try scanner.value(path: "", depth: 0)
+            scanner.skipWhitespace()
+            guard scanner.offset == scanner.bytes.count else { throw scanner.error("unexpected text after the document") }
+        }
+    }
+
+    /// A number written with a fraction or an exponent, where it stands.
+    public struct NonIntegralNumber: Sendable {
+        public var path: String
+        public var text: String
+        public var line: Int
+        public var column: Int
+    }
+
+    /// The numbers of a valid document written with a fraction or an exponent (13.5, 1e3),
+    /// in document order: the candidates when a decoder refuses a number without saying where.
+    public static func nonIntegralNumbers(in data: Data) -> [NonIntegralNumber] {
+        data.withUnsafeBytes { raw in
+            var scanner = JSONSyntax(bytes: raw.bindMemory(to: UInt8.self))
+            scanner.collectsNumbers = true
+            scanner.skipWhitespace()
+            try? scanner.value(path: "", depth: 0)
+            return scanner.numbers
+        }
+    }
+
+    let bytes: UnsafeBufferPointer<UInt8>
+    var offset = 0
+    var collectsNumbers = false
+    var numbers: [NonIntegralNumber] = []
+
+    private var current: UInt8? { offset < bytes.count ? bytes[offset] : nil }
+
+    func error(_ reason: String, at position: Int? = nil, path: String? = nil, code: ProtocolError.Code = .invalidJSON) -> ProtocolError {
+        let (line, column) = Self.position(ofByte: position ?? offset, in: bytes)
+        let field = path.flatMap { $0.isEmpty ? nil : $0 }
+        return ProtocolError(code, field: field, reason: code == .invalidJSON ? "malformed JSON: \(reason)" : reason, line: line, column: column)
+    }
+
+    /// 1-based line and column (in characters) of byte `offset`.
+    static func position(ofByte offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int) {
+        var line = 1
+        var column = 1
+        for byte in bytes.prefix(max(0, offset)) {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return (line, column)
+    }
+
+    mutating func skipWhitespace() {
+        while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { offset += 1 }
+    }
+
+    mutating func value(path: String, depth: Int) throws {
+        guard let byte = current else { throw error("unexpected end of the document") }
+        switch byte {
+        case UInt8(ascii: "{"): try object(path: path, depth: depth + 1)
+        case UInt8(ascii: "["): try array(path: path, depth: depth + 1)
+        case UInt8(ascii: "\""): _ = try string(path: path)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number(path: path)
+        case UInt8(ascii: "t"): try literal("true", path: path)
+        case UInt8(ascii: "f"): try literal("false", path: path)
+        case UInt8(ascii: "n"): try literal("null", path: path)
+        default: throw error("unexpected character '\(Self.printable(byte))'", path: path)
+        }
+    }
+
+    static func printable(_ byte: UInt8) -> String {
+        (0x21..<0x7F).contains(byte) ? String(UnicodeScalar(byte)) : String(format: "\\u%04X", byte)
+    }
+
+    mutating func literal(_ word: String, path: String) throws {
+        let start = offset
+        for byte in word.utf8 {
+            guard current == byte else { throw error("invalid literal (expected \(word))", at: start, path: path) }
+            offset += 1
+        }
+    }
+
+    mutating func object(path: String, depth: Int) throws {
+        guard depth <= Self.maximumDepth else { throw error("nested deeper than \(Self.maximumDepth) levels", path: path) }
+        offset += 1
+        skipWhitespace()
+        if current == UInt8(ascii: "}") {
+            offset += 1
+            return
+        }
+        var keys = Set<String>()
+        while true {
+            skipWhitespace()
+            guard current == UInt8(ascii: "\"") else {
+                if current == UInt8(ascii: "}") { throw error("trailing comma before '}'", path: path) }
+                throw error("expected a quoted key", path: path)
+            }
+            let keyStart = offset
+            let key = try string(path: path)
+            let child = path.isEmpty ? key : "\(path).\(key)"
+            guard keys.insert(key).inserted else {
+                throw error("duplicate key '\(key)'", at: keyStart, path: child, code: .duplicateKey)
+            }
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw error("expected ':' after the key", path: child) }
+            offset += 1
+            skipWhitespace()
+            try value(path: child, depth: depth)
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): offset += 1
+            case UInt8(ascii: "}"):
+                offset += 1
+                return
+            default: throw error("expected ',' or '}'", path: path)
+            }
+        }
+    }
+
+    mutating func array(path: String, depth: Int) throws {
+        guard depth <= Self.maximumDepth else { throw error("nested deeper than \(Self.maximumDepth) levels", path: path) }
+        offset += 1
+        skipWhitespace()
+        if current == UInt8(ascii: "]") {
+            offset += 1
+            return
+        }
+        var index = 0
+        while true {
+            skipWhitespace()
+            if current == UInt8(ascii: "]") { throw error("trailing comma before ']'", path: path) }
+            try value(path: "\(path)[\(index)]", depth: depth)
+            index += 1
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): offset += 1
+            case UInt8(ascii: "]"):
+                offset += 1
+                return
+            default: throw error("expected ',' or ']'", path: path)
+            }
+        }
+    }
+
+    /// Reads a string token and returns its decoded text (escapes resolved).
+    mutating func string(path: String) throws -> String {
+        let start = offset
+        offset += 1
+        var scalars = String.UnicodeScalarView()
+        var runStart = offset
+        func flushRun(_ end: Int) {
+            if end > runStart {
+                scalars.append(contentsOf: String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<end]), as: UTF8.self).unicodeScalars)
+            }
+        }
+        while true {
+            guard let byte = current else { throw error("unterminated string", at: start, path: path) }
+            switch byte {
+            case UInt8(ascii: "\""):
+                flushRun(offset)
+                offset += 1
+                return String(scalars)
+            case UInt8(ascii: "\\"):
+                flushRun(offset)
+                offset += 1
+                guard let escape = current else { throw error("unterminated string", at: start, path: path) }
+                offset += 1
+                switch escape {
+                case UInt8(ascii: "\""): scalars.append("\"")
+                case UInt8(ascii: "\\"): scalars.append("\\")
+                case UInt8(ascii: "/"): scalars.append("/")
+                case UInt8(ascii: "b"): scalars.append("\u{08}")
+                case UInt8(ascii: "f"): scalars.append("\u{0C}")
+                case UInt8(ascii: "n"): scalars.append("\n")
+                case UInt8(ascii: "r"): scalars.append("\r")
+                case UInt8(ascii: "t"): scalars.append("\t")
+                case UInt8(ascii: "u"):
+                    let unit = try hex4(path: path)
+                    if (0xD800..<0xDC00).contains(unit) {
+                        guard current == UInt8(ascii: "\\"), offset + 1 < bytes.count, bytes[offset + 1] == UInt8(ascii: "u") else {
+                            throw error("unpaired surrogate in \\u escape", path: path)
+                        }
+                        offset += 2
+                        let low = try hex4(path: path)
+                        guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate in \\u escape", path: path) }
+                        let value = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
+                        scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
+                    } else if let scalar = Unicode.Scalar(UInt32(unit)) {
+                        scalars.append(scalar)
+                    } else {
+                        throw error("unpaired surrogate in \\u escape", path: path)
+                    }
+                default: throw error("invalid escape '\\\(Self.printable(escape))'", at: offset - 2, path: path)
+                }
+                runStart = offset
+            case 0x00..<0x20:
+                throw error("control character in a string (write it as an escape)", path: path)
+            default:
+                offset += 1
+            }
+        }
+    }
+
+    mutating func hex4(path: String) throws -> UInt16 {
+        var value: UInt16 = 0
+        for _ in 0..<4 {
+            guard let byte = current else { throw error("incomplete \\u escape", path: path) }
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw error("invalid \\u escape", path: path)
+            }
+            value = value << 4 | UInt16(digit)
+            offset += 1
+        }
+        return value
+    }
+
+    mutating func number(path: String) throws {
+        let start = offset
+        func digits() -> Int {
+            let from = offset
+            while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { offset += 1 }
+            return offset - from
+        }
+        if current == UInt8(ascii: "-") { offset += 1 }
+        if current == UInt8(ascii: "0") {
+            offset += 1
+            if let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                throw error("a number may not have leading zeros", at: start, path: path)
+            }
+        } else if digits() == 0 {
+            throw error("invalid number", at: start, path: path)
+        }
+        if current == UInt8(ascii: ".") {
+            offset += 1
+            guard digits() > 0 else { throw error("invalid number (digits expected after '.')", at: start, path: path) }
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            offset += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { offset += 1 }
+            guard digits() > 0 else { throw error("invalid number (digits expected in the exponent)", at: start, path: path) }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
+        guard let value = Double(text), value.isFinite else {
+            throw error("number \(text.prefix(40)) is too large", at: start, path: path, code: .invalidValue)
+        }
+        if collectsNumbers, text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
+            let (line, column) = Self.position(ofByte: start, in: bytes)
+            numbers.append(NonIntegralNumber(path: path, text: text, line: line, column: column))
+        }
+    }
+}
