@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "reviewctl", "county-node", "city-node", "ReviewTesting", "ReviewProtocol",
+                "reviewctl", "county-node", "city-node", "ReviewTesting", "ReviewProtocol", "CurlClient",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

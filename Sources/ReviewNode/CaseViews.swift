@@ -119,6 +119,45 @@ struct CaseDetail: Codable, Sendable {
     var events: [EventView]
     var forwardedOn: CivilDate?
     var cityCaseNumber: String?
+    /// Messages about this case that the peer refused for their content (dead letters): the
+    /// reviewer sees that forwarding (or an answer) failed and why; an operator retries or
+    /// discards them.
+    var deliveryFailures: [DeliveryFailure]
+
+    struct DeliveryFailure: Codable, Sendable {
+        var messageId: String
+        var type: FederationMessageType
+        var peer: String
+        var attempts: Int
+        /// The peer's refusal code, e.g. message-too-large.
+        var code: String?
+        /// What went wrong, in Chinese, for the reviewer.
+        var reason: String
+        var deadAt: Date?
+
+        init(_ message: OutboxRecord) {
+            messageId = message.id
+            type = message.type
+            peer = message.peer
+            attempts = message.attempts
+            deadAt = message.deadAt
+            let text = message.lastError ?? ""
+            code = text.range(of: #""code":""#).map { range in String(text[range.upperBound...].prefix { $0 != "\"" }) }
+            reason = Self.chineseReason(code)
+        }
+
+        static func chineseReason(_ code: String?) -> String {
+            switch code {
+            case "message-too-large": "报送内容(含材料)超过对方节点的接收上限"
+            case "not-your-case": "对方节点认为该案件不属于本节点辖区"
+            case "case-exists": "对方节点已有同一编号的案件"
+            case "illegal-transition": "对方节点上该案件的状态不允许此项处理"
+            case "stale-message": "消息发出时间过久,已超出对方节点的有效期"
+            case "material-digest-mismatch": "材料内容与其校验值不一致"
+            default: "对方节点拒收该消息"
+            }
+        }
+    }
 
     struct OpinionSignature: Codable, Sendable {
         var opinion: Data
@@ -166,7 +205,8 @@ struct CaseDetail: Codable, Sendable {
             opinionSignature: signature,
             events: events,
             forwardedOn: record.forwardedOn,
-            cityCaseNumber: record.cityCaseNumber)
+            cityCaseNumber: record.cityCaseNumber,
+            deliveryFailures: try NodeStore.deadLetters(db, caseId: record.id).map(DeliveryFailure.init))
     }
 }
 
@@ -177,6 +217,9 @@ struct UserView: Codable, Sendable {
     var role: Role
     var roleName: String
     var unit: String?
+    var disabled: Bool
+    /// ISO 8601; absent when the token never expires.
+    var tokenExpiresAt: String?
 
     init(_ user: UserRecord) {
         id = user.id ?? 0
@@ -184,5 +227,7 @@ struct UserView: Codable, Sendable {
         role = user.role
         roleName = user.role.chineseName
         unit = user.unit
+        disabled = user.disabled
+        tokenExpiresAt = user.tokenExpiresAt?.formatted(.iso8601)
     }
 }

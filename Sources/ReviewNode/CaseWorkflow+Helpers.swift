@@ -41,13 +41,14 @@ extension CaseWorkflow {
         try CaseMaterialRecord.filter(Column("caseId") == caseId).order(Column("addedOn"), Column("kind")).fetchAll(db).map(\.reference)
     }
 
-    /// Every referenced material must have been uploaded, with the declared size.
-    static func checkMaterialsUploaded(_ db: Database, _ materials: [MaterialRef], field: String) throws {
+    /// Every referenced material must have been uploaded by `unit` (or already belong to one of
+    /// its cases), with the declared size; another unit's digest answers as if it did not exist.
+    static func checkMaterialsUploaded(_ db: Database, _ materials: [MaterialRef], field: String, unit: String) throws {
         for (index, material) in materials.enumerated() {
             guard let digest = material.sha256?.lowercased(), !digest.isEmpty else {
                 throw APIError.invalid("\(field)[\(index)].sha256", "请先上传材料“\(material.title ?? material.kind.chineseName)”并填写其SHA-256")
             }
-            guard let bytes = try Int.fetchOne(db, sql: "SELECT bytes FROM materialBlob WHERE sha256 = ?", arguments: [digest]) else {
+            guard let bytes = try NodeStore.attachableBlobBytes(db, sha256: digest, unit: unit) else {
                 throw APIError.invalid("\(field)[\(index)].sha256", "材料“\(material.title ?? material.kind.chineseName)”尚未上传", detail: "no uploaded material with SHA-256 \(digest)")
             }
             if let declared = material.bytes, declared != bytes {
@@ -97,7 +98,31 @@ extension CaseWorkflow {
     }
 
     /// A resubmission or revision must be the same case: kind, level and drafting unit unchanged.
+    /// Art 13: the date an adjustment or withdrawal takes effect, nil when the form gives
+    /// none (the linter reports it). A value that is not a real date is refused (422), never
+    /// dropped: the lateness check depends on it.
+    static func effectiveDate(of policy: Policy) throws -> CivilDate? {
+        guard let text = policy.effectiveDate?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let date = CivilDate(iso: text) else {
+            throw APIError.invalid("policy.effectiveDate", "生效日期“\(text.prefix(20))”不是有效日期,应为YYYY-MM-DD格式",
+                                   detail: "'\(text.prefix(40))' is not a valid YYYY-MM-DD date")
+        }
+        return date
+    }
+
+    /// A node takes only policies of its own jurisdiction (the division or one within it):
+    /// the city would refuse another county's case when it is forwarded.
+    static func checkJurisdiction(_ division: String, node: String, _ divisions: DivisionCatalogue) throws {
+        guard divisions.contains(division, within: node) else {
+            let name = divisions[division]?.name
+            throw APIError.invalid("policy.divisionCode",
+                                   name.map { "所属行政区划“\($0)”不属于本节点辖区,请向其所属政数局提交" } ?? "所属行政区划代码“\(division.prefix(12))”无法识别,请核对",
+                                   detail: "division \(division.prefix(12)) does not lie within node \(node)")
+        }
+    }
+
     static func checkSameCase(_ form: CaseForm, _ record: CaseRecord) throws {
+        _ = try effectiveDate(of: form.policy)
         if form.policy.kind != record.kind { throw APIError.invalid("policy.kind", "不得变更申请类型") }
         if form.policy.level != record.level { throw APIError.invalid("policy.level", "不得变更政策层级") }
         if form.policy.draftingUnit?.trimmingCharacters(in: .whitespaces) != record.draftingUnit {

@@ -39,13 +39,14 @@ struct CaseWorkflow: Sendable {
             let message = tier == .city ? "县(市)区级政策应向本级政数局提交,由其初审后报送市级" : "市级政策应向长春市政数局提交"
             throw APIError.invalid("policy.level", message, detail: "this \(tier.rawValue) node takes \(expectedLevel.rawValue)-level policies")
         }
-        let effective = policy.effectiveDate.flatMap { CivilDate(iso: $0) }
+        let effective = try Self.effectiveDate(of: policy)
+        try Self.checkJurisdiction(division, node: configuration.nodeId, services.linter.configuration.divisions)
         // Art 13: accepted even when late, but marked.
         let late = policy.kind != .launch && effective.map { (try? calendar.isLateChangeApplication(appliedOn: today, effective: $0)) ?? false } == true
         let formData = try Self.canonicalJSON(form)
         let nodeId = configuration.nodeId
         return try await services.store.write { db in
-            try Self.checkMaterialsUploaded(db, form.materials, field: "materials")
+            try Self.checkMaterialsUploaded(db, form.materials, field: "materials", unit: unit)
             let id = try Self.nextCaseId(db, nodeId: nodeId, year: today.year)
             let now = Date()
             let record = CaseRecord(
@@ -101,7 +102,7 @@ struct CaseWorkflow: Sendable {
             try Access.requireDrafter(user, of: record)
             guard !materials.isEmpty else { throw APIError.invalid("materials", "请至少提交一份材料") }
             try Self.transition(&record, .supplyMaterials, tier: tier)
-            try Self.checkMaterialsUploaded(db, materials, field: "materials")
+            try Self.checkMaterialsUploaded(db, materials, field: "materials", unit: record.draftingUnit)
             try Self.attach(db, materials, to: caseId, on: today)
             try db.execute(sql: "UPDATE notice SET answeredOn = ? WHERE caseId = ? AND type = 'materials' AND answeredOn IS NULL",
                            arguments: [today.description, caseId])
@@ -222,7 +223,7 @@ struct CaseWorkflow: Sendable {
             try Self.checkSameCase(form, record)
             try Self.transition(&record, .resubmit, tier: tier)
             let previous = try Self.form(db, caseId, record.currentRevision)
-            try Self.checkMaterialsUploaded(db, form.materials, field: "materials")
+            try Self.checkMaterialsUploaded(db, form.materials, field: "materials", unit: record.draftingUnit)
             try Self.attach(db, form.materials, to: caseId, on: today)
             record.currentRevision += 1
             try RevisionRecord(caseId: caseId, revision: record.currentRevision, form: formData, createdOn: today, createdBy: user.id).insert(db)
@@ -292,9 +293,12 @@ struct CaseWorkflow: Sendable {
         let record = try await services.store.write { db in
             var record = try Self.load(db, caseId)
             try Access.requireReviewer(user, record)
-            guard let city = try Outbox.cityLink(db), city.enabled else {
+            // A disabled link still queues: the message goes once an operator enables it.
+            guard let city = try Outbox.cityLink(db) else {
                 throw APIError(.conflict, code: "no-city-link", message: "尚未与市级节点建立连接,无法报送", detail: "import the city's link card first")
             }
+            // The city refuses a case outside this county's jurisdiction: say so now.
+            try Self.checkJurisdiction(record.divisionCode, node: services.configuration.nodeId, services.linter.configuration.divisions)
             try Self.transition(&record, .forward, tier: tier)
             record.forwardedOn = today
             try Self.save(db, &record)
@@ -388,7 +392,7 @@ struct CaseWorkflow: Sendable {
             try Access.requireDrafter(user, of: record)
             try Self.checkSameCase(form, record)
             if record.state != .revising { try Self.transition(&record, .beginRevision, tier: tier) }
-            try Self.checkMaterialsUploaded(db, form.materials, field: "materials")
+            try Self.checkMaterialsUploaded(db, form.materials, field: "materials", unit: record.draftingUnit)
             try Self.attach(db, form.materials, to: caseId, on: today)
             record.currentRevision += 1
             record.revisedOn = today

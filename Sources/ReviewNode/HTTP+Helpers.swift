@@ -19,7 +19,7 @@ enum HTTPBody {
         do {
             return try StrictJSONDecoder.decode(type, from: data)
         } catch let error as ProtocolError {
-            let status: HTTPResponse.Status = error.code == .invalidJSON || error.code == .invalidUTF8 ? .badRequest : .unprocessableContent
+            let status: HTTPResponse.Status = error.code == .invalidJSON || error.code == .invalidUTF8 || error.code == .duplicateKey ? .badRequest : .unprocessableContent
             throw APIError(status, code: "invalid-\(error.code.rawValue)", message: message(for: error), field: error.field,
                            detail: error.description)
         }
@@ -39,6 +39,7 @@ enum HTTPBody {
         case .missingField: "缺少必填字段"
         case .invalidValue: "字段取值无效"
         case .unknownField: "存在无法识别的字段"
+        case .duplicateKey: "同一字段出现了两次"
         }
     }
 

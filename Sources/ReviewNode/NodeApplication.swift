@@ -26,21 +26,21 @@ public enum NodeApplication {
         ConsoleRoutes(services: services).register(on: router)
         // Node-to-node messages authenticate by signature, not by token.
         let receiver = FederationReceiver(services: services)
+        let intake = FederationIntake(store: services.store, maxMessageBytes: configuration.maxMessageBytes)
         router.post(RouterPath(String(FederationWire.path.dropFirst()))) { request, _ -> Response in
-            let data = try await HTTPBody.bytes(of: request, limit: configuration.maxMaterialBytes * 8)
-            let signature = HTTPField.Name(FederationWire.signatureHeader).flatMap { request.headers[$0] }
-            let result = try await receiver.receive(data, signature: signature)
+            let result = try await receiver.receive(intake.read(request))
             services.outboxSignal.notify()
             return try HTTPBody.json(result)
         }
-        let delivery = DeliveryService(store: services.store, client: services.client, signal: services.outboxSignal, logger: logger,
+        let delivery = DeliveryService(localNode: configuration.nodeId, store: services.store, client: services.client, signal: services.outboxSignal, logger: logger,
                                        maxBackoff: .milliseconds(Int(configuration.retryMaxSeconds * 1000)))
 
         let portFile = configuration.portFile
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "review-node-\(configuration.nodeId)"),
-            services: [delivery],
+            services: [delivery, InboxPruner(store: services.store, freshness: configuration.messageFreshness,
+                                                 skew: configuration.allowedClockSkew, logger: logger)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 // Written atomically so that a reader never sees half a number.
@@ -75,8 +75,16 @@ public enum NodeApplication {
         do {
             store = try NodeStore(path: configuration.databasePath, durability: configuration.durability)
             try store.claim(nodeId: configuration.nodeId, tier: configuration.tier)
+            // A node that cannot write would start and then fail every action: refuse now.
+            do {
+                try store.recordStart()
+            } catch {
+                throw NodeConfigurationError("\(configuration.databasePath) cannot be written (read-only file or directory, or disk full): \(error)")
+            }
         } catch let error as StoreError {
             throw NodeConfigurationError("\(configuration.databasePath): \(error.message)")
+        } catch let error as NodeConfigurationError {
+            throw error
         } catch {
             throw NodeConfigurationError("cannot open \(configuration.databasePath): \(error)")
         }

@@ -17,9 +17,12 @@ extension NodeConfiguration {
         var materialsSupplyWorkdays: Int?
         var supplementSupplyWorkdays: Int?
         var maxMaterialBytes: Int?
+        var maxMessageBytes: Int?
         var durability: NodeStore.Durability?
         var publicURL: String?
         var retryMaxSeconds: Double?
+        var messageFreshnessDays: Double?
+        var trustForwardedFor: Bool?
         var peerCAFile: String?
     }
 
@@ -54,13 +57,27 @@ extension NodeConfiguration {
         if let prefix = file.opinionPrefix { configuration.opinionPrefix = prefix }
         if let days = file.materialsSupplyWorkdays { configuration.materialsSupplyWorkdays = days }
         if let days = file.supplementSupplyWorkdays { configuration.supplementSupplyWorkdays = days }
-        if let bytes = file.maxMaterialBytes { configuration.maxMaterialBytes = bytes }
+        if let bytes = file.maxMaterialBytes {
+            guard bytes > 0 else { throw NodeConfigurationError("\(path): maxMaterialBytes must be positive") }
+            configuration.maxMaterialBytes = bytes
+        }
+        if let bytes = file.maxMessageBytes {
+            guard bytes >= FederationWire.maxEnvelopeBytes else {
+                throw NodeConfigurationError("\(path): maxMessageBytes must be at least \(FederationWire.maxEnvelopeBytes) (the envelope limit)")
+            }
+            configuration.maxMessageBytes = bytes
+        }
         if let durability = file.durability { configuration.durability = durability }
         if let url = file.publicURL { configuration.publicURL = url }
         if let seconds = file.retryMaxSeconds {
             guard seconds > 0 else { throw NodeConfigurationError("\(path): retryMaxSeconds must be positive") }
             configuration.retryMaxSeconds = seconds
         }
+        if let days = file.messageFreshnessDays {
+            guard days > 0 else { throw NodeConfigurationError("\(path): messageFreshnessDays must be positive") }
+            configuration.messageFreshness = days * 86400
+        }
+        if let trust = file.trustForwardedFor { configuration.trustForwardedFor = trust }
         if let caFile = file.peerCAFile { configuration.peerCAFile = resolve(caFile).path }
 
         if let port = environment["REVIEW_PORT"] {
@@ -78,6 +95,10 @@ extension NodeConfiguration {
         if let seconds = environment["REVIEW_RETRY_MAX_SECONDS"], !seconds.isEmpty {
             guard let value = Double(seconds), value > 0 else { throw NodeConfigurationError("REVIEW_RETRY_MAX_SECONDS: '\(seconds)' is not a positive number") }
             configuration.retryMaxSeconds = value
+        }
+        if let days = environment["REVIEW_MESSAGE_FRESHNESS_DAYS"], !days.isEmpty {
+            guard let value = Double(days), value > 0 else { throw NodeConfigurationError("REVIEW_MESSAGE_FRESHNESS_DAYS: '\(days)' is not a positive number") }
+            configuration.messageFreshness = value * 86400
         }
         return configuration
     }

@@ -28,6 +28,14 @@ public struct NodeConfiguration: Sendable {
     public var supplementSupplyWorkdays: Int = 5
     /// Largest material file accepted, in bytes (default 50 MB).
     public var maxMaterialBytes: Int = 50 * 1024 * 1024
+    /// Largest message a peer may send this node, frame bytes (the envelope and its
+    /// materials); carried on the link card so that peers refuse larger ones before queuing.
+    /// Default: 8 × `maxMaterialBytes` + 8 MiB.
+    public var maxMessageBytes: Int {
+        get { maxMessageBytesSetting ?? maxMaterialBytes * 8 + FederationWire.maxEnvelopeBytes }
+        set { maxMessageBytesSetting = newValue }
+    }
+    var maxMessageBytesSetting: Int?
     /// Largest JSON request body, in bytes.
     public var maxJSONBytes: Int = 8 * 1024 * 1024
     public var durability: NodeStore.Durability = .full
@@ -35,6 +43,15 @@ public struct NodeConfiguration: Sendable {
     public var publicURL: String?
     /// Longest wait between two delivery attempts of one message, seconds.
     public var retryMaxSeconds: Double = 30
+    /// Messages sent longer ago than this are refused as stale, seconds (default 30 days:
+    /// generous for a node that was down for days); received ids older than it are pruned.
+    public var messageFreshness: TimeInterval = 30 * 86400
+    /// How far in the future a peer's `sentAt` may lie, seconds: an hour, or the freshness
+    /// window when that is shorter (tests).
+    public var allowedClockSkew: TimeInterval { min(3600, messageFreshness) }
+    /// Whether a reverse proxy of our own fronts the node and appends the client's address to
+    /// `X-Forwarded-For` (sign-in throttling per address uses it). Default false.
+    public var trustForwardedFor: Bool = false
     /// PEM bundle of private CAs for peers' TLS certificates (nil: the system's).
     public var peerCAFile: String?
 

@@ -9,11 +9,14 @@ public struct NodeRequestContext: RequestContext {
     public var user: UserRecord?
     /// Set by the console's session middleware for browser requests under /console.
     public var consoleSession: ConsoleSessionRecord?
+    /// The TCP peer's IP address (the reverse proxy's, when one fronts the node).
+    public var peerAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.user = nil
         self.consoleSession = nil
+        self.peerAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// Material uploads are limited by the node configuration, not by this default.

@@ -24,6 +24,8 @@ public struct NodeRoutes: Sendable {
         (.get, "me", { $0.me }),
         (.get, "users", { $0.listUsers }),
         (.post, "users", { $0.createUser }),
+        (.post, "users/:userId/disable", { $0.disableUser }),
+        (.post, "users/:userId/enable", { $0.enableUser }),
         (.post, "materials", { $0.uploadMaterial }),
         (.get, "cases", { $0.listCases }),
         (.post, "cases", { $0.submit }),
@@ -49,6 +51,8 @@ public struct NodeRoutes: Sendable {
         (.get, "federation/status", { $0.federationStatus }),
         (.post, "federation/links/:nodeId/check", { $0.checkLink }),
         (.post, "federation/rekey", { $0.rekey }),
+        (.post, "federation/outbox/:messageId/retry", { $0.retryDeadLetter }),
+        (.post, "federation/outbox/:messageId/discard", { $0.discardDeadLetter }),
         (.get, "ledger", { $0.ledgerJSON }),
         (.get, "ledger.csv", { $0.ledgerCSV }),
     ]
@@ -93,6 +97,8 @@ public struct NodeRoutes: Sendable {
         var name: String
         var role: Role
         var unit: String?
+        /// YYYY-MM-DD: the token works through that day (Beijing time), then stops.
+        var expiresOn: String?
     }
 
     struct CreatedUser: Codable {
@@ -112,9 +118,14 @@ public struct NodeRoutes: Sendable {
         try Access.requireRole(operatorUser, .operator)
         let body = try await HTTPBody.decode(CreateUser.self, from: request, limit: jsonLimit)
         let isCity = services.configuration.isCity
+        let expiry = try body.expiresOn.map { text -> Date in
+            guard let day = CivilDate(iso: text) else { throw APIError.invalid("expiresOn", "令牌有效期应为YYYY-MM-DD格式的日期") }
+            guard day >= services.today.date else { throw APIError.invalid("expiresOn", "令牌有效期不能早于今天") }
+            return day.endOfDayInBeijing
+        }
         let (user, token) = try await services.store.write { db in
             do {
-                let created = try NodeStore.createUser(db, name: body.name, role: body.role, unit: body.unit, isCityNode: isCity)
+                let created = try NodeStore.createUser(db, name: body.name, role: body.role, unit: body.unit, isCityNode: isCity, tokenExpiresAt: expiry)
                 try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(operatorUser), action: "createUser",
                                           payload: ["user": String(created.0.id ?? 0), "role": body.role.rawValue])
                 return created
@@ -124,6 +135,35 @@ public struct NodeRoutes: Sendable {
             }
         }
         return try HTTPBody.json(CreatedUser(user: UserView(user), token: token), status: .created)
+    }
+
+    func disableUser(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try await setDisabled(true, request, context: context)
+    }
+
+    func enableUser(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try await setDisabled(false, request, context: context)
+    }
+
+    /// Disabling takes effect at once: the token and every console session of the user stop.
+    private func setDisabled(_ disabled: Bool, _ request: Request, context: NodeRequestContext) async throws -> Response {
+        let operatorUser = try context.requireUser()
+        try Access.requireRole(operatorUser, .operator)
+        guard let userId = Int64(try context.parameters.require("userId")) else {
+            throw APIError(.notFound, code: "user-not-found", message: "用户不存在", field: "userId")
+        }
+        guard userId != operatorUser.id || !disabled else { throw APIError.invalid("userId", "不能停用自己的账号") }
+        let user = try await services.store.write { db in
+            do {
+                let user = try NodeStore.setDisabled(db, userId: userId, disabled)
+                try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(operatorUser), action: disabled ? "disableUser" : "enableUser",
+                                          payload: ["user": String(userId)])
+                return user
+            } catch let error as StoreError where error.code == .notFound {
+                throw APIError(.notFound, code: "user-not-found", message: "用户不存在", field: "userId")
+            }
+        }
+        return try HTTPBody.json(UserView(user))
     }
 
     // MARK: Materials
@@ -145,7 +185,8 @@ public struct NodeRoutes: Sendable {
             throw APIError.invalid("X-Content-SHA256", "材料内容与声明的SHA-256不一致,请重新上传", detail: "declared \(declared), received bytes hash to \(digest)")
         }
         let blob = MaterialBlobRecord(sha256: digest, bytes: data.count, content: data, uploadedBy: user.id, createdAt: Date())
-        try await services.store.write { db in try blob.insert(db, onConflict: .ignore) }
+        guard let unit = user.unit else { throw APIError.forbidden("a drafter without a unit cannot upload") }
+        try await services.store.write { db in try NodeStore.storeUpload(db, blob, unit: unit) }
         return try HTTPBody.json(UploadedMaterial(sha256: digest, bytes: data.count), status: .created)
     }
 
@@ -424,7 +465,8 @@ public struct NodeRoutes: Sendable {
         var result = CheckResult(nodeId: nodeId, ok: false, milliseconds: 0)
         do {
             let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + FederationWire.path
-            let headers = [("Content-Type", FederationWire.contentType), (FederationWire.signatureHeader, signature.base64EncodedString())]
+            let headers = [("Content-Type", FederationWire.contentType), (FederationWire.signatureHeader, signature.base64EncodedString()),
+                           (FederationWire.senderHeader, services.configuration.nodeId)]
             let response = try await services.client.send(HTTPClientRequest(method: "POST", url: url, headers: headers, body: body))
             result.status = response.status
             result.ok = response.status == 200
@@ -440,6 +482,39 @@ public struct NodeRoutes: Sendable {
                            arguments: [Date(), checked.ok ? checked.milliseconds : nil, nodeId])
         }
         return result
+    }
+
+    /// A dead letter queued again (operator).
+    func retryDeadLetter(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        try Access.requireRole(user, .operator)
+        let id = try context.parameters.require("messageId")
+        let letter = try await services.store.write { db in
+            do {
+                return try DeadLetters.retry(db, id: id, actor: CaseWorkflow.actor(user))
+            } catch let error as StoreError where error.code == .notFound {
+                throw APIError(.notFound, code: "dead-letter-not-found", message: "未找到该条被拒收的消息", field: "messageId")
+            }
+        }
+        services.outboxSignal.notify()
+        return try HTTPBody.json(letter)
+    }
+
+    /// A dead letter given up (operator); the case's later messages are renumbered.
+    func discardDeadLetter(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        try Access.requireRole(user, .operator)
+        let id = try context.parameters.require("messageId")
+        let identity = services.identity
+        let letter = try await services.store.write { db in
+            do {
+                return try DeadLetters.discard(db, id: id, actor: CaseWorkflow.actor(user), identity: identity)
+            } catch let error as StoreError where error.code == .notFound {
+                throw APIError(.notFound, code: "dead-letter-not-found", message: "未找到该条被拒收的消息", field: "messageId")
+            }
+        }
+        services.outboxSignal.notify()
+        return try HTTPBody.json(letter)
     }
 
     struct RekeyRequest: Codable {

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// A calendar date with no time and no time zone (dates in this domain are Beijing civil
 /// dates). Encoded as ISO 8601 `YYYY-MM-DD`.
 public struct CivilDate: Hashable, Comparable, Sendable {
@@ -110,5 +112,13 @@ extension CivilDate: Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
+    }
+}
+
+extension CivilDate {
+    /// The first instant after this day ends in Beijing (UTC+8, no daylight saving): what
+    /// "valid through this day" means for an expiry.
+    public var endOfDayInBeijing: Date {
+        Date(timeIntervalSince1970: TimeInterval((dayNumber + 1) * 86400 - 8 * 3600))
     }
 }

@@ -236,3 +236,24 @@ public struct OpinionRecord: Codable, Sendable, Hashable, FetchableRecord, Persi
         self.issuedOn = issuedOn
     }
 }
+
+extension NodeStore {
+    /// Stores an uploaded material byte-exact (once per digest) and records that `unit`
+    /// uploaded it: a blob belongs to the units that uploaded it.
+    public static func storeUpload(_ db: Database, _ blob: MaterialBlobRecord, unit: String) throws {
+        try blob.insert(db, onConflict: .ignore)
+        try db.execute(sql: "INSERT OR IGNORE INTO materialUpload(sha256, unit, uploadedBy, uploadedAt) VALUES (?, ?, ?, ?)",
+                       arguments: [blob.sha256, unit, blob.uploadedBy, blob.createdAt])
+    }
+
+    /// The size in bytes of the blob `sha256` if drafting unit `unit` may attach it: the unit
+    /// uploaded it, or it is already a material of one of the unit's cases. Nil otherwise, as if
+    /// it did not exist, so that knowing another unit's digest reveals nothing.
+    public static func attachableBlobBytes(_ db: Database, sha256: String, unit: String) throws -> Int? {
+        try Int.fetchOne(db, sql: """
+            SELECT b.bytes FROM materialBlob b WHERE b.sha256 = ?1 AND (
+              EXISTS (SELECT 1 FROM materialUpload u WHERE u.sha256 = ?1 AND u.unit = ?2)
+              OR EXISTS (SELECT 1 FROM caseMaterial m JOIN reviewCase c ON c.id = m.caseId WHERE m.sha256 = ?1 AND c.draftingUnit = ?2))
+            """, arguments: [sha256, unit])
+    }
+}

@@ -22,6 +22,8 @@ public struct LinkRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
     public var lastCheckMilliseconds: Double?
     /// The latest event-chain head the peer reported in a message.
     public var lastChainHead: String?
+    /// The largest message the peer accepts, frame bytes, from its link card (nil: unknown).
+    public var maxMessageBytes: Int?
 
     public init(card: LinkCard, createdAt: Date = Date()) {
         nodeId = card.nodeId
@@ -37,6 +39,7 @@ public struct LinkRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
         lastCheckAt = nil
         lastCheckMilliseconds = nil
         lastChainHead = nil
+        maxMessageBytes = card.maxMessageBytes
     }
 }
 
@@ -57,6 +60,13 @@ public struct OutboxRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     public var lastError: String?
     public var deliveredAt: Date?
     public var signature: Data?
+    /// How often the peer refused this message for its content (a permanent refusal).
+    public var refusals: Int = 0
+    /// When it became a dead letter: refused ``NodeStore/maxRefusals`` times. It no longer
+    /// blocks other cases' messages; later messages of its own case wait behind it.
+    public var deadAt: Date?
+    /// When an operator discarded it (it will never be sent).
+    public var discardedAt: Date?
 
     public init(id: String, peer: String, caseId: String?, caseSequence: Int, type: FederationMessageType, body: Data, signature: Data, createdAt: Date) {
         self.id = id
@@ -96,5 +106,120 @@ public struct InboxRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
         self.sequence = sequence
         self.type = type
         self.chainHead = chainHead
+    }
+}
+
+extension NodeStore {
+    /// The last per-case sequence applied from `sender` for `caseId` (0 when none).
+    public static func lastAppliedSequence(_ db: Database, sender: String, caseId: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT lastSequence FROM inboxSequence WHERE sender = ? AND caseId = ?", arguments: [sender, caseId]) ?? 0
+    }
+
+    public static func recordAppliedSequence(_ db: Database, sender: String, caseId: String, sequence: Int) throws {
+        try db.execute(sql: """
+            INSERT INTO inboxSequence(sender, caseId, lastSequence) VALUES (?, ?, ?)
+            ON CONFLICT(sender, caseId) DO UPDATE SET lastSequence = excluded.lastSequence
+            """, arguments: [sender, caseId, sequence])
+    }
+
+    /// Forgets the ids of messages received before `cutoff` (older than the freshness window,
+    /// so a replay of one is refused as stale). Returns how many were removed.
+    public static func pruneInbox(_ db: Database, receivedBefore cutoff: Date) throws -> Int {
+        try InboxRecord.filter(Column("receivedAt") < cutoff).deleteAll(db)
+    }
+}
+
+extension NodeStore {
+    /// Permanent refusals after which a message becomes a dead letter.
+    public static let maxRefusals = 3
+
+    /// The next per-case sequence for messages to `peer` (one index seek).
+    public static func nextOutboxSequence(_ db: Database, peer: String, caseId: String?) throws -> Int {
+        (try Int.fetchOne(db, sql: "SELECT MAX(caseSequence) FROM outbox WHERE peer = ? AND caseId IS ? AND discardedAt IS NULL", arguments: [peer, caseId]) ?? 0) + 1
+    }
+
+    /// The oldest message for `peer` that is due at `now` and heads its case's queue: every
+    /// earlier message of the same case (caseless messages form one queue) was delivered or
+    /// discarded. Dead letters are never due, and hold back their own case only.
+    public static func dueOutboxHead(_ db: Database, peer: String, now: Date) throws -> OutboxRecord? {
+        try OutboxRecord.fetchOne(db, sql: """
+            SELECT o.* FROM outbox o
+            WHERE o.peer = ?1 AND o.deliveredAt IS NULL AND o.discardedAt IS NULL AND o.deadAt IS NULL AND o.nextAttemptAt <= ?2
+              AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.peer = ?1 AND p.caseId IS o.caseId AND p.deliveredAt IS NULL
+                              AND p.discardedAt IS NULL AND (p.createdAt < o.createdAt OR (p.createdAt = o.createdAt AND p.rowid < o.rowid)))
+            ORDER BY o.createdAt, o.rowid LIMIT 1
+            """, arguments: [peer, now])
+    }
+
+    /// When the next attempt for `peer` falls due (nil: nothing waits but dead letters).
+    public static func nextOutboxAttempt(_ db: Database, peer: String) throws -> Date? {
+        try Date.fetchOne(db, sql: """
+            SELECT MIN(nextAttemptAt) FROM outbox WHERE peer = ? AND deliveredAt IS NULL AND discardedAt IS NULL AND deadAt IS NULL
+            """, arguments: [peer])
+    }
+
+    public static func markDelivered(_ db: Database, messageId: String, at date: Date = Date()) throws {
+        try db.execute(sql: "UPDATE outbox SET deliveredAt = ?, lastError = NULL WHERE id = ?", arguments: [date, messageId])
+    }
+
+    /// Records a failed attempt. A `permanent` refusal counts towards ``maxRefusals``; at the
+    /// limit the message becomes a dead letter. Returns whether it did.
+    @discardableResult
+    public static func recordDeliveryFailure(_ db: Database, messageId: String, error: String, permanent: Bool, retryAt: Date,
+                                             now: Date = Date()) throws -> Bool {
+        try db.execute(sql: """
+            UPDATE outbox SET attempts = attempts + 1, nextAttemptAt = ?, lastError = ?, refusals = refusals + ?,
+              deadAt = CASE WHEN refusals + ? >= ? THEN ? ELSE NULL END
+            WHERE id = ?
+            """, arguments: [retryAt, String(error.prefix(2000)), permanent ? 1 : 0, permanent ? 1 : 0, maxRefusals, now, messageId])
+        return try Bool.fetchOne(db, sql: "SELECT deadAt IS NOT NULL FROM outbox WHERE id = ?", arguments: [messageId]) ?? false
+    }
+
+    /// Dead letters, oldest first (optionally of one case).
+    public static func deadLetters(_ db: Database, caseId: String? = nil) throws -> [OutboxRecord] {
+        var request = OutboxRecord.filter(Column("deadAt") != nil && Column("deliveredAt") == nil && Column("discardedAt") == nil)
+        if let caseId { request = request.filter(Column("caseId") == caseId) }
+        return try request.order(Column("createdAt")).fetchAll(db)
+    }
+
+    /// Puts a dead letter back in the queue, due now, with its refusals forgotten.
+    /// - Throws: `StoreError.notFound` unless `messageId` is a dead letter.
+    @discardableResult
+    public static func retryDeadLetter(_ db: Database, messageId: String, now: Date = Date()) throws -> OutboxRecord {
+        guard var message = try OutboxRecord.fetchOne(db, key: messageId), message.deadAt != nil, message.deliveredAt == nil,
+              message.discardedAt == nil
+        else { throw StoreError(.notFound, "\(messageId) is not a dead letter") }
+        message.deadAt = nil
+        message.refusals = 0
+        message.nextAttemptAt = now
+        try message.update(db)
+        return message
+    }
+
+    /// Discards a dead letter for good. Later messages of the same case to the same peer are
+    /// renumbered one down (the peer never saw this one), each re-signed by `resign`, which
+    /// gets a message and its new sequence and returns the new body and signature.
+    /// - Throws: `StoreError.notFound` unless `messageId` is a dead letter.
+    @discardableResult
+    public static func discardDeadLetter(_ db: Database, messageId: String, now: Date = Date(),
+                                         resign: (OutboxRecord, Int) throws -> (body: Data, signature: Data)) throws -> OutboxRecord {
+        guard var message = try OutboxRecord.fetchOne(db, key: messageId), message.deadAt != nil, message.deliveredAt == nil,
+              message.discardedAt == nil
+        else { throw StoreError(.notFound, "\(messageId) is not a dead letter") }
+        message.discardedAt = now
+        try message.update(db)
+        if message.caseId != nil {
+            let later = try OutboxRecord.filter(Column("peer") == message.peer && Column("caseId") == message.caseId
+                                                && Column("caseSequence") > message.caseSequence)
+                .order(Column("caseSequence")).fetchAll(db)
+            for var next in later {
+                let (body, signature) = try resign(next, next.caseSequence - 1)
+                next.caseSequence -= 1
+                next.body = body
+                next.signature = signature
+                try next.update(db)
+            }
+        }
+        return message
     }
 }

@@ -1,3 +1,4 @@
+public import Foundation
 import GRDB
 public import ReviewProtocol
 
@@ -16,6 +17,15 @@ extension NodeStore {
                     try db.execute(sql: "INSERT INTO nodeMeta(key, value) VALUES (?, ?)", arguments: [key, value])
                 }
             }
+        }
+    }
+
+    /// Writes the start time into `nodeMeta`: proves at start-up that the database can be
+    /// written (a read-only file would otherwise fail every action later).
+    public func recordStart(at date: Date = Date()) throws {
+        try writer.write { db in
+            try db.execute(sql: "INSERT INTO nodeMeta(key, value) VALUES ('lastStart', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [date.formatted(.iso8601)])
         }
     }
 }

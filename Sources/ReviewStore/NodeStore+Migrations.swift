@@ -191,6 +191,53 @@ extension NodeStore {
                 t.column("expiresAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v4-hardening") { db in
+            // Which drafting units uploaded a blob: only they (and reviewers of cases holding
+            // it) may attach or read it, whoever else knows its digest.
+            try db.create(table: "materialUpload") { t in
+                t.column("sha256", .text).notNull()
+                t.column("unit", .text).notNull()
+                t.column("uploadedBy", .integer)
+                t.column("uploadedAt", .datetime).notNull()
+                t.primaryKey(["sha256", "unit"])
+            }
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO materialUpload(sha256, unit, uploadedBy, uploadedAt)
+                SELECT b.sha256, u.unit, b.uploadedBy, b.createdAt FROM materialBlob b JOIN user u ON u.id = b.uploadedBy
+                WHERE u.unit IS NOT NULL
+                """)
+            // Tokens may expire (nil: never).
+            try db.alter(table: "user") { t in
+                t.add(column: "tokenExpiresAt", .datetime)
+            }
+            // The last sequence applied per (sender, case): replay protection that survives the
+            // pruning of old inbox ids.
+            try db.create(table: "inboxSequence") { t in
+                t.column("sender", .text).notNull()
+                t.column("caseId", .text).notNull()
+                t.column("lastSequence", .integer).notNull()
+                t.primaryKey(["sender", "caseId"])
+            }
+            try db.execute(sql: """
+                INSERT INTO inboxSequence(sender, caseId, lastSequence)
+                SELECT sender, caseId, MAX(sequence) FROM inbox WHERE caseId IS NOT NULL AND sequence IS NOT NULL GROUP BY sender, caseId
+                """)
+            try db.create(index: "inboxReceivedAt", on: "inbox", columns: ["receivedAt"])
+            // Dead letters: a message the peer refused for its content (permanently) stops
+            // blocking other cases after a few attempts; operators retry or discard it.
+            try db.alter(table: "outbox") { t in
+                t.add(column: "refusals", .integer).notNull().defaults(to: 0)
+                t.add(column: "deadAt", .datetime)
+                t.add(column: "discardedAt", .datetime)
+            }
+            // The pending head of each case's queue, and the next per-case sequence, in one seek.
+            try db.execute(sql: "CREATE INDEX outboxPendingCase ON outbox(peer, caseId, createdAt) WHERE deliveredAt IS NULL")
+            try db.create(index: "outboxCaseSequence", on: "outbox", columns: ["peer", "caseId", "caseSequence"])
+            // The peer's limit for one message, from its link card (nil: an older card).
+            try db.alter(table: "link") { t in
+                t.add(column: "maxMessageBytes", .integer)
+            }
+        }
         return migrator
     }
 }

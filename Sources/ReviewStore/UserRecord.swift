@@ -17,6 +17,8 @@ public struct UserRecord: Codable, Sendable, Hashable, FetchableRecord, MutableP
     public var disabled: Bool
     /// bcrypt hash of the console password, when one was set (`reviewctl user password`).
     public var passwordHash: String? = nil
+    /// After this instant the API token no longer signs in (nil: it never expires).
+    public var tokenExpiresAt: Date? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
@@ -43,7 +45,8 @@ extension NodeStore {
     /// Creates a user and returns it with its token (shown only now).
     /// - Throws: `StoreError.invalidInput` for a drafter without a unit, an empty name, or a
     ///   role that does not exist on this tier of node.
-    public static func createUser(_ db: Database, name: String, role: Role, unit: String?, isCityNode: Bool) throws -> (UserRecord, String) {
+    public static func createUser(_ db: Database, name: String, role: Role, unit: String?, isCityNode: Bool,
+                                  tokenExpiresAt: Date? = nil) throws -> (UserRecord, String) {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         let unit = unit?.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw StoreError(.invalidInput, "name: must not be empty") }
@@ -57,16 +60,30 @@ extension NodeStore {
         var user = UserRecord(
             id: nil, name: name, role: role, unit: role == .drafter ? unit : nil,
             tokenHash: UserRecord.hash(token: token), createdAt: Date(), disabled: false)
+        user.tokenExpiresAt = tokenExpiresAt
         try user.insert(db)
         return (user, token)
     }
 
-    /// The enabled user holding `token`, if any.
-    public static func user(_ db: Database, token: String) throws -> UserRecord? {
+    /// The enabled user holding `token`, if any and not expired at `now`.
+    public static func user(_ db: Database, token: String, now: Date = Date()) throws -> UserRecord? {
         try UserRecord
             .filter(Column("tokenHash") == UserRecord.hash(token: token))
             .filter(Column("disabled") == false)
+            .filter(Column("tokenExpiresAt") == nil || Column("tokenExpiresAt") > now)
             .fetchOne(db)
+    }
+
+    /// Disables or re-enables a user. Disabling takes effect at once: the token stops
+    /// working and the user's console sessions end.
+    /// - Throws: `StoreError.notFound` when there is no such user.
+    @discardableResult
+    public static func setDisabled(_ db: Database, userId: Int64, _ disabled: Bool) throws -> UserRecord {
+        guard var user = try UserRecord.fetchOne(db, key: userId) else { throw StoreError(.notFound, "user \(userId) does not exist") }
+        user.disabled = disabled
+        try user.update(db)
+        if disabled { try ConsoleSessionRecord.filter(Column("userId") == userId).deleteAll(db) }
+        return user
     }
 }
 

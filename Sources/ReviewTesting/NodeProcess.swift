@@ -14,6 +14,8 @@ public final class NodeProcess {
     private var process: Process?
     /// The pinned date (`REVIEW_TODAY`) for the next ``start()``.
     public var today: String?
+    /// Extra environment variables for the node process.
+    public var environment: [String: String] = [:]
 
     /// The folder holding the built executables (beside the test bundle).
     public static let binaries: URL = {
@@ -27,7 +29,8 @@ public final class NodeProcess {
     /// Writes a node configuration into a fresh temporary data directory and starts the node.
     /// - Parameter today: pins the node's date (`REVIEW_TODAY`), so deadlines are predictable.
     public init(tier: String, nodeId: String, name: String, today: String? = nil, opinionPrefix: String = "长政数标审",
-                retryMaxSeconds: Double = 0.5, dataDirectory: URL? = nil) throws {
+                retryMaxSeconds: Double = 0.5, dataDirectory: URL? = nil, configuration extra: [String: Any] = [:],
+                environment: [String: String] = [:]) throws {
         self.tier = tier
         self.nodeId = nodeId
         self.today = today
@@ -38,7 +41,8 @@ public final class NodeProcess {
             "nodeId": nodeId, "name": name, "tier": tier, "host": "127.0.0.1", "port": 0,
             "dataDirectory": self.dataDirectory.path, "configDirectory": Fixtures.configDirectory.path,
             "logLevel": "info", "opinionPrefix": opinionPrefix, "durability": "full", "retryMaxSeconds": retryMaxSeconds,
-        ]
+        ].merging(extra) { $1 }
+        self.environment = environment
         try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: configFile)
         try start()
         // Restarts keep the port, so that peers' links stay valid.
@@ -54,7 +58,7 @@ public final class NodeProcess {
         let process = Process()
         process.executableURL = Self.binaries.appendingPathComponent(tier == "city" ? "city-node" : "county-node")
         process.arguments = ["--config", configFile.path]
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(self.environment) { $1 }
         if let today { environment["REVIEW_TODAY"] = today }
         process.environment = environment
         let log = dataDirectory.appendingPathComponent("node.log")
@@ -97,6 +101,22 @@ public final class NodeProcess {
         stop()
         if let today { self.today = today }
         try start()
+    }
+
+    /// Changes keys of the node's configuration file (effective at the next start).
+    public func updateConfiguration(_ changes: [String: Any]) throws {
+        let data = try Data(contentsOf: configFile)
+        guard let current = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw NodeProcessError("bad \(configFile.path)") }
+        try JSONSerialization.data(withJSONObject: current.merging(changes) { $1 }, options: [.prettyPrinted]).write(to: configFile)
+    }
+
+    /// The node's peak resident memory so far (VmHWM), bytes.
+    public var peakResidentBytes: Int? {
+        guard let pid = processIdentifier, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return nil }
+        return kilobytes * 1024
     }
 
     public var isRunning: Bool { process?.isRunning ?? false }

@@ -2,15 +2,16 @@ import ArgumentParser
 import Foundation
 import GRDB
 import ReviewNode
+import ReviewProtocol
 import ReviewStore
 
-/// `reviewctl user add|list|password` against a node's data directory (works while the node runs:
+/// `reviewctl user add|list|password|disable|enable` against a node's data directory (works while the node runs:
 /// SQLite in WAL mode, with a busy timeout).
 struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage a node's users and API tokens.",
-        subcommands: [Add.self, List.self, Password.self]
+        subcommands: [Add.self, List.self, Password.self, Disable.self, Enable.self]
     )
 
     struct Add: ParsableCommand {
@@ -20,15 +21,22 @@ struct UserCommand: ParsableCommand {
         @Option(help: "The person's or office's name.") var name: String
         @Option(help: "drafter, countyReviewer, cityReviewer, supervisor or operator.") var role: String
         @Option(help: "The drafting unit (drafters only), e.g. 德惠市科学技术局.") var unit: String?
+        @Option(help: "YYYY-MM-DD: the token works through that day (Beijing time), then stops. Default: never expires.") var expires: String?
 
         func run() throws {
             guard let role = Role(rawValue: role) else {
                 throw CLIFailure("--role: '\(role)' is not one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
+            let expiry = try expires.map { text -> Date in
+                guard let day = CivilDate(iso: text) else { throw CLIFailure("--expires: '\(text)' is not a YYYY-MM-DD date") }
+                let end = day.endOfDayInBeijing
+                guard end > Date() else { throw CLIFailure("--expires: \(text) is already past") }
+                return end
+            }
             let (store, isCity) = try location.open()
             let (user, token) = try store.writer.write { db in
                 do {
-                    let created = try NodeStore.createUser(db, name: name, role: role, unit: unit, isCityNode: isCity)
+                    let created = try NodeStore.createUser(db, name: name, role: role, unit: unit, isCityNode: isCity, tokenExpiresAt: expiry)
                     try NodeStore.appendEvent(db, caseId: nil, actor: "reviewctl", action: "createUser",
                                               payload: ["user": String(created.0.id ?? 0), "role": role.rawValue])
                     return created
@@ -63,6 +71,37 @@ struct UserCommand: ParsableCommand {
         }
     }
 
+    /// Disabling takes effect at once, also for a running node: the token stops working and
+    /// the user's console sessions end.
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a user: the token and console sessions stop working at once.")
+        @OptionGroup var location: NodeLocation
+        @Option(help: "The user's id (see `reviewctl user list`).") var id: Int64
+
+        func run() throws { try setDisabled(true, id: id, location) }
+    }
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled user again (same token).")
+        @OptionGroup var location: NodeLocation
+        @Option(help: "The user's id (see `reviewctl user list`).") var id: Int64
+
+        func run() throws { try setDisabled(false, id: id, location) }
+    }
+
+    static func setDisabled(_ disabled: Bool, id: Int64, _ location: NodeLocation) throws {
+        let (store, _) = try location.open()
+        try store.writer.write { db in
+            do {
+                try NodeStore.setDisabled(db, userId: id, disabled)
+                try NodeStore.appendEvent(db, caseId: nil, actor: "reviewctl", action: disabled ? "disableUser" : "enableUser", payload: ["user": String(id)])
+            } catch let error as StoreError {
+                throw CLIFailure(error.message)
+            }
+        }
+        FileHandle.standardError.write(Data("user \(id) \(disabled ? "disabled" : "enabled")\n".utf8))
+    }
+
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a node's users (never their tokens).")
         @OptionGroup var location: NodeLocation
@@ -71,8 +110,11 @@ struct UserCommand: ParsableCommand {
             let (store, _) = try location.open()
             let users = try store.writer.read { db in try UserRecord.order(Column("id")).fetchAll(db) }
             for user in users {
-                print([String(user.id ?? 0), user.role.rawValue, user.name, user.unit ?? "-", user.disabled ? "disabled" : "active",
-                       user.passwordHash == nil ? "token" : "token+password"].joined(separator: "\t"))
+                let expired = user.tokenExpiresAt.map { $0 <= Date() } ?? false
+                print([String(user.id ?? 0), user.role.rawValue, user.name, user.unit ?? "-",
+                       user.disabled ? "disabled" : expired ? "expired" : "active",
+                       user.passwordHash == nil ? "token" : "token+password",
+                       user.tokenExpiresAt.map { "expires " + $0.formatted(.iso8601) } ?? "no expiry"].joined(separator: "\t"))
             }
         }
     }

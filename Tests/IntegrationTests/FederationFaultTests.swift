@@ -14,11 +14,11 @@ import Testing
     /// A message from `sender` signed with `key`: the envelope's JSON and the signature header.
     func message<P: Codable & Sendable>(from sender: String, to receiver: String, type: FederationMessageType, caseId: String?, sequence: Int = 1,
                                         payload: P, key: Curve25519.Signing.PrivateKey, tamper: Bool = false, id: String = UUID().uuidString,
-                                        attachments: [Data] = []) throws -> Message {
+                                        attachments: [Data] = [], sentAt: Date = Date()) throws -> Message {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let envelope = FederationEnvelope(id: id, sender: sender, receiver: receiver, type: type, caseId: caseId, sequence: sequence,
-                                          sentAt: ISO8601DateFormatter().string(from: Date()), chainHead: String(repeating: "0", count: 64),
+                                          sentAt: ISO8601DateFormatter().string(from: sentAt), chainHead: String(repeating: "0", count: 64),
                                           payload: payload)
         var json = try encoder.encode(envelope)
         let signature = try key.signature(for: json)

@@ -181,7 +181,7 @@ import Testing
     }
 
     @Test func theSyntaxCheckNeverTrapsOnRandomBytes() {
-        var rng = FederationFrameFuzzTests.SeededGenerator(state: 0xD0C5)
+        var rng = SeededGenerator(state: 0xD0C5)
         let alphabet = Array(#"{}[]:,"\ 0123456789.eE+-truefalsnul"#.utf8) + [0x0A, 0xE4, 0xB8, 0xAD]
         for _ in 0..<20_000 {
             let length = Int.random(in: 0...40, using: &rng)

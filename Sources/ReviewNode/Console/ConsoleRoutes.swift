@@ -77,6 +77,16 @@ struct ConsoleRoutes: Sendable {
         return renderer.page("login", view, status: status)
     }
 
+    /// The browser's address: the TCP peer, or with `trustForwardedFor` (a reverse proxy of
+    /// our own in front) the last `X-Forwarded-For` entry, which that proxy appended.
+    func clientAddress(_ request: Request, _ context: NodeRequestContext) -> String {
+        if services.configuration.trustForwardedFor, let forwarded = request.headers[HTTPField.Name("X-Forwarded-For")!],
+           let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty {
+            return String(last.prefix(64))
+        }
+        return context.peerAddress ?? "unknown"
+    }
+
     func login(_ request: Request, context: NodeRequestContext) async throws -> Response {
         // No session yet, so no CSRF token: a sign-in post from another site is refused by origin.
         if let origin = request.headers[HTTPField.Name("Origin")!], origin != "null" {
@@ -87,9 +97,11 @@ struct ConsoleRoutes: Sendable {
             }
         }
         let form = try await ConsoleForm.read(request, context, limit: 16 * 1024, checkCSRF: false)
-        // Failures count per name, and per token prefix for tokens (a token has no name).
+        // Failures count per name, and per token prefix for tokens (a token has no name), and
+        // per client address (more of them: colleagues may share an address).
         let key = form.value("name").map { "name:" + $0 } ?? "token:" + String((form.value("token") ?? "").prefix(8))
-        guard services.signInThrottle.allows(key) else {
+        let address = "address:" + clientAddress(request, context)
+        guard services.signInThrottle.allows(key), services.signInThrottle.allows(address, limit: SignInThrottle.addressLimit) else {
             return loginPage(context, next: form.value("next"), error: "登录失败次数过多,请\(Int(services.signInThrottle.window / 60))分钟后再试",
                              status: .tooManyRequests)
         }
@@ -106,6 +118,7 @@ struct ConsoleRoutes: Sendable {
         }
         guard let user, let userId = user.id else {
             services.signInThrottle.failed(key)
+            services.signInThrottle.failed(address)
             return loginPage(context, next: form.value("next"), error: "用户名、密码或令牌不正确", status: .unauthorized)
         }
         services.signInThrottle.succeeded(key)
@@ -282,8 +295,8 @@ struct ConsoleRoutes: Sendable {
             }
         }
         let toInsert = blobs
-        if !toInsert.isEmpty {
-            try await services.store.write { db in for blob in toInsert { try blob.insert(db, onConflict: .ignore) } }
+        if !toInsert.isEmpty, let unit = user.unit {
+            try await services.store.write { db in for blob in toInsert { try NodeStore.storeUpload(db, blob, unit: unit) } }
         }
         return materials
     }

@@ -215,6 +215,10 @@ struct ConsoleErrorMiddleware: RouterMiddleware {
             return page(.contentTooLarge, "上传内容超过大小上限", field: nil, detail: nil, context: context)
         } catch let error as HTTPError where error.status == .notFound {
             return page(.notFound, "页面不存在", field: nil, detail: nil, context: context)
+        } catch {
+            guard let storage = APIError.storage(error) else { throw error }
+            context.logger.error("storage fault", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            return page(storage.status, storage.body.message, field: nil, detail: nil, context: context)
         }
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Failed sign-ins per name: after `limit` failures within `window`, that name is refused until
+/// Failed sign-ins per name and per client address: after `limit` failures within `window`
+/// (``addressLimit`` for an address), that name or address is refused until
 /// the window has passed, so that passwords cannot be guessed at speed. Kept in memory: a
 /// restart forgets it, which is acceptable for a pause measured in minutes.
 final class SignInThrottle: Sendable {
@@ -14,12 +15,15 @@ final class SignInThrottle: Sendable {
         self.window = window
     }
 
-    /// Whether `name` may try now.
-    func allows(_ name: String, now: Date = Date()) -> Bool {
+    /// Failures allowed per client address within the window.
+    static let addressLimit = 20
+
+    /// Whether `name` may try now (with `limit`, default this throttle's).
+    func allows(_ name: String, limit: Int? = nil, now: Date = Date()) -> Bool {
         failures.withLock { failures in
             let recent = (failures[name] ?? []).filter { now.timeIntervalSince($0) < window }
             failures[name] = recent.isEmpty ? nil : recent
-            return recent.count < limit
+            return recent.count < (limit ?? self.limit)
         }
     }
 

@@ -5,17 +5,38 @@ import Logging
 import ReviewProtocol
 import ReviewStore
 import ServiceLifecycle
+import Synchronization
 
-/// Delivers the outbox: per peer strictly in order (the head of each peer's queue only),
-/// peers in parallel, retrying with exponential backoff and full jitter, never dropping a
-/// message. A node that comes back after hours catches up by itself.
+/// Delivers the outbox: per peer one message at a time, each case's messages strictly in
+/// order, peers in parallel, retrying with exponential backoff and full jitter, never dropping
+/// a message. A node that comes back after hours catches up by itself.
+///
+/// Failures are of two kinds. A transient one (the peer unreachable, a 5xx, an unknown or
+/// disabled link, a bad signature during a re-key) pauses the whole peer until the backoff
+/// passes. A permanent refusal (the peer says the content can never be applied: another
+/// county's case, too large, stale …) holds back only that message and its case's later ones;
+/// after ``NodeStore/maxRefusals`` it becomes a dead letter for an operator to retry or discard,
+/// and the other cases flow on.
 struct DeliveryService: Service {
+    /// This node's id, sent in ``FederationWire/senderHeader``.
+    let localNode: String
     let store: NodeStore
     let client: CurlHTTPClient
     let signal: OutboxSignal
     let logger: Logger
     /// Longest wait between two attempts of one message.
     let maxBackoff: Duration
+    /// Peers paused after a transient failure, until when.
+    private let pauses = PeerPauses()
+
+    init(localNode: String, store: NodeStore, client: CurlHTTPClient, signal: OutboxSignal, logger: Logger, maxBackoff: Duration) {
+        self.localNode = localNode
+        self.store = store
+        self.client = client
+        self.signal = signal
+        self.logger = logger
+        self.maxBackoff = maxBackoff
+    }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -38,55 +59,106 @@ struct DeliveryService: Service {
         }
     }
 
-    /// Sends the head of every peer's queue that is due. Returns when the next attempt is due
-    /// (now, if something was delivered), or nil when the queues are empty.
+    /// Sends, for every enabled peer that is not paused, the oldest due message that heads its
+    /// case's queue. Returns when the next attempt is due (now, if something was sent), or nil
+    /// when nothing waits.
     private func deliverDue() async throws -> Date? {
         let now = Date()
-        let heads = try await store.read { db -> [(OutboxRecord, LinkRecord)] in
-            // The head of each enabled peer's queue, through the (peer, deliveredAt, createdAt) index.
-            try LinkRecord.filter(Column("enabled") == true).fetchAll(db).compactMap { link in
-                try OutboxRecord.fetchOne(db, sql: """
-                    SELECT * FROM outbox WHERE peer = ? AND deliveredAt IS NULL ORDER BY createdAt, rowid LIMIT 1
-                    """, arguments: [link.nodeId]).map { ($0, link) }
+        let paused = pauses.pausedUntil.withLock { $0 }
+        let work = try await store.read { db -> (due: [(OutboxRecord, LinkRecord)], next: [Date]) in
+            var due: [(OutboxRecord, LinkRecord)] = []
+            var next: [Date] = []
+            for link in try LinkRecord.filter(Column("enabled") == true).fetchAll(db) {
+                if let until = paused[link.nodeId], until > now {
+                    if try NodeStore.nextOutboxAttempt(db, peer: link.nodeId) != nil { next.append(until) }
+                    continue
+                }
+                if let head = try NodeStore.dueOutboxHead(db, peer: link.nodeId, now: now) {
+                    due.append((head, link))
+                } else if let attempt = try NodeStore.nextOutboxAttempt(db, peer: link.nodeId) {
+                    next.append(attempt)
+                }
             }
+            return (due, next)
         }
-        guard !heads.isEmpty else { return nil }
-        let due = heads.filter { $0.0.nextAttemptAt <= now }
-        guard !due.isEmpty else { return heads.map(\.0.nextAttemptAt).min() }
+        guard !work.due.isEmpty else { return work.next.min() }
         await withTaskGroup(of: Void.self) { group in
-            for (message, link) in due {
+            for (message, link) in work.due {
                 group.addTask { await deliver(message, to: link) }
             }
         }
         return Date()
     }
 
+    /// How the peer answered a failed attempt.
+    enum Failure {
+        /// Unreachable, 5xx, or a refusal that concerns every message (link, key): pause the peer.
+        case transient(String)
+        /// This message must wait (e.g. out of order), the others need not.
+        case message(String)
+        /// The peer will never apply this content.
+        case permanent(String)
+    }
+
     private func deliver(_ message: OutboxRecord, to link: LinkRecord) async {
         let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + FederationWire.path
-        let failure: String
+        let failure: Failure
         do {
-            let headers = [("Content-Type", FederationWire.contentType), (FederationWire.signatureHeader, (message.signature ?? Data()).base64EncodedString())]
+            let headers = [("Content-Type", FederationWire.contentType), (FederationWire.signatureHeader, (message.signature ?? Data()).base64EncodedString()),
+                           (FederationWire.senderHeader, localNode)]
             let response = try await client.send(HTTPClientRequest(method: "POST", url: url, headers: headers, body: message.body))
             if (200..<300).contains(response.status) {
-                try await store.write { db in
-                    try db.execute(sql: "UPDATE outbox SET deliveredAt = ?, lastError = NULL WHERE id = ?", arguments: [Date(), message.id])
-                }
+                try await store.write { db in try NodeStore.markDelivered(db, messageId: message.id) }
                 logger.debug("delivered", metadata: ["id": "\(message.id)", "peer": "\(link.nodeId)", "type": "\(message.type.rawValue)"])
                 return
             }
-            failure = "HTTP \(response.status): \(String(decoding: response.body.prefix(300), as: UTF8.self))"
+            failure = Self.classify(status: response.status, body: response.body)
         } catch {
-            failure = String(describing: error)
+            failure = .transient(String(describing: error))
         }
         let attempts = message.attempts + 1
         let delay = backoff(attempts: attempts)
-        logger.warning("delivery failed; will retry", metadata: [
-            "id": "\(message.id)", "peer": "\(link.nodeId)", "attempt": "\(attempts)", "retryInSeconds": "\(String(format: "%.2f", delay))", "error": "\(failure)",
-        ])
-        try? await store.write { db in
-            try db.execute(sql: "UPDATE outbox SET attempts = ?, nextAttemptAt = ?, lastError = ? WHERE id = ?",
-                           arguments: [attempts, Date().addingTimeInterval(delay), failure, message.id])
+        let retryAt = Date().addingTimeInterval(delay)
+        let (text, permanent) = switch failure {
+        case .transient(let text): (text, false)
+        case .message(let text): (text, false)
+        case .permanent(let text): (text, true)
         }
+        if case .transient = failure {
+            pauses.pausedUntil.withLock { $0[link.nodeId] = retryAt }
+        }
+        let dead = (try? await store.write { db in
+            try NodeStore.recordDeliveryFailure(db, messageId: message.id, error: text, permanent: permanent, retryAt: retryAt)
+        }) ?? false
+        if dead {
+            logger.error("dead letter: the peer refused this message; other cases go on, this case waits for an operator", metadata: [
+                "id": "\(message.id)", "peer": "\(link.nodeId)", "case": "\(message.caseId ?? "-")", "type": "\(message.type.rawValue)", "error": "\(text)",
+            ])
+        } else {
+            logger.warning("delivery failed; will retry", metadata: [
+                "id": "\(message.id)", "peer": "\(link.nodeId)", "attempt": "\(attempts)", "retryInSeconds": "\(String(format: "%.2f", delay))",
+                "permanent": "\(permanent)", "error": "\(text)",
+            ])
+        }
+    }
+
+    /// Reads the peer's error body: `permanent: true` marks a content refusal; an out-of-order
+    /// answer concerns this message only; anything else pauses the peer.
+    static func classify(status: Int, body: Data) -> Failure {
+        let text = "HTTP \(status): \(String(decoding: body.prefix(300), as: UTF8.self))"
+        struct Answer: Decodable {
+            struct Body: Decodable {
+                var code: String?
+                var permanent: Bool?
+            }
+            var error: Body
+        }
+        guard (400..<500).contains(status), status != 429, let answer = try? JSONDecoder().decode(Answer.self, from: body) else {
+            return .transient(text)
+        }
+        if answer.error.permanent == true { return .permanent(text) }
+        if answer.error.code == "out-of-order" { return .message(text) }
+        return .transient(text)
     }
 
     /// 0.2 s · 2^(attempts−1), capped, with full jitter over the upper half.
@@ -95,4 +167,9 @@ struct DeliveryService: Service {
         let exponential = min(cap, 0.2 * pow(2, Double(min(attempts, 20) - 1)))
         return Double.random(in: exponential / 2 ... exponential)
     }
+}
+
+/// Peers paused after a transient failure, until when (shared by the delivery loop's tasks).
+final class PeerPauses: Sendable {
+    let pausedUntil = Mutex<[String: Date]>([:])
 }

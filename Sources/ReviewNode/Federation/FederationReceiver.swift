@@ -18,36 +18,30 @@ struct FederationReceiver: Sendable {
         var duplicate: Bool?
     }
 
-    /// `body` is the envelope's JSON; `signature` the header's base64.
-    func receive(_ body: Data, signature: String?) async throws -> Result {
-        let envelope: FederationHeader
-        let frame: (json: Data, attachments: [Data])
-        do {
-            frame = try FederationFrame.decode(body)
-            // The header first (payload ignored); the payload is decoded by type below.
-            envelope = try JSONDecoder().decode(FederationHeader.self, from: frame.json)
-        } catch {
-            throw reject(.badRequest, "malformed-message", "malformed message: \(ProtocolError(.invalidJSON, reason: String(describing: error)))")
-        }
-        guard let signature = signature.flatMap({ Data(base64Encoded: $0) }) else {
-            throw reject(.unauthorized, "bad-signature", "no \(FederationWire.signatureHeader) header")
-        }
+    /// Applies a message ``FederationIntake`` read and verified, and records its id, in one
+    /// transaction; a redelivery is answered with the first result and has no effect.
+    func receive(_ message: VerifiedMessage) async throws -> Result {
+        let envelope = message.header
         let configuration = services.configuration
         guard envelope.receiver == configuration.nodeId else {
             throw reject(.misdirectedRequest, "wrong-receiver", "message for \(envelope.receiver), this is \(configuration.nodeId)")
         }
-        guard let link = try await services.store.read({ db in try LinkRecord.fetchOne(db, key: envelope.sender) }) else {
-            throw reject(.forbidden, "unknown-node", "no link to node \(envelope.sender)")
+        // Freshness: a message older than the window is refused, so that inbox ids older than
+        // it can be pruned without opening the door to replays.
+        let now = Date()
+        guard let sentAt = try? Date(envelope.sentAt, strategy: .iso8601) else {
+            throw reject(.badRequest, "malformed-message", "sentAt '\(envelope.sentAt.prefix(40))' is not an ISO 8601 time")
         }
-        guard link.enabled else { throw reject(.forbidden, "link-disabled", "the link to \(envelope.sender) is disabled") }
-        // The signature covers the envelope's JSON; every attachment must be one the JSON
-        // names by SHA-256 (checked when the materials are stored).
-        guard verify(signature, of: frame.json, link: link) else {
-            throw reject(.unauthorized, "bad-signature", "signature does not verify with the key held for \(envelope.sender)")
+        guard sentAt >= now.addingTimeInterval(-configuration.messageFreshness) else {
+            throw reject(.unprocessableContent, "stale-message", "sent at \(envelope.sentAt), older than this node's freshness window of \(configuration.messageFreshness / 86400) days")
+        }
+        guard sentAt <= now.addingTimeInterval(configuration.allowedClockSkew) else {
+            throw reject(.unprocessableContent, "stale-message", "sent at \(envelope.sentAt), in the future by more than \(Int(configuration.allowedClockSkew)) s")
         }
         if envelope.type == .ping { return Result(applied: "ping", caseId: nil) }
 
         let services = self.services
+        let link = message.link
         return try await services.store.write { db in
             if let previous = try InboxRecord.fetchOne(db, key: envelope.id) {
                 var result = try JSONDecoder().decode(Result.self, from: previous.result)
@@ -55,12 +49,14 @@ struct FederationReceiver: Sendable {
                 return result
             }
             if let caseId = envelope.caseId {
-                let last = try Int.fetchOne(db, sql: "SELECT MAX(sequence) FROM inbox WHERE sender = ? AND caseId = ?", arguments: [envelope.sender, caseId]) ?? 0
+                // From inboxSequence, not the inbox: it survives the pruning of old ids.
+                let last = try NodeStore.lastAppliedSequence(db, sender: envelope.sender, caseId: caseId)
                 guard envelope.sequence == last + 1 else {
                     throw Self.reject(.conflict, "out-of-order", "message \(envelope.sequence) for case \(caseId); expected \(last + 1)")
                 }
+                try NodeStore.recordAppliedSequence(db, sender: envelope.sender, caseId: caseId, sequence: envelope.sequence)
             }
-            let apply = Apply(services: services, db: db, envelope: envelope, json: frame.json, attachments: frame.attachments, link: link)
+            let apply = Apply(services: services, db: db, envelope: envelope, json: message.json, attachments: message.attachments, link: link)
             let result = try apply.run()
             try InboxRecord(id: envelope.id, sender: envelope.sender, receivedAt: Date(), result: try CaseWorkflow.canonicalJSON(result),
                             caseId: envelope.caseId, sequence: envelope.caseId == nil ? nil : envelope.sequence, type: envelope.type,
@@ -70,20 +66,19 @@ struct FederationReceiver: Sendable {
         }
     }
 
-    private func verify(_ signature: Data, of body: Data, link: LinkRecord) -> Bool {
-        if NodeIdentity.verify(signature, of: body, publicKey: link.publicKey) { return true }
-        if let previous = link.previousPublicKey, let until = link.previousKeyValidUntil, until > Date() {
-            return NodeIdentity.verify(signature, of: body, publicKey: previous)
-        }
-        return false
-    }
-
     private func reject(_ status: HTTPResponse.Status, _ code: String, _ detail: String) -> APIError {
         Self.reject(status, code, detail)
     }
 
+    /// Refusals that concern the content, not the link or the moment: the sender must not
+    /// block its other cases retrying them (it makes them dead letters).
+    static let permanentRefusals: Set<String> = [
+        "not-your-case", "case-exists", "illegal-transition", "malformed-payload", "material-digest-mismatch", "message-too-large",
+        "stale-message", "wrong-direction", "wrong-receiver", "unknown-case", "bad-opinion-signature", "malformed-message",
+    ]
+
     static func reject(_ status: HTTPResponse.Status, _ code: String, _ detail: String) -> APIError {
-        APIError(status, code: code, message: "节点消息被拒绝", detail: detail)
+        APIError(status, code: code, message: "节点消息被拒绝", detail: detail, permanent: permanentRefusals.contains(code) ? true : nil)
     }
 }
 

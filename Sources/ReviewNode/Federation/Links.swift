@@ -8,7 +8,8 @@ public enum Links {
     /// This node's card.
     public static func card(configuration: NodeConfiguration, identity: NodeIdentity, baseURL: String? = nil) -> LinkCard {
         LinkCard(nodeId: configuration.nodeId, name: configuration.name, divisionCode: configuration.nodeId, tier: configuration.tier,
-                 baseURL: baseURL ?? configuration.baseURL(), publicKey: identity.publicKeyBase64)
+                 baseURL: baseURL ?? configuration.baseURL(), publicKey: identity.publicKeyBase64,
+                 maxMessageBytes: configuration.maxMessageBytes)
     }
 
     /// Creates the link described by a peer's card, or updates it (a re-key by hand keeps the
@@ -36,6 +37,7 @@ public enum Links {
             }
             existing.name = card.name
             existing.baseURL = card.baseURL
+            existing.maxMessageBytes = card.maxMessageBytes
             try existing.update(db)
             try NodeStore.appendEvent(db, caseId: nil, actor: "operator", action: "updateLink", payload: ["peer": card.nodeId, "fingerprint": NodeIdentity.fingerprint(ofPublicKey: card.publicKey)])
             return existing
@@ -71,19 +73,50 @@ public enum Links {
         public var lastCheckAt: Date?
         public var lastCheckMilliseconds: Double?
         public var lastChainHead: String?
+        /// Messages the peer refused for their content, held back (with their case's later
+        /// messages) until an operator retries or discards them.
+        public var deadLetters: [DeadLetter]
+    }
+
+    /// A dead letter as operators see it.
+    public struct DeadLetter: Codable, Sendable {
+        public var id: String
+        public var peer: String
+        public var caseId: String?
+        public var type: FederationMessageType
+        public var attempts: Int
+        /// The peer's last answer.
+        public var lastError: String?
+        public var createdAt: Date
+        public var deadAt: Date?
+
+        public init(_ message: OutboxRecord) {
+            id = message.id
+            peer = message.peer
+            caseId = message.caseId
+            type = message.type
+            attempts = message.attempts
+            lastError = message.lastError
+            createdAt = message.createdAt
+            deadAt = message.deadAt
+        }
     }
 
     public static func status(_ db: Database) throws -> [Status] {
-        try LinkRecord.order(Column("nodeId")).fetchAll(db).map { link in
+        let dead = try NodeStore.deadLetters(db).map(DeadLetter.init)
+        return try LinkRecord.order(Column("nodeId")).fetchAll(db).map { link in
             let pending = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*) AS n, MIN(createdAt) AS oldest FROM outbox WHERE peer = ? AND deliveredAt IS NULL
+                SELECT COUNT(*) AS n, MIN(createdAt) AS oldest FROM outbox WHERE peer = ? AND deliveredAt IS NULL AND discardedAt IS NULL
                 """, arguments: [link.nodeId])
-            let head = try OutboxRecord.fetchOne(db, sql: "SELECT * FROM outbox WHERE peer = ? AND deliveredAt IS NULL ORDER BY createdAt, rowid LIMIT 1", arguments: [link.nodeId])
+            let head = try OutboxRecord.fetchOne(db, sql: """
+                SELECT * FROM outbox WHERE peer = ? AND deliveredAt IS NULL AND discardedAt IS NULL ORDER BY createdAt, rowid LIMIT 1
+                """, arguments: [link.nodeId])
             let delivered = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE peer = ? AND deliveredAt IS NOT NULL", arguments: [link.nodeId]) ?? 0
             return Status(nodeId: link.nodeId, name: link.name, tier: link.tier, baseURL: link.baseURL, enabled: link.enabled,
                           fingerprint: NodeIdentity.fingerprint(ofPublicKey: link.publicKey), queueDepth: pending?["n"] ?? 0,
                           oldestUndelivered: pending?["oldest"], attempts: head?.attempts, lastError: head?.lastError, delivered: delivered,
-                          lastCheckAt: link.lastCheckAt, lastCheckMilliseconds: link.lastCheckMilliseconds, lastChainHead: link.lastChainHead)
+                          lastCheckAt: link.lastCheckAt, lastCheckMilliseconds: link.lastCheckMilliseconds, lastChainHead: link.lastChainHead,
+                          deadLetters: dead.filter { $0.peer == link.nodeId })
         }
     }
 }

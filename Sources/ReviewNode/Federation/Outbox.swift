@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HTTPTypes
 import ReviewProtocol
 import ReviewStore
 import Synchronization
@@ -10,13 +11,35 @@ enum Outbox {
     /// event was appended, so that the message carries the chain head that includes it.
     static func enqueue<Payload: Codable & Sendable>(_ db: Database, identity: NodeIdentity, sender: String, peer: String, type: FederationMessageType,
                                                      caseId: String?, payload: Payload, attachments: [Data] = []) throws {
-        let sequence = (try Int.fetchOne(db, sql: "SELECT MAX(caseSequence) FROM outbox WHERE peer = ? AND caseId IS ?", arguments: [peer, caseId]) ?? 0) + 1
+        let sequence = try NodeStore.nextOutboxSequence(db, peer: peer, caseId: caseId)
         let now = Date()
         let envelope = FederationEnvelope(
             id: UUID().uuidString.lowercased(), sender: sender, receiver: peer, type: type, caseId: caseId, sequence: sequence,
             sentAt: now.formatted(.iso8601), chainHead: try NodeStore.chainHead(db), payload: payload)
         let (body, signature) = try signed(envelope, attachments: attachments, identity: identity)
+        // Refuse now, with the action rolled back, what the peer would refuse forever.
+        if let limit = try LinkRecord.fetchOne(db, key: peer)?.maxMessageBytes, body.count > limit {
+            throw APIError(.unprocessableContent, code: "message-too-large",
+                           message: "报送内容(含材料共\(Self.megabytes(body.count)))超过对方节点单次接收上限(\(Self.megabytes(limit))),请压缩或精简材料后重试",
+                           field: "materials", detail: "the framed message is \(body.count) bytes; peer \(peer) accepts at most \(limit)")
+        }
         try OutboxRecord(id: envelope.id, peer: peer, caseId: caseId, caseSequence: sequence, type: type, body: body, signature: signature, createdAt: now).insert(db)
+    }
+
+    static func megabytes(_ bytes: Int) -> String {
+        String(format: "%.1f MB", Double(bytes) / 1_048_576)
+    }
+
+    /// The same message with another per-case sequence, signed anew (after an operator
+    /// discarded an earlier dead letter of its case, which the peer never saw).
+    static func resequenced(_ message: OutboxRecord, sequence: Int, identity: NodeIdentity) throws -> (body: Data, signature: Data) {
+        let frame = try FederationFrame.decode(message.body)
+        guard var envelope = try JSONSerialization.jsonObject(with: frame.json) as? [String: Any] else {
+            throw StoreError(.corrupt, "outbox message \(message.id) has no envelope object")
+        }
+        envelope["sequence"] = sequence
+        let json = try JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .withoutEscapingSlashes])
+        return (FederationFrame.encode(json: json, attachments: frame.attachments), try identity.sign(json))
     }
 
     /// The framed body (envelope JSON and attachments) and the signature over the JSON. The

@@ -1,0 +1,36 @@
+public import Foundation
+public import GRDB
+import ReviewProtocol
+public import ReviewStore
+
+/// Operators' hold on messages a peer refused for their content (dead letters), shared by the
+/// API, the console and `reviewctl outbox`. Each retry or discard is an audited event.
+public enum DeadLetters {
+    /// Every dead letter, oldest first.
+    public static func list(_ db: Database) throws -> [Links.DeadLetter] {
+        try NodeStore.deadLetters(db).map(Links.DeadLetter.init)
+    }
+
+    /// Queues a dead letter again, due now (after the cause was fixed at either end).
+    /// - Throws: `StoreError.notFound` unless `id` is a dead letter.
+    @discardableResult
+    public static func retry(_ db: Database, id: String, actor: String) throws -> Links.DeadLetter {
+        let message = try NodeStore.retryDeadLetter(db, messageId: id)
+        try NodeStore.appendEvent(db, caseId: message.caseId, actor: actor, action: "retryDeadLetter",
+                                  payload: ["message": id, "peer": message.peer, "type": message.type.rawValue])
+        return Links.DeadLetter(message)
+    }
+
+    /// Gives a dead letter up for good; the case's later messages to that peer are renumbered
+    /// and re-signed with `identity` so that the peer, which never saw it, applies them.
+    /// - Throws: `StoreError.notFound` unless `id` is a dead letter.
+    @discardableResult
+    public static func discard(_ db: Database, id: String, actor: String, identity: NodeIdentity) throws -> Links.DeadLetter {
+        let message = try NodeStore.discardDeadLetter(db, messageId: id) { later, sequence in
+            try Outbox.resequenced(later, sequence: sequence, identity: identity)
+        }
+        try NodeStore.appendEvent(db, caseId: message.caseId, actor: actor, action: "discardDeadLetter",
+                                  payload: ["message": id, "peer": message.peer, "type": message.type.rawValue, "reason": String((message.lastError ?? "").prefix(300))])
+        return Links.DeadLetter(message)
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ReviewProtocol
+import ReviewStore
+
+/// A peer's message whose sender is linked and whose signature verified: what
+/// ``FederationReceiver`` applies.
+struct VerifiedMessage: Sendable {
+    var header: FederationHeader
+    /// The envelope's JSON, exactly the signed bytes.
+    var json: Data
+    /// The materials' bytes, in frame order.
+    var attachments: [Data]
+    var link: LinkRecord
+}
+
+/// Reads a peer's message from an HTTP request in the order that keeps an unauthenticated
+/// request cheap: first what the headers tell (signature present, sender linked and enabled,
+/// declared length within the limit), then only the frame's header and signed JSON (at most
+/// ``FederationWire/maxEnvelopeBytes``), then the signature; the attachments are read only once
+/// the signature verified, and never beyond `maxMessageBytes`. An unauthenticated request
+/// therefore costs at most the envelope limit in memory, whatever it sends.
+struct FederationIntake: Sendable {
+    let store: NodeStore
+    /// The largest message accepted, frame bytes (the node's `maxMessageBytes`).
+    let maxMessageBytes: Int
+
+    /// - Throws: `APIError` 400 malformed, 401 bad signature, 403 unknown or disabled sender,
+    ///   413 too large; nothing is stored.
+    func read(_ request: Request) async throws -> VerifiedMessage {
+        guard let signatureText = HTTPField.Name(FederationWire.signatureHeader).flatMap({ request.headers[$0] }),
+              let signature = Data(base64Encoded: signatureText), signature.count == 64
+        else { throw FederationReceiver.reject(.unauthorized, "bad-signature", "no valid \(FederationWire.signatureHeader) header") }
+        let declaredSender = HTTPField.Name(FederationWire.senderHeader).flatMap { request.headers[$0] }
+        var link: LinkRecord?
+        if let declaredSender { link = try await linkedPeer(declaredSender) }
+        if let lengthText = request.headers[.contentLength] {
+            guard let length = Int(lengthText), length >= 0 else {
+                throw FederationReceiver.reject(.badRequest, "malformed-message", "Content-Length '\(lengthText.prefix(40))' is not a byte count")
+            }
+            guard length <= maxMessageBytes else { throw tooLarge("Content-Length \(length)") }
+        }
+
+        var reader = BoundedBodyReader(iterator: request.body.makeAsyncIterator(), limit: maxMessageBytes)
+        guard try await reader.fill(to: FederationFrame.headerLength),
+              let jsonLength = FederationFrame.declaredJSONLength(reader.buffer.readableBytesView)
+        else { throw FederationReceiver.reject(.badRequest, "malformed-message", "malformed message frame: no RVW1 header") }
+        guard jsonLength <= FederationWire.maxEnvelopeBytes else { throw tooLarge("envelope of \(jsonLength) bytes") }
+        guard try await reader.fill(to: FederationFrame.headerLength + jsonLength),
+              let jsonBytes = reader.buffer.getBytes(at: reader.buffer.readerIndex + FederationFrame.headerLength, length: jsonLength)
+        else { throw FederationReceiver.reject(.badRequest, "malformed-message", "malformed message frame: truncated envelope") }
+        let json = Data(jsonBytes)
+        let header: FederationHeader
+        do {
+            header = try JSONDecoder().decode(FederationHeader.self, from: json)
+        } catch {
+            throw FederationReceiver.reject(.badRequest, "malformed-message", "malformed envelope: \(String(describing: error).prefix(300))")
+        }
+        if let declaredSender, declaredSender != header.sender {
+            throw FederationReceiver.reject(.badRequest, "malformed-message", "\(FederationWire.senderHeader) \(declaredSender) differs from the envelope's sender \(header.sender)")
+        }
+        let peer: LinkRecord
+        if let link { peer = link } else { peer = try await linkedPeer(header.sender) }
+        guard Self.verify(signature, of: json, link: peer) else {
+            throw FederationReceiver.reject(.unauthorized, "bad-signature", "signature does not verify with the key held for \(header.sender)")
+        }
+        // Authenticated: now the attachments, still within the limit.
+        _ = try await reader.fill(to: .max)
+        let frame: (json: Data, attachments: [Data])
+        do {
+            frame = try FederationFrame.decode(Data(reader.buffer.readableBytesView))
+        } catch {
+            throw FederationReceiver.reject(.badRequest, "malformed-message", "\(error)")
+        }
+        return VerifiedMessage(header: header, json: frame.json, attachments: frame.attachments, link: peer)
+    }
+
+    private func linkedPeer(_ nodeId: String) async throws -> LinkRecord {
+        guard let link = try await store.read({ db in try LinkRecord.fetchOne(db, key: nodeId) }) else {
+            throw FederationReceiver.reject(.forbidden, "unknown-node", "no link to node \(nodeId.prefix(40))")
+        }
+        guard link.enabled else { throw FederationReceiver.reject(.forbidden, "link-disabled", "the link to \(nodeId) is disabled") }
+        return link
+    }
+
+    private func tooLarge(_ what: String) -> APIError {
+        APIError(.contentTooLarge, code: "message-too-large", message: "节点消息超过大小上限",
+                 detail: "\(what) exceeds this node's limit of \(maxMessageBytes) bytes per message (\(FederationWire.maxEnvelopeBytes) for the envelope)", permanent: true)
+    }
+
+    /// The current key, or the previous one during a re-key's grace period.
+    static func verify(_ signature: Data, of json: Data, link: LinkRecord, at now: Date = Date()) -> Bool {
+        if NodeIdentity.verify(signature, of: json, publicKey: link.publicKey) { return true }
+        if let previous = link.previousPublicKey, let until = link.previousKeyValidUntil, until > now {
+            return NodeIdentity.verify(signature, of: json, publicKey: previous)
+        }
+        return false
+    }
+}
+
+/// Reads a request body chunk by chunk into one buffer, refusing (413) as soon as it would
+/// hold more than `limit` bytes.
+struct BoundedBodyReader {
+    var iterator: RequestBody.AsyncIterator
+    let limit: Int
+    var buffer = ByteBuffer()
+
+    /// Reads until at least `count` bytes are buffered or the body ends. Returns whether
+    /// `count` bytes are there.
+    mutating func fill(to count: Int) async throws -> Bool {
+        while buffer.readableBytes < count {
+            guard var chunk = try await iterator.next() else { return false }
+            guard chunk.readableBytes <= limit - buffer.readableBytes else {
+                throw APIError(.contentTooLarge, code: "message-too-large", message: "节点消息超过大小上限",
+                               detail: "the body exceeds this node's limit of \(limit) bytes per message", permanent: true)
+            }
+            buffer.writeBuffer(&chunk)
+        }
+        return true
+    }
+}

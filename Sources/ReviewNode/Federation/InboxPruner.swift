@@ -1,0 +1,38 @@
+import Foundation
+import Logging
+import ReviewStore
+import ServiceLifecycle
+
+/// Forgets received message ids older than the freshness window (plus the allowed clock
+/// skew), every `interval`. Replays of such messages are refused as stale by their signed
+/// `sentAt`; per-case order lives in `inboxSequence`, which is never pruned.
+struct InboxPruner: Service {
+    let store: NodeStore
+    /// The node's `messageFreshness`, seconds.
+    let freshness: TimeInterval
+    /// The node's `allowedClockSkew`, seconds.
+    let skew: TimeInterval
+    let logger: Logger
+
+    /// Between two prunes: a tenth of the window, from 1 s to 10 min.
+    var interval: Duration { .milliseconds(Int(min(600, max(1, freshness / 10)) * 1000)) }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await prune()
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    func prune(now: Date = Date()) async {
+        let cutoff = now.addingTimeInterval(-(freshness + skew))
+        do {
+            let removed = try await store.write { db in try NodeStore.pruneInbox(db, receivedBefore: cutoff) }
+            if removed > 0 { logger.info("pruned received message ids", metadata: ["count": "\(removed)", "before": "\(cutoff)"]) }
+        } catch {
+            logger.error("inbox pruning failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

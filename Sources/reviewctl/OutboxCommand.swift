@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import ReviewNode
+import ReviewProtocol
+import ReviewStore
+
+/// `reviewctl outbox list|retry|discard`: messages a peer refused for their content (dead
+/// letters). They no longer block other cases; their own case waits until an operator acts.
+struct OutboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outbox",
+        abstract: "Dead letters: messages a peer refused for their content, held back with their case's later messages.",
+        subcommands: [List.self, Retry.self, Discard.self]
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List dead letters: id, peer, case, type, attempts, the peer's last answer.")
+        @OptionGroup var location: NodeLocation
+
+        func run() throws {
+            let (store, _) = try location.open()
+            let letters = try store.writer.read { db in try DeadLetters.list(db) }
+            if letters.isEmpty { FileHandle.standardError.write(Data("no dead letters\n".utf8)) }
+            for letter in letters {
+                print([letter.id, letter.peer, letter.caseId ?? "-", letter.type.rawValue, "attempts \(letter.attempts)",
+                       (letter.lastError ?? "").replacingOccurrences(of: "\n", with: " ")].joined(separator: "\t"))
+            }
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Queue a dead letter again (after the cause was fixed); a running node sends it within a second.")
+        @OptionGroup var location: NodeLocation
+        @Argument(help: "The message id (see `reviewctl outbox list`).") var id: String
+
+        func run() throws {
+            let (store, _) = try location.open()
+            try store.writer.write { db in
+                do {
+                    try DeadLetters.retry(db, id: id, actor: "reviewctl")
+                } catch let error as StoreError {
+                    throw CLIFailure(error.message)
+                }
+            }
+            FileHandle.standardError.write(Data("\(id) queued again\n".utf8))
+        }
+    }
+
+    struct Discard: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a dead letter up; the case's later messages to that peer are renumbered and re-signed with the node's key.")
+        @OptionGroup var location: NodeLocation
+        @Argument(help: "The message id (see `reviewctl outbox list`).") var id: String
+
+        func run() throws {
+            let (store, _) = try location.open()
+            let identity = try NodeIdentity.loadOrCreate(in: try location.dataDirectory())
+            try store.writer.write { db in
+                do {
+                    try DeadLetters.discard(db, id: id, actor: "reviewctl", identity: identity)
+                } catch let error as StoreError {
+                    throw CLIFailure(error.message)
+                }
+            }
+            FileHandle.standardError.write(Data("\(id) discarded\n".utf8))
+        }
+    }
+}
