@@ -233,7 +233,8 @@ private struct NoticeReader {
     }
 
     /// `(names, body)` when the line is an item “[一、]NAME[、NAME]：body”; nil when it is no item
-    /// (the addressees' line “各省、自治区…：”). A numbered line that is no item is an error.
+    /// (the addressees' line “各省、自治区…：”, a web page's “来源：中国政府网”). Unnumbered, every name
+    /// must be 元旦 or end in 节 or 日. A numbered line that is no item is an error.
     func itemHead(_ line: [Character]) throws -> ([String], [Character])? {
         let ordinal = Self.ordinalLength(line, from: 0) ?? 0
         guard let colon = line.firstIndex(of: ":"), colon > ordinal else {
@@ -245,7 +246,8 @@ private struct NoticeReader {
         let wellFormed = !body.isEmpty && names.allSatisfy { name in
             !name.isEmpty && name.allSatisfy { !$0.isPunctuation && !$0.isSymbol && !$0.isNumber && !$0.isASCII }
         }
-        guard wellFormed else {
+        let festivalLike = names.allSatisfy { $0 == "元旦" || $0.hasSuffix("节") || $0.hasSuffix("日") }
+        guard wellFormed, ordinal > 0 || festivalLike else {
             if ordinal > 0 { throw fail("cannot read the item “\(currentLine)”") }
             return nil
         }
@@ -279,11 +281,13 @@ private struct NoticeReader {
         return cursor.atEnd
     }
 
+    /// Whether the line has a month and day of the notice's own year (“5月6日”, not “2025年11月4日”).
     static func mentionsDate(_ line: [Character]) -> Bool {
         for index in line.indices where line[index].isASCIIDigit {
+            guard index == 0 || !(line[index - 1].isASCIIDigit || line[index - 1] == "年") else { continue }
             var cursor = Cursor(line)
             cursor.position = index
-            if cursor.number() != nil, cursor.eat("月") || cursor.eat("日") { return true }
+            if cursor.number() != nil, cursor.eat("月") { return true }
         }
         return false
     }

@@ -63,6 +63,13 @@ import Testing
         #expect(try HolidayNoticeParser.parse(String(fullWidthDigits), year: 2025).calendarYear == expected)
     }
 
+    @Test func ignoresAWebPagesFramingButNotAStrayDate() throws {
+        let framed = "来源：中国政府网\n【字体：大 中 小】\n发布时间：2025年11月04日 16:00\n" + (try Self.notice(2026)) + "\n【我要纠错】 责任编辑：张三\n"
+        #expect(try HolidayNoticeParser.parse(framed, year: 2026) == HolidayNoticeParser.parse(Self.notice(2026), year: 2026))
+        let stray = (try Self.notice(2026)) + "\n请于5月6日前报送值班表\n"
+        #expect(throws: RulesError.self) { try HolidayNoticeParser.parse(stray, year: 2026) }
+    }
+
     @Test func namesTheMidAutumnDayInsideTheNationalDayPeriodAsTheShippedFilesDo() throws {
         // 2023 (中秋节 on 9月29日 first in the item) and 2020 (中秋节 on 10月1日 itself).
         let y2023 = try HolidayNoticeParser.parse("六、中秋节、国庆节：9月29日至10月6日放假调休，共8天。10月7日（星期六）、10月8日（星期日）上班。", year: 2023)
