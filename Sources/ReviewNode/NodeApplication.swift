@@ -69,7 +69,7 @@ public enum NodeApplication {
         if !calendar.years.contains(now.year) {
             logger.error("no working-day calendar for the current year: deadlines cannot be computed", metadata: ["year": "\(now.year)"])
         } else if now.month >= 11, !calendar.years.contains(now.year + 1) {
-            logger.warning("next year's working-day calendar is missing: add Config/calendar/\(now.year + 1).json once the State Council publishes it")
+            logger.warning("next year's working-day calendar is missing: import the State Council notice once published: reviewctl calendar import --year \(now.year + 1) notice.txt")
         }
         let store: NodeStore
         do {

@@ -16,6 +16,9 @@ public struct RulesError: Error, Hashable, Sendable, CustomStringConvertible {
         case clockStopped
         /// An event not allowed in the case's current state.
         case illegalTransition
+        /// A holiday notice with a sentence that could not be read, or whose dates, day counts
+        /// or weekdays disagree (``HolidayNoticeParser``).
+        case noticeUnreadable
     }
 
     public let code: Code

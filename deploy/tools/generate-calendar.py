@@ -8,8 +8,9 @@ each year's 国务院办公厅关于YYYY年部分节假日安排的通知 by han
 Usage: deploy/tools/generate-calendar.py [--out Config/calendar] 2020 2021 ... 2026
 
 When the State Council publishes a new schedule (usually in November) before the package
-catches up, write the new year's file by hand in the same format: every day of each
-statutory holiday period under "holidays", every make-up working day (调休) under "workdays".
+catches up, import the notice's text with `reviewctl calendar import --year YYYY notice.txt`,
+which writes the same format: every day of each statutory holiday period under "holidays",
+every make-up working day (调休) under "workdays".
 """
 import argparse
 import datetime

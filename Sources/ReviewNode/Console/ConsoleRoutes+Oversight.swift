@@ -112,7 +112,7 @@ extension ConsoleRoutes {
         if !years.contains(today.year) {
             view["calendarWarning"] = "缺少\(today.year)年的工作日历,无法计算审查期限。请添加 Config/calendar/\(today.year).json 并重启节点。"
         } else if today.month >= 11, !years.contains(today.year + 1) {
-            view["calendarWarning"] = "尚未加载\(today.year + 1)年的工作日历。国务院办公厅公布节假日安排后,请添加 Config/calendar/\(today.year + 1).json 并重启节点。"
+            view["calendarWarning"] = "尚未加载\(today.year + 1)年的工作日历。国务院办公厅公布节假日安排后,请用 reviewctl calendar import --year \(today.year + 1) 通知.txt 导入(写入 Config/calendar/\(today.year + 1).json)并重启节点。"
         }
         return renderer.page("operator", view, status: status)
     }
