@@ -4,12 +4,14 @@ public import ReviewProtocol
 /// finding in one pass (Art 8: 一次性书面告知需要补正的全部信息). Pure: no clock, no IO.
 public struct StandardizationLinter: Sendable {
     public let configuration: RulesConfiguration
-    /// The wording rules with their phrases' UTF-8 bytes, computed once.
-    let wording: [(rule: WordingRule, bytes: [UInt8])]
+    /// The wording rules, compiled once.
+    let matcher: WordingMatcher
 
+    /// Compiles the wording rules once. A rule whose pattern does not parse (only possible when
+    /// the configuration was not loaded from files, which refuse it) is matched literally.
     public init(configuration: RulesConfiguration) {
         self.configuration = configuration
-        self.wording = configuration.wording.map { ($0, Array($0.phrase.utf8)) }
+        self.matcher = WordingMatcher(lenient: configuration.wording)
     }
 
     /// All findings for `form`: policy fields, materials, and for each service item every
@@ -25,11 +27,12 @@ public struct StandardizationLinter: Sendable {
             sink.add(.itemsMissing, path: "serviceItems", "未填写政策服务事项,至少应包含一个可供企业或居民办理的具体事项", suggestion: "按《审查办法》第七条逐项填写政策服务事项及其要素")
         }
         var seenNames: [String: Int] = [:]
+        var scratch = WordingScratch()
         for (index, item) in form.serviceItems.enumerated() {
             var itemSink = ItemSink(index: index, sink: sink)
             checkElements(item, policy: form.policy, into: &itemSink)
             checkConsistency(item, policy: form.policy, into: &itemSink)
-            checkWording(item, into: &itemSink)
+            checkWording(item, scratch: &scratch, into: &itemSink)
             sink = itemSink.sink
             if let name = item.itemName?.trimmed, !name.isEmpty {
                 if let first = seenNames[name] {
