@@ -6,22 +6,31 @@ import ReviewProtocol
 extension StandardizationLinter {
     func checkWording(_ item: ServiceItem, scratch: inout WordingScratch, into sink: inout ItemSink) {
         var current: Element?
+        // The closure captures the matcher alone, not the whole linter and its configuration.
+        let matcher = self.matcher
         Self.forEachText(in: item) { element, index, suffix, text in
             if element != current {
                 current = element
                 scratch.reported.removeAll(keepingCapacity: true)
             }
-            scan(text, element: element, index: index, suffix: suffix, scratch: &scratch, into: &sink)
+            Self.scan(text, matcher: matcher, element: element, index: index, suffix: suffix, scratch: &scratch, into: &sink)
         }
     }
 
-    private func scan(_ text: String, element: Element, index: Int?, suffix: String, scratch: inout WordingScratch, into sink: inout ItemSink) {
-        scratch.scalars.removeAll(keepingCapacity: true)
-        scratch.origins.removeAll(keepingCapacity: true)
+    private static func scan(
+        _ text: String, matcher: WordingMatcher, element: Element, index: Int?, suffix: String,
+        scratch: inout WordingScratch, into sink: inout ItemSink
+    ) {
         scratch.matches.removeAll(keepingCapacity: true)
-        TextNormalizer.normalize(text, into: &scratch.scalars, origins: &scratch.origins)
-        scratch.scalars.withUnsafeBufferPointer { matcher.matches(in: $0, into: &scratch.matches) }
+        let room = TextNormalizer.capacity(for: text)
+        if scratch.scalars.count < room { scratch.scalars = [Scalar](repeating: 0, count: max(room, 2 * scratch.scalars.count)) }
+        scratch.scalars.withUnsafeMutableBufferPointer { buffer in
+            let count = TextNormalizer.normalize(text, into: buffer)
+            matcher.matches(in: UnsafeBufferPointer(rebasing: buffer[0..<count]), into: &scratch.matches)
+        }
         guard !scratch.matches.isEmpty else { return }
+        // Found something (rare): map normalized positions back to the text as written.
+        let origins = TextNormalizer.normalizedWithOrigins(text).origins
         // Earlier rules win: one finding per stretch of text, and per element one per rule.
         scratch.matches.sort { ($0.rule, $0.start) < ($1.rule, $1.start) }
         var accepted: [WordingMatcher.Match] = []
@@ -31,10 +40,10 @@ extension StandardizationLinter {
             guard !scratch.reported.contains(match.rule) else { continue }
             scratch.reported.append(match.rule)
             let rule = matcher.rules[match.rule].rule
-            let from = Int(scratch.origins[match.start])
-            let to = Int(scratch.origins[match.end - 1]) + 1
+            let from = Int(origins[match.start])
+            let to = Int(origins[match.end - 1]) + 1
             let sub = index.map { "[\($0)]\(suffix)" } ?? suffix
-            sink.add(.wordingNonstandard, element, sub: sub, "表述“\(Self.slice(text, from, to))”不规范:\(Self.excerpt(text, from: from, to: to))", suggestion: rule.suggestion)
+            sink.add(.wordingNonstandard, element, sub: sub, "表述“\(slice(text, from, to))”不规范:\(excerpt(text, from: from, to: to))", suggestion: rule.suggestion)
         }
     }
 
@@ -96,14 +105,9 @@ extension StandardizationLinter {
 
 /// Buffers the wording check reuses from text to text within one `check`.
 struct WordingScratch {
-    var scalars: [Scalar] = []
-    var origins: [Int32] = []
+    /// Room for a text's normalized scalars; grown when a longer text comes.
+    var scalars = [Scalar](repeating: 0, count: 256)
     var matches: [WordingMatcher.Match] = []
     /// Rules already reported for the current element.
     var reported: [Int] = []
-
-    init() {
-        scalars.reserveCapacity(256)
-        origins.reserveCapacity(256)
-    }
 }

@@ -116,12 +116,21 @@ extension String {
     var trimmed: String {
         let scalars = unicodeScalars
         guard let first = scalars.first, let last = scalars.last else { return self }
-        guard first.properties.isWhitespace || last.properties.isWhitespace else { return self }
+        guard Self.isWhitespace(first) || Self.isWhitespace(last) else { return self }
         var start = scalars.startIndex
         var end = scalars.endIndex
-        while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
-        while end > start, scalars[scalars.index(before: end)].properties.isWhitespace { end = scalars.index(before: end) }
+        while start < end, Self.isWhitespace(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, Self.isWhitespace(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
         return String(scalars[start..<end])
+    }
+
+    /// Unicode white space, answered without the property tables for ASCII and CJK ideographs.
+    @inline(__always)
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        if v < 0x80 { return v == 0x20 || (0x09...0x0D).contains(v) }
+        if (0x4E00...0x9FFF).contains(v) { return false }
+        return scalar.properties.isWhitespace
     }
 
     /// Byte equality of the UTF-8 forms: what the controlled vocabularies need, without

@@ -11,57 +11,111 @@ typealias Scalar = UInt32
 /// characters to their NFKC form, white space and invisible characters (zero-width spaces,
 /// soft hyphens, joiners, bidi marks, variation selectors) removed.
 enum TextNormalizer {
-    /// Appends the normalized scalars of `text` to `out`, and for each the offset of the
-    /// original scalar it came from (in `text.unicodeScalars`) to `origins`.
-    static func normalize(_ text: String, into out: inout [Scalar], origins: inout [Int32]) {
-        var offset: Int32 = 0
-        for scalar in text.unicodeScalars {
-            fold(scalar, origin: offset, into: &out, origins: &origins)
-            offset &+= 1
+    /// Writes the normalized scalars of `text` to `out`, which must hold at least
+    /// `capacity(for: text)` scalars; returns how many were written. No allocation for text
+    /// of CJK, ASCII and full-width characters.
+    static func normalize(_ text: String, into out: UnsafeMutableBufferPointer<Scalar>) -> Int {
+        if let count = text.utf8.withContiguousStorageIfAvailable({ decode($0, into: out) }) { return count }
+        var n = 0
+        for scalar in text.unicodeScalars { n = put(scalar.value, out, n) }
+        return n
+    }
+
+    /// The room `normalize` needs: one scalar per UTF-8 byte, and some for expansions.
+    static func capacity(for text: String) -> Int { text.utf8.count + 16 }
+
+    /// The normalized scalars of `text` and, for each, the offset of the scalar of `text`
+    /// (in `text.unicodeScalars`) it came from. For quoting a match as written.
+    static func normalizedWithOrigins(_ text: String) -> (scalars: [Scalar], origins: [Int32]) {
+        var scalars: [Scalar] = []
+        var origins: [Int32] = []
+        let room = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: 64)
+        defer { room.deallocate() }
+        for (offset, scalar) in text.unicodeScalars.enumerated() {
+            let n = put(scalar.value, room, 0)
+            for i in 0..<n {
+                scalars.append(room[i])
+                origins.append(Int32(offset))
+            }
         }
+        return (scalars, origins)
     }
 
     /// The normalized scalars of a pattern fragment or marker word.
     static func normalized(_ text: String) -> [Scalar] {
-        var out: [Scalar] = []
-        var origins: [Int32] = []
-        normalize(text, into: &out, origins: &origins)
-        return out
+        normalizedWithOrigins(text).scalars
     }
 
+    /// UTF-8 (valid: it comes from a String) decoded and folded into `out`.
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<Scalar>) -> Int {
+        var n = 0
+        var i = 0
+        let count = bytes.count
+        while i < count {
+            let b0 = Scalar(bytes[i])
+            let v: Scalar
+            if b0 < 0x80 {
+                v = b0
+                i += 1
+            } else if b0 < 0xE0 {
+                v = (b0 & 0x1F) << 6 | Scalar(bytes[i + 1] & 0x3F)
+                i += 2
+            } else if b0 < 0xF0 {
+                v = (b0 & 0x0F) << 12 | Scalar(bytes[i + 1] & 0x3F) << 6 | Scalar(bytes[i + 2] & 0x3F)
+                i += 3
+            } else {
+                v = (b0 & 0x07) << 18 | Scalar(bytes[i + 1] & 0x3F) << 12 | Scalar(bytes[i + 2] & 0x3F) << 6 | Scalar(bytes[i + 3] & 0x3F)
+                i += 4
+            }
+            n = put(v, out, n)
+        }
+        return n
+    }
+
+    /// Writes the fold of one scalar at `out[n...]`; returns the new count.
     @inline(__always)
-    static func fold(_ scalar: Unicode.Scalar, origin: Int32, into out: inout [Scalar], origins: inout [Int32]) {
-        let v = scalar.value
+    private static func put(_ v: Scalar, _ out: UnsafeMutableBufferPointer<Scalar>, _ n: Int) -> Int {
         // Fast paths: CJK ideographs, printable ASCII, CJK punctuation.
         if (0x4E00...0x9FFF).contains(v) || (0x21...0x7E).contains(v) || (0x3001...0x303F).contains(v) {
-            out.append(v); origins.append(origin); return
+            out[n] = v
+            return n + 1
         }
-        if v <= 0x20 || v == 0x7F || v == 0x3000 { return }  // white space and controls
-        if (0xFF01...0xFF5E).contains(v) { out.append(v - 0xFEE0); origins.append(origin); return }  // full-width ASCII
+        if v <= 0x20 || v == 0x7F || v == 0x3000 { return n }  // white space and controls
+        if (0xFF01...0xFF5E).contains(v) {  // full-width ASCII
+            out[n] = v - 0xFEE0
+            return n + 1
+        }
+        return putRare(v, out, n)
+    }
+
+    private static func putRare(_ v: Scalar, _ out: UnsafeMutableBufferPointer<Scalar>, _ n: Int) -> Int {
         switch v {
         case 0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x3164, 0xFEFF, 0xFFA0,
              0x200B...0x200F, 0x2028...0x202E, 0x2060...0x206F, 0xFE00...0xFE0F, 0xE0000...0xE0FFF:
-            return  // invisible: zero-width, soft hyphen, joiners, bidi, variation selectors, tags
+            return n  // invisible: zero-width, soft hyphen, joiners, bidi, variation selectors, tags
         case 0x2018...0x201D, 0x2026, 0x2014, 0x00B7:
-            out.append(v); origins.append(origin); return  // Chinese quotes, ellipsis, dash, middle dot: kept as written
+            out[n] = v  // Chinese quotes, ellipsis, dash, middle dot: kept as written
+            return n + 1
         default:
             break
         }
+        guard let scalar = Unicode.Scalar(v) else { return n }
         switch scalar.properties.generalCategory {
         case .format, .control, .spaceSeparator, .lineSeparator, .paragraphSeparator, .nonspacingMark:
-            return
+            return n
         default:
             break
         }
         // Compatibility characters (Kangxi radicals, CJK compatibility ideographs, circled
         // numbers, …): their NFKC form. Rare, so the Foundation call costs nothing in practice.
-        let folded = String(scalar).precomposedStringWithCompatibilityMapping
-        for s in folded.unicodeScalars {
+        var n = n
+        for s in String(scalar).precomposedStringWithCompatibilityMapping.unicodeScalars where n < out.count {
             let w = s.value
             if w <= 0x20 || w == 0x3000 { continue }
-            out.append((0xFF01...0xFF5E).contains(w) ? w - 0xFEE0 : w)
-            origins.append(origin)
+            out[n] = (0xFF01...0xFF5E).contains(w) ? w - 0xFEE0 : w
+            n += 1
         }
+        return n
     }
 
     /// Characters a gap (…) never spans: clause and sentence punctuation, brackets, title marks.
@@ -213,36 +267,13 @@ struct CompiledWordingRule: Sendable {
         return false
     }
 
-    /// The end (exclusive) of the shortest match beginning at `start`, or nil.
-    func match(_ text: UnsafeBufferPointer<Scalar>, at start: Int) -> Int? {
-        guard let end = matchPart(0, text, start) else { return nil }
-        for word in notContaining where Self.find(word, in: text, from: start, to: end) { return nil }
-        for word in notFollowedBy where Self.has(word, in: text, at: end) { return nil }
-        for word in notPrecededBy where start >= word.count && Self.has(word, in: text, at: start - word.count) { return nil }
-        return end
-    }
-
-    private func matchPart(_ index: Int, _ text: UnsafeBufferPointer<Scalar>, _ position: Int) -> Int? {
-        if index == parts.count { return position }
-        switch parts[index] {
-        case .choice(let options):
-            for option in options where Self.has(option, in: text, at: position) {
-                if let end = matchPart(index + 1, text, position + option.count) { return end }
-            }
-            return nil
-        case .notIn(let set):
-            guard position < text.count else { return nil }
-            let v = text[position]
-            guard !set.contains(v), !TextNormalizer.stopsGap(v) else { return nil }
-            return matchPart(index + 1, text, position + 1)
-        case .gap:
-            var width = 0
-            while true {
-                if let end = matchPart(index + 1, text, position + width) { return end }
-                guard width < maxGap, position + width < text.count, !TextNormalizer.stopsGap(text[position + width]) else { return nil }
-                width += 1
-            }
-        }
+    /// Whether a structural match `start..<end` (found by `FlatProgram`) passes the rule's
+    /// notContaining, notFollowedBy and notPrecededBy conditions.
+    func accepts(_ text: UnsafeBufferPointer<Scalar>, start: Int, end: Int) -> Bool {
+        for word in notContaining where Self.find(word, in: text, from: start, to: end) { return false }
+        for word in notFollowedBy where Self.has(word, in: text, at: end) { return false }
+        for word in notPrecededBy where start >= word.count && Self.has(word, in: text, at: start - word.count) { return false }
+        return true
     }
 
     /// Whether the match at `start..<end` lies in one of the rule's exception contexts.
@@ -292,11 +323,7 @@ struct CompiledWordingRule: Sendable {
 /// can begin with it: most positions of a text are rejected by one table load.
 struct WordingMatcher: Sendable {
     let rules: [CompiledWordingRule]
-    /// For each BMP scalar, 1 + the index into `buckets` of the rules beginning with it; 0 for none.
-    private let table: [UInt16]
-    private let buckets: [[Int]]
-    /// Rules that may begin with a scalar outside the BMP or with any scalar: tried everywhere.
-    private let anywhere: [Int]
+    private let program: FlatProgram
 
     /// - Throws: `.configurationInvalid` on a rule that does not parse.
     init(_ rules: [WordingRule]) throws {
@@ -316,24 +343,8 @@ struct WordingMatcher: Sendable {
     }
 
     private init(compiled: [CompiledWordingRule]) {
-        var table = [UInt16](repeating: 0, count: 0x10000)
-        var buckets: [[Int]] = []
-        var anywhere: [Int] = []
-        for (index, rule) in compiled.enumerated() {
-            if rule.beginsAnywhere { anywhere.append(index); continue }
-            for first in Set(rule.firstScalars) {
-                guard first < 0x10000 else { anywhere.append(index); continue }
-                if table[Int(first)] == 0 {
-                    buckets.append([])
-                    table[Int(first)] = UInt16(buckets.count)
-                }
-                buckets[Int(table[Int(first)]) - 1].append(index)
-            }
-        }
         self.rules = compiled
-        self.table = table
-        self.buckets = buckets
-        self.anywhere = Array(Set(anywhere)).sorted()
+        self.program = FlatProgram(compiled)
     }
 
     /// One match: which rule, where in the normalized text.
@@ -346,27 +357,160 @@ struct WordingMatcher: Sendable {
     /// Appends to `matches` every match in `text` outside the rules' exceptions: at each
     /// position, the shortest match of each rule.
     func matches(in text: UnsafeBufferPointer<Scalar>, into matches: inout [Match]) {
+        let p = program
         let count = text.count
-        table.withUnsafeBufferPointer { table in
-            var position = 0
-            while position < count {
-                let v = text[position]
-                if v < 0x10000 {
-                    let bucket = Int(table[Int(v)])
-                    if bucket != 0 {
-                        for index in buckets[bucket - 1] { tryRule(index, text, position, &matches) }
+        var position = 0
+        while position < count {
+            let v = text[position]
+            let bucket = v < 0x10000 ? Int(p.table[Int(v)]) : 0
+            var k = Int(p.bucketStart[bucket])
+            let bucketEnd = Int(p.bucketStart[bucket + 1])
+            while k < bucketEnd {
+                let index = Int(p.bucketRules[k])
+                if let end = p.match(rule: index, text, at: position) {
+                    let rule = rules[index]
+                    if rule.accepts(text, start: position, end: end), !rule.isExempt(text, start: position, end: end) {
+                        matches.append(Match(rule: index, start: position, end: end))
                     }
                 }
-                for index in anywhere { tryRule(index, text, position, &matches) }
-                position += 1
+                k += 1
             }
+            for a in 0..<p.anywhere.count {
+                let index = Int(p.anywhere[a])
+                if let end = p.match(rule: index, text, at: position) {
+                    let rule = rules[index]
+                    if rule.accepts(text, start: position, end: end), !rule.isExempt(text, start: position, end: end) {
+                        matches.append(Match(rule: index, start: position, end: end))
+                    }
+                }
+            }
+            position += 1
         }
     }
+}
 
+/// The patterns of all rules in flat buffers, so that the structural match touches no
+/// reference counts: rule → parts → options → scalars, each a range into the next.
+final class FlatProgram: @unchecked Sendable {  // immutable after init
+    /// Per BMP scalar: the bucket of rules that can begin with it (0: none).
+    let table: UnsafeMutableBufferPointer<UInt16>
+    /// Bucket b holds bucketRules[bucketStart[b]..<bucketStart[b + 1]]; bucket 0 is empty.
+    let bucketStart: UnsafeMutableBufferPointer<Int32>
+    let bucketRules: UnsafeMutableBufferPointer<Int32>
+    /// Rules that may begin with any scalar or one outside the BMP: tried at every position.
+    let anywhere: UnsafeMutableBufferPointer<Int32>
+    /// Rule r has parts partStart[r]..<partStart[r + 1] and gap maxGap[r].
+    let partStart: UnsafeMutableBufferPointer<Int32>
+    let maxGap: UnsafeMutableBufferPointer<Int32>
+    /// Part kind: 0 choice, 1 none-of, 2 gap; part p has options optionStart[p]..<optionStart[p + 1].
+    let partKind: UnsafeMutableBufferPointer<UInt8>
+    let optionStart: UnsafeMutableBufferPointer<Int32>
+    /// Option o is pool[scalarStart[o]..<scalarStart[o + 1]] (for none-of, one option per member).
+    let scalarStart: UnsafeMutableBufferPointer<Int32>
+    let pool: UnsafeMutableBufferPointer<Scalar>
+
+    init(_ rules: [CompiledWordingRule]) {
+        func buffer<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
+            let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, array.count))
+            _ = b.initialize(from: array)
+            return b
+        }
+        var table = [UInt16](repeating: 0, count: 0x10000)
+        var buckets: [[Int32]] = [[]]
+        var anywhere: [Int32] = []
+        var partStart: [Int32] = [0], maxGap: [Int32] = [], partKind: [UInt8] = [], optionStart: [Int32] = [0]
+        var scalarStart: [Int32] = [0], pool: [Scalar] = []
+        for (index, rule) in rules.enumerated() {
+            let r = Int32(index)
+            if rule.beginsAnywhere {
+                anywhere.append(r)
+            } else {
+                for first in Set(rule.firstScalars).sorted() {
+                    guard first < 0x10000 else { if !anywhere.contains(r) { anywhere.append(r) }; continue }
+                    if table[Int(first)] == 0 {
+                        buckets.append([])
+                        table[Int(first)] = UInt16(buckets.count - 1)
+                    }
+                    buckets[Int(table[Int(first)])].append(r)
+                }
+            }
+            for part in rule.parts {
+                let options: [[Scalar]]
+                switch part {
+                case .choice(let choices): partKind.append(0); options = choices
+                case .notIn(let set): partKind.append(1); options = set.map { [$0] }
+                case .gap: partKind.append(2); options = []
+                }
+                for option in options {
+                    pool += option
+                    scalarStart.append(Int32(pool.count))
+                }
+                optionStart.append(Int32(scalarStart.count - 1))
+            }
+            partStart.append(Int32(partKind.count))
+            maxGap.append(Int32(rule.maxGap))
+        }
+        var bucketStart: [Int32] = [0]
+        var bucketRules: [Int32] = []
+        for bucket in buckets {
+            bucketRules += bucket
+            bucketStart.append(Int32(bucketRules.count))
+        }
+        self.table = buffer(table)
+        self.bucketStart = buffer(bucketStart)
+        self.bucketRules = buffer(bucketRules)
+        self.anywhere = UnsafeMutableBufferPointer(start: buffer(anywhere).baseAddress, count: anywhere.count)
+        self.partStart = buffer(partStart)
+        self.maxGap = buffer(maxGap)
+        self.partKind = buffer(partKind)
+        self.optionStart = buffer(optionStart)
+        self.scalarStart = buffer(scalarStart)
+        self.pool = buffer(pool)
+    }
+
+    deinit {
+        for b in [bucketStart, bucketRules, anywhere, partStart, maxGap, optionStart, scalarStart] { b.deallocate() }
+        table.deallocate()
+        partKind.deallocate()
+        pool.deallocate()
+    }
+
+    /// The end (exclusive) of the shortest match of rule `rule` beginning at `start`, or nil.
     @inline(__always)
-    private func tryRule(_ index: Int, _ text: UnsafeBufferPointer<Scalar>, _ position: Int, _ matches: inout [Match]) {
-        let rule = rules[index]
-        guard let end = rule.match(text, at: position), !rule.isExempt(text, start: position, end: end) else { return }
-        matches.append(Match(rule: index, start: position, end: end))
+    func match(rule: Int, _ text: UnsafeBufferPointer<Scalar>, at start: Int) -> Int? {
+        matchPart(Int(partStart[rule]), Int(partStart[rule + 1]), Int(maxGap[rule]), text, start)
+    }
+
+    private func matchPart(_ part: Int, _ end: Int, _ gap: Int, _ text: UnsafeBufferPointer<Scalar>, _ position: Int) -> Int? {
+        if part == end { return position }
+        switch partKind[part] {
+        case 0:
+            var option = Int(optionStart[part])
+            let last = Int(optionStart[part + 1])
+            while option < last {
+                let from = Int(scalarStart[option])
+                let length = Int(scalarStart[option + 1]) - from
+                if position + length <= text.count {
+                    var i = 0
+                    while i < length, text[position + i] == pool[from + i] { i += 1 }
+                    if i == length, let found = matchPart(part + 1, end, gap, text, position + length) { return found }
+                }
+                option += 1
+            }
+            return nil
+        case 1:
+            guard position < text.count else { return nil }
+            let v = text[position]
+            guard !TextNormalizer.stopsGap(v) else { return nil }
+            for option in Int(optionStart[part])..<Int(optionStart[part + 1]) where pool[Int(scalarStart[option])] == v { return nil }
+            return matchPart(part + 1, end, gap, text, position + 1)
+        default:
+            var width = 0
+            while true {
+                if let found = matchPart(part + 1, end, gap, text, position + width) { return found }
+                guard width < gap, position + width < text.count, !TextNormalizer.stopsGap(text[position + width]) else { return nil }
+                width += 1
+            }
+        }
     }
 }
