@@ -60,6 +60,33 @@ public enum PhoneNumber {
         return verdicts
     }
 
+    /// Whether `text` is one number already in a canonical form (0431-87221234, 13904318888,
+    /// 400-888-6666, 12345), decided from its bytes without building anything. False means
+    /// "read it properly with ``check(_:)``", not "invalid".
+    static func isCanonicalFast(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            let n = bytes.count
+            func digit(_ i: Int) -> Bool { (0x30...0x39).contains(bytes[i]) }
+            func digits(_ range: Range<Int>) -> Bool { range.allSatisfy(digit) }
+            let hyphen = UInt8(ascii: "-")
+            guard n >= 5, digit(0) else { return false }
+            if n == 5 { return bytes[0] == UInt8(ascii: "1") && bytes[1] == UInt8(ascii: "2") && bytes[2] == UInt8(ascii: "3") && digits(3..<5) }
+            if n == 11, bytes[0] == UInt8(ascii: "1"), (UInt8(ascii: "3")...UInt8(ascii: "9")).contains(bytes[1]) { return digits(2..<11) }
+            if n == 12, bytes[3] == hyphen, bytes[7] == hyphen, (bytes[0] == UInt8(ascii: "4") || bytes[0] == UInt8(ascii: "8")),
+               bytes[1] == UInt8(ascii: "0"), bytes[2] == UInt8(ascii: "0") {
+                return digits(4..<7) && digits(8..<12)
+            }
+            guard bytes[0] == UInt8(ascii: "0") else { return false }
+            let areaLength = bytes[3] == hyphen ? 3 : (n > 4 && bytes[4] == hyphen ? 4 : 0)
+            guard areaLength > 0, digits(0..<areaLength) else { return false }
+            let local = (areaLength + 1)..<n
+            guard (areaLength == 3 ? 8...8 : 7...8).contains(local.count), digits(local), bytes[local.lowerBound] != UInt8(ascii: "0") else { return false }
+            var area = ""
+            for i in 0..<areaLength { area.unicodeScalars.append(Unicode.Scalar(bytes[i])) }
+            return isKnownAreaCode(area)
+        } ?? false
+    }
+
     // MARK: Reading one number
 
     private static func isSpace(_ s: Unicode.Scalar) -> Bool {

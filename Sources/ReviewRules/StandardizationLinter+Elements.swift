@@ -67,7 +67,7 @@ extension StandardizationLinter {
             if phone.isEmpty {
                 sink.add(.elementIncomplete, .consultation, sub: "[\(offset)].phone", "第\(offset + 1)个咨询方式未写明咨询电话")
             } else {
-                checkPhone(phone, sub: "[\(offset)].phone", into: &sink)
+                checkPhone(phone, offset: offset, into: &sink)
             }
         }
     }
@@ -124,25 +124,29 @@ extension StandardizationLinter {
 
     private func checkDateSpan(_ span: DateSpan?, _ element: Element, into sink: inout ItemSink) {
         guard let span else { return }
-        var dates: [CivilDate] = []
-        for (key, name, value) in [("start", "起始日期", span.start), ("end", "截止日期", span.end)] {
+        func date(_ value: String?, key: String, name: String) -> CivilDate? {
             let text = value?.trimmed ?? ""
             if text.isEmpty {
                 sink.add(.elementIncomplete, element, sub: ".\(key)", "缺少\(name)", suggestion: "按YYYY-MM-DD填写\(name)")
             } else if let date = CivilDate(iso: text) {
-                dates.append(date)
+                return date
             } else {
                 sink.add(.dateInvalid, element, sub: ".\(key)", "\(name)“\(text)”不是有效日期", suggestion: "按YYYY-MM-DD填写,如2025-01-01")
             }
+            return nil
         }
-        if dates.count == 2, dates[1] < dates[0] {
-            sink.add(.dateRangeReversed, element, "截止日期\(dates[1])早于起始日期\(dates[0])", suggestion: "核对起止日期")
+        let start = date(span.start, key: "start", name: "起始日期")
+        let end = date(span.end, key: "end", name: "截止日期")
+        if let start, let end, end < start {
+            sink.add(.dateRangeReversed, element, "截止日期\(end)早于起始日期\(start)", suggestion: "核对起止日期")
         }
     }
 
     /// One `phone-invalid` naming every wrong number with its reason; else one `phone-format`
     /// when a valid number is grouped otherwise than canonically, suggesting the whole field.
-    private func checkPhone(_ phone: String, sub: String, into sink: inout ItemSink) {
+    private func checkPhone(_ phone: String, offset: Int, into sink: inout ItemSink) {
+        if PhoneNumber.isCanonicalFast(phone) { return }
+        let sub = "[\(offset)].phone"
         let verdicts = PhoneNumber.check(phone)
         var wrong: [String] = []
         var regrouped = false

@@ -26,7 +26,9 @@ public struct StandardizationLinter: Sendable {
         if form.serviceItems.isEmpty {
             sink.add(.itemsMissing, path: "serviceItems", "未填写政策服务事项,至少应包含一个可供企业或居民办理的具体事项", suggestion: "按《审查办法》第七条逐项填写政策服务事项及其要素")
         }
-        var seenNames: [String: Int] = [:]
+        // Names seen so far, compared by UTF-8 bytes: a case has few items, and hashing a
+        // String normalizes it first.
+        var seenNames: [(name: String, index: Int)] = []
         var scratch = WordingScratch()
         for (index, item) in form.serviceItems.enumerated() {
             var itemSink = ItemSink(index: index, sink: sink)
@@ -35,10 +37,10 @@ public struct StandardizationLinter: Sendable {
             checkWording(item, scratch: &scratch, into: &itemSink)
             sink = itemSink.sink
             if let name = item.itemName?.trimmed, !name.isEmpty {
-                if let first = seenNames[name] {
+                if let first = seenNames.first(where: { $0.name.sameBytes(as: name) })?.index {
                     sink.add(.itemNameDuplicate, itemIndex: index, element: .itemName, path: "serviceItems[\(index)].itemName", "事项名称“\(name)”与第\(first + 1)项重复", suggestion: "合并重复事项,或在名称中写明区别")
                 } else {
-                    seenNames[name] = index
+                    seenNames.append((name, index))
                 }
             }
         }
@@ -114,6 +116,7 @@ struct ItemSink {
 extension String {
     /// Without leading and trailing white space. Most values have none: then no copy is made.
     var trimmed: String {
+        if let plain = utf8.withContiguousStorageIfAvailable(Self.endsWithoutWhitespace), plain { return self }
         let scalars = unicodeScalars
         guard let first = scalars.first, let last = scalars.last else { return self }
         guard Self.isWhitespace(first) || Self.isWhitespace(last) else { return self }
@@ -122,6 +125,18 @@ extension String {
         while start < end, Self.isWhitespace(scalars[start]) { start = scalars.index(after: start) }
         while end > start, Self.isWhitespace(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
         return String(scalars[start..<end])
+    }
+
+    /// Whether the UTF-8 text is non-empty and surely neither begins nor ends with white space:
+    /// it begins and ends with printable ASCII or a CJK ideograph (lead bytes E4–E9).
+    private static func endsWithoutWhitespace(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = bytes.count
+        guard count > 0 else { return false }
+        let first = bytes[0]
+        guard (0x21...0x7E).contains(first) || (0xE4...0xE9).contains(first) else { return false }
+        let last = bytes[count - 1]
+        if (0x21...0x7E).contains(last) { return true }
+        return count >= 3 && (0xE4...0xE9).contains(bytes[count - 3]) && last >= 0x80
     }
 
     /// Unicode white space, answered without the property tables for ASCII and CJK ideographs.

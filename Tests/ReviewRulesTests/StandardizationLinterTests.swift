@@ -109,7 +109,9 @@ import Testing
 
     @Test func phoneNumbersMustBeValid() {
         #expect(codes { $0.serviceItems[0].consultation?[0].phone = "0431-123" } == [.phoneInvalid])
-        #expect(codes { $0.serviceItems[0].consultation?[0].phone = "0123-87221234" } == [.phoneInvalid])
+        for wrong in ["0123-87221234", "0431-08776655", "026-87221234", "010-8722123", "12399-1", "400-888-666", "1390431888"] {
+            #expect(codes { $0.serviceItems[0].consultation?[0].phone = wrong } == [.phoneInvalid], "\(wrong)")
+        }
         #expect(findings { $0.serviceItems[0].consultation?[0].phone = "0123-87221234" }.first?.message.contains("区号“0123”不存在") == true)
         #expect(findings { $0.serviceItems[0].consultation?[0].phone = "0431-87221234、8722123" }.first?.message.contains("缺少区号") == true)
         #expect(codes { $0.serviceItems[0].consultation?[0].phone = nil } == [.elementIncomplete])
