@@ -34,9 +34,12 @@ extension StandardizationLinter {
         // Earlier rules win: one finding per stretch of text, and per element one per rule.
         scratch.matches.sort { ($0.rule, $0.start) < ($1.rule, $1.start) }
         var accepted: [WordingMatcher.Match] = []
-        for match in scratch.matches {
-            guard !accepted.contains(where: { $0.start < match.end && match.start < $0.end }) else { continue }
+        for match in scratch.matches where !accepted.contains(where: { $0.start < match.end && match.start < $0.end }) {
             accepted.append(match)
+        }
+        // Reported in reading order.
+        accepted.sort { $0.start < $1.start }
+        for match in accepted {
             guard !scratch.reported.contains(match.rule) else { continue }
             scratch.reported.append(match.rule)
             let rule = matcher.rules[match.rule].rule

@@ -97,6 +97,12 @@ import Testing
         // 其他…材料 and 相关…材料 both match; the earlier rule alone reports it.
         #expect(wording("其他相关材料").count == 1)
         #expect(wording("按上一年度研发费用的10%给予补贴,具体办法另行制定").count == 1)
+        // Several findings in one text come in reading order, each quoting the text as written.
+        let found = wording("按实际缴纳社会保险费的一定比例给予补贴,具体办法另行制定")
+        #expect(found.map(\.message) == [
+            "【兑现内容】表述“一定比例”不规范:“按实际缴纳社会保险费的一定比例给予补贴,具体办法另行制…”",
+            "【兑现内容】表述“另行制定”不规范:“…定比例给予补贴,具体办法另行制定”",
+        ])
     }
 
     // MARK: 3. Exceptions
