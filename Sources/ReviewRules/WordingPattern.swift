@@ -180,7 +180,7 @@ struct CompiledWordingRule: Sendable {
     /// Words that open a prohibition or waiver; a phrase later in the same clause is not flagged.
     static let defaultProhibitionMarkers = ["不得", "严禁", "不再", "禁止", "不准", "不允许", "杜绝", "不应", "不能", "不可", "无需", "无须", "不需", "不必", "免于", "免予", "免收", "免交", "免提交", "不要求"]
     /// Words that make a sentence a definition.
-    static let definitionMarkers: [[Scalar]] = ["所称", "是指", "系指", "以下简称", "以下统称"].map(TextNormalizer.normalized)
+    static let definitionMarkers: [[Scalar]] = ["所称", "是指", "系指", "专指", "特指", "指的是", "定义为", ",指", "以下简称", "以下统称"].map(TextNormalizer.normalized)
 
     /// - Throws: `.configurationInvalid` naming the rule and the fault.
     /// - Parameter plain: match `phrase` as plain text, for a rule whose pattern does not parse.

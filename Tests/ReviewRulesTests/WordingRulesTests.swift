@@ -127,6 +127,8 @@ import Testing
         #expect(!flagged("本措施所称相关部门,是指德惠市财政局、德惠市科学技术局"))
         #expect(!flagged("相关材料是指申请表、营业执照复印件和专项审计报告"))
         #expect(flagged("本措施所称中小微企业,是指在德惠市注册的企业。相关部门负责审核"))
+        #expect(!flagged("相关部门,指德惠市财政局和德惠市科学技术局"))
+        #expect(!flagged("德惠市财政局、德惠市科学技术局(以下简称“有关部门”)负责审核"))
     }
 
     @Test func exceptionsArePartOfTheRuleLanguage() throws {
