@@ -69,6 +69,7 @@ public struct WordingRule: Codable, Hashable, Sendable {
     /// The exception contexts of a rule that names none.
     public static let defaultExceptions = ["title", "prohibition", "definition"]
 
+    /// A rule; only `phrase` and `suggestion` are required, the rest default as documented above.
     public init(
         phrase: String, suggestion: String, gap: Int? = nil, except: [String]? = nil, exceptAfter: [String]? = nil,
         notFollowedBy: [String]? = nil, notPrecededBy: [String]? = nil, notContaining: [String]? = nil,
