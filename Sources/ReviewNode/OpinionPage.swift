@@ -17,6 +17,8 @@ struct OpinionPage {
             "number": opinion.number.description,
             "draftingUnit": opinion.draftingUnit,
             "policyTitle": opinion.policyTitle,
+            // In its 《》, nested titles in 〈〉 (GB/T 15834).
+            "quotedPolicyTitle": BookTitle.quoted(opinion.policyTitle),
             "caseId": caseId,
             "passed": opinion.outcome == .passed,
             "outcomeName": opinion.outcome.chineseName,

@@ -48,6 +48,8 @@ public enum FindingCode: String, Codable, CaseIterable, Sendable {
     case amountUnitInvalid = "amount-unit-invalid"
     case divisionUnknown = "division-unknown"
     case phoneInvalid = "phone-invalid"
+    /// A valid phone number written in another grouping than the canonical one.
+    case phoneFormat = "phone-format"
     case vocabularyUnknown = "vocabulary-unknown"
     case wordingNonstandard = "wording-nonstandard"
     // Cross-element consistency

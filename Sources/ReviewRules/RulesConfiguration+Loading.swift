@@ -20,6 +20,8 @@ extension RulesConfiguration {
         for rule in wording where rule.phrase.trimmingCharacters(in: .whitespaces).isEmpty {
             throw RulesError(.configurationInvalid, "wording.json: an entry has an empty phrase")
         }
+        // Every pattern must compile; the linter compiles them again, once, when it is made.
+        _ = try WordingMatcher(wording)
         let divisions = try decodeFile(DivisionCatalogue.self, directory.appendingPathComponent("divisions.json"))
         return RulesConfiguration(vocabularies: vocabularies, wording: wording, divisions: divisions)
     }

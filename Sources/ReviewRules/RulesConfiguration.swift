@@ -38,15 +38,53 @@ public struct Vocabularies: Codable, Hashable, Sendable {
     public static let unlimitedPeriod = "不限次数"
 }
 
-/// A phrase that is not standard wording, with the rewrite to suggest
-/// (`Config/rules/wording.json`).
+/// A non-standard phrasing, with the rewrite to suggest (`Config/rules/wording.json`).
+/// `phrase` is a pattern in the rule language of Config/README.md: literal characters,
+/// `[甲乙]` one of, `[^甲乙]` none of, `(甲|乙丙|)` alternatives, `…` a gap of up to `gap` characters.
 public struct WordingRule: Codable, Hashable, Sendable {
+    /// The pattern; a plain phrase is a pattern that matches itself.
     public var phrase: String
+    /// The rewrite to suggest, in Chinese.
     public var suggestion: String
+    /// The most characters one `…` may span (default ``defaultGap``); a gap never spans punctuation.
+    public var gap: Int?
+    /// The contexts where the phrase is quoted or negated and not flagged: `title`, `prohibition`,
+    /// `definition`. Absent means all three (``defaultExceptions``); `[]` flags everywhere.
+    public var except: [String]?
+    /// Words that, earlier in the same clause, make it a prohibition beyond the built-in 不得, 严禁, 不再 ….
+    public var exceptAfter: [String]?
+    /// Not flagged when the match is immediately followed by one of these (等 in 等级, 等于).
+    public var notFollowedBy: [String]?
+    /// Not flagged when the match is immediately preceded by one of these.
+    public var notPrecededBy: [String]?
+    /// Not flagged when the matched text contains one of these (a named source: 局, 委 …).
+    public var notContaining: [String]?
+    /// A sentence the rule must flag (checked by the tests).
+    public var flags: String?
+    /// A similar sentence the wording check must leave alone (checked by the tests).
+    public var passes: String?
 
-    public init(phrase: String, suggestion: String) {
+    /// Characters one `…` spans at most unless the rule says otherwise.
+    public static let defaultGap = 4
+    /// The exception contexts of a rule that names none.
+    public static let defaultExceptions = ["title", "prohibition", "definition"]
+
+    /// A rule; only `phrase` and `suggestion` are required, the rest default as documented above.
+    public init(
+        phrase: String, suggestion: String, gap: Int? = nil, except: [String]? = nil, exceptAfter: [String]? = nil,
+        notFollowedBy: [String]? = nil, notPrecededBy: [String]? = nil, notContaining: [String]? = nil,
+        flags: String? = nil, passes: String? = nil
+    ) {
         self.phrase = phrase
         self.suggestion = suggestion
+        self.gap = gap
+        self.except = except
+        self.exceptAfter = exceptAfter
+        self.notFollowedBy = notFollowedBy
+        self.notPrecededBy = notPrecededBy
+        self.notContaining = notContaining
+        self.flags = flags
+        self.passes = passes
     }
 }
 

@@ -16,8 +16,9 @@ extension StandardizationLinter {
             sink.add(.windowOutsideValidity, .applicationWindow, "申报时限\(windowStart)至\(windowEnd)超出实施期限\(validStart)至\(validEnd)", suggestion: "申报时限应在实施期限之内")
         }
 
+        // A monetary benefit needs an amount: a cap that is absent, empty or says there is none all lack it.
         if let benefit = item.benefitType?.trimmed, configuration.vocabularies.monetaryBenefitTypes.contains(benefit),
-           let cap = item.redemptionCap, cap.amount == nil, !(cap.notApplicable?.trimmed ?? "").isEmpty {
+           item.redemptionCap?.amount == nil {
             sink.add(.capMissingForMonetary, .redemptionCap, "优惠类型为“\(benefit)”的资金类政策未设兑现限额", suggestion: "写明单个申报主体可获得的最高金额及单位(元/万元)")
         }
 

@@ -66,8 +66,8 @@ extension StandardizationLinter {
             let phone = contact.phone?.trimmed ?? ""
             if phone.isEmpty {
                 sink.add(.elementIncomplete, .consultation, sub: "[\(offset)].phone", "第\(offset + 1)个咨询方式未写明咨询电话")
-            } else if !PhoneNumber.isValid(phone) {
-                sink.add(.phoneInvalid, .consultation, sub: "[\(offset)].phone", "咨询电话“\(phone)”格式不正确", suggestion: "填写11位手机号、带区号的固定电话(如0431-88776655)或12345等服务热线")
+            } else {
+                checkPhone(phone, offset: offset, into: &sink)
             }
         }
     }
@@ -124,19 +124,43 @@ extension StandardizationLinter {
 
     private func checkDateSpan(_ span: DateSpan?, _ element: Element, into sink: inout ItemSink) {
         guard let span else { return }
-        var dates: [CivilDate] = []
-        for (key, name, value) in [("start", "起始日期", span.start), ("end", "截止日期", span.end)] {
+        func date(_ value: String?, key: String, name: String) -> CivilDate? {
             let text = value?.trimmed ?? ""
             if text.isEmpty {
                 sink.add(.elementIncomplete, element, sub: ".\(key)", "缺少\(name)", suggestion: "按YYYY-MM-DD填写\(name)")
             } else if let date = CivilDate(iso: text) {
-                dates.append(date)
+                return date
             } else {
                 sink.add(.dateInvalid, element, sub: ".\(key)", "\(name)“\(text)”不是有效日期", suggestion: "按YYYY-MM-DD填写,如2025-01-01")
             }
+            return nil
         }
-        if dates.count == 2, dates[1] < dates[0] {
-            sink.add(.dateRangeReversed, element, "截止日期\(dates[1])早于起始日期\(dates[0])", suggestion: "核对起止日期")
+        let start = date(span.start, key: "start", name: "起始日期")
+        let end = date(span.end, key: "end", name: "截止日期")
+        if let start, let end, end < start {
+            sink.add(.dateRangeReversed, element, "截止日期\(end)早于起始日期\(start)", suggestion: "核对起止日期")
+        }
+    }
+
+    /// One `phone-invalid` naming every wrong number with its reason; else one `phone-format`
+    /// when a valid number is grouped otherwise than canonically, suggesting the whole field.
+    private func checkPhone(_ phone: String, offset: Int, into sink: inout ItemSink) {
+        if PhoneNumber.isCanonicalFast(phone) { return }
+        let sub = "[\(offset)].phone"
+        let verdicts = PhoneNumber.check(phone)
+        var wrong: [String] = []
+        var regrouped = false
+        for verdict in verdicts {
+            switch verdict {
+            case .valid: break
+            case .regrouped: regrouped = true
+            case .invalid(let written, let reason): wrong.append(verdicts.count > 1 ? "“\(written)”\(reason)" : reason)
+            }
+        }
+        if !wrong.isEmpty {
+            sink.add(.phoneInvalid, .consultation, sub: sub, "咨询电话“\(phone)”格式不正确:\(wrong.joined(separator: ";"))", suggestion: "填写11位手机号、带区号的固定电话(如0431-88776655)、400/800号码或12345等服务热线")
+        } else if regrouped, let canonical = PhoneNumber.canonical(phone) {
+            sink.add(.phoneFormat, .consultation, sub: sub, "咨询电话“\(phone)”号码有效,但书写格式不规范", suggestion: canonical)
         }
     }
 

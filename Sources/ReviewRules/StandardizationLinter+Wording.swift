@@ -1,94 +1,116 @@
 import Foundation
 import ReviewProtocol
 
-// Non-standard wording (原则上, 酌情, 相关材料 …) from the editable list in Config/rules/wording.json.
+// Non-standard wording (原则上, 酌情, 其他…材料 …) from the editable rules in
+// Config/rules/wording.json, matched over normalized Unicode scalars.
 extension StandardizationLinter {
-    func checkWording(_ item: ServiceItem, into sink: inout ItemSink) {
-        for element in Element.allCases {
-            var reported: Set<String> = []
-            for (sub, text) in Self.texts(of: element, in: item) {
-                // Byte search over UTF-8: exact phrase matches, without String's Unicode machinery.
-                let scanned = Array(Self.removingBookTitles(text).utf8)
-                for (rule, bytes) in wording where !reported.contains(rule.phrase) && Self.contains(scanned, bytes) {
-                    reported.insert(rule.phrase)
-                    sink.add(.wordingNonstandard, element, sub: sub, "表述“\(rule.phrase)”不规范:\(Self.excerpt(text, around: rule.phrase))", suggestion: rule.suggestion)
-                }
+    func checkWording(_ item: ServiceItem, scratch: inout WordingScratch, into sink: inout ItemSink) {
+        var current: Element?
+        // The closure captures the matcher alone, not the whole linter and its configuration.
+        let matcher = self.matcher
+        Self.forEachText(in: item) { element, index, suffix, text in
+            if element != current {
+                current = element
+                scratch.reported.removeAll(keepingCapacity: true)
             }
+            Self.scan(text, matcher: matcher, element: element, index: index, suffix: suffix, scratch: &scratch, into: &sink)
         }
     }
 
-    /// The free-text parts of an element with their sub-paths.
-    static func texts(of element: Element, in item: ServiceItem) -> [(String, String)] {
-        func one(_ value: String?) -> [(String, String)] { value.map { [("", $0)] } ?? [] }
-        func many(_ values: [String]?) -> [(String, String)] {
-            (values ?? []).enumerated().map { ("[\($0.offset)]", $0.element) }
+    private static func scan(
+        _ text: String, matcher: WordingMatcher, element: Element, index: Int?, suffix: String,
+        scratch: inout WordingScratch, into sink: inout ItemSink
+    ) {
+        scratch.matches.removeAll(keepingCapacity: true)
+        let room = TextNormalizer.capacity(for: text)
+        if scratch.scalars.count < room { scratch.scalars = [Scalar](repeating: 0, count: max(room, 2 * scratch.scalars.count)) }
+        scratch.scalars.withUnsafeMutableBufferPointer { buffer in
+            let count = TextNormalizer.normalize(text, into: buffer)
+            matcher.matches(in: UnsafeBufferPointer(rebasing: buffer[0..<count]), into: &scratch.matches)
         }
-        switch element {
-        case .policyBasis: return one(item.policyBasis)
-        case .itemName: return one(item.itemName)
-        case .draftingUnit: return one(item.draftingUnit)
-        case .implementingUnit: return one(item.implementingUnit)
-        case .publishingUnit: return one(item.publishingUnit)
-        case .conditions: return many(item.conditions)
-        case .applicationPlace: return one(item.applicationPlace)
-        case .applicationMaterials:
-            return (item.applicationMaterials ?? []).enumerated().compactMap { offset, material in
-                material.name.map { ("[\(offset)].name", $0) }
-            }
-        case .applicationSteps: return many(item.applicationSteps)
-        case .internalApprovalSteps: return many(item.internalApprovalSteps)
-        case .redemptionContent: return one(item.redemptionContent)
-        case .redemptionCap: return item.redemptionCap?.notApplicable.map { [(".notApplicable", $0)] } ?? []
-        case .competitive: return item.competitive?.selectionMethod.map { [(".selectionMethod", $0)] } ?? []
-        case .fundSupervision: return one(item.fundSupervision)
-        case .recovery: return one(item.recovery)
-        case .penalty: return one(item.penalty)
-        case .publicity: return item.publicity?.channel.map { [(".channel", $0)] } ?? []
-        case .publicityHandling: return one(item.publicityHandling)
-        case .consultation:
-            return (item.consultation ?? []).enumerated().compactMap { offset, contact in
-                contact.unit.map { ("[\(offset)].unit", $0) }
-            }
-        case .benefitType, .validity, .region, .applicantTypes, .applicationCount, .applicationWindow,
-             .applicationMethods, .internalApprovalDays, .redemptionDays, .redemptionLevel, .redemptionMethods:
-            // Controlled vocabularies, dates and numbers: checked by type, not by wording.
-            return []
+        guard !scratch.matches.isEmpty else { return }
+        // Found something (rare): map normalized positions back to the text as written.
+        let origins = TextNormalizer.normalizedWithOrigins(text).origins
+        // Earlier rules win: one finding per stretch of text, and per element one per rule.
+        scratch.matches.sort { ($0.rule, $0.start) < ($1.rule, $1.start) }
+        var accepted: [WordingMatcher.Match] = []
+        for match in scratch.matches where !accepted.contains(where: { $0.start < match.end && match.start < $0.end }) {
+            accepted.append(match)
+        }
+        // Reported in reading order.
+        accepted.sort { $0.start < $1.start }
+        for match in accepted {
+            guard !scratch.reported.contains(match.rule) else { continue }
+            scratch.reported.append(match.rule)
+            let rule = matcher.rules[match.rule].rule
+            let from = Int(origins[match.start])
+            let to = Int(origins[match.end - 1]) + 1
+            let sub = index.map { "[\($0)]\(suffix)" } ?? suffix
+            sink.add(.wordingNonstandard, element, sub: sub, "表述“\(slice(text, from, to))”不规范:\(excerpt(text, from: from, to: to))", suggestion: rule.suggestion)
         }
     }
 
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty }
-        var index = 0
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first {
-                var matched = 1
-                while matched < needle.count, haystack[index + matched] == needle[matched] { matched += 1 }
-                if matched == needle.count { return true }
-            }
-            index += 1
+    /// Calls `body` with each free-text part of the item, in element order: the element, the
+    /// index in a list element, the path suffix after it, and the text. Nothing is copied.
+    static func forEachText(in item: ServiceItem, _ body: (Element, Int?, String, String) -> Void) {
+        func one(_ element: Element, _ value: String?, _ suffix: String = "") {
+            if let value { body(element, nil, suffix, value) }
         }
-        return false
+        func many(_ element: Element, _ values: [String]?) {
+            guard let values else { return }
+            for (offset, value) in values.enumerated() { body(element, offset, "", value) }
+        }
+        one(.policyBasis, item.policyBasis)
+        one(.itemName, item.itemName)
+        one(.draftingUnit, item.draftingUnit)
+        one(.implementingUnit, item.implementingUnit)
+        one(.publishingUnit, item.publishingUnit)
+        many(.conditions, item.conditions)
+        one(.applicationPlace, item.applicationPlace)
+        for (offset, material) in (item.applicationMaterials ?? []).enumerated() {
+            if let name = material.name { body(.applicationMaterials, offset, ".name", name) }
+        }
+        many(.applicationSteps, item.applicationSteps)
+        many(.internalApprovalSteps, item.internalApprovalSteps)
+        one(.redemptionContent, item.redemptionContent)
+        one(.redemptionCap, item.redemptionCap?.notApplicable, ".notApplicable")
+        one(.competitive, item.competitive?.selectionMethod, ".selectionMethod")
+        one(.fundSupervision, item.fundSupervision)
+        one(.recovery, item.recovery)
+        one(.penalty, item.penalty)
+        one(.publicity, item.publicity?.channel, ".channel")
+        one(.publicityHandling, item.publicityHandling)
+        for (offset, contact) in (item.consultation ?? []).enumerated() {
+            if let unit = contact.unit { body(.consultation, offset, ".unit", unit) }
+        }
+        // Controlled vocabularies, dates and numbers (benefitType, validity, region,
+        // applicantTypes, applicationCount, applicationWindow, applicationMethods, the day
+        // counts, redemptionLevel, redemptionMethods) are checked by type, not by wording.
     }
 
-    /// Titles in 《》 are quoted names (e.g. 《…若干措施》), not the drafter's own wording.
-    static func removingBookTitles(_ text: String) -> String {
-        guard text.utf8.contains(0xE3), text.unicodeScalars.contains("《") else { return text }
-        var out = String.UnicodeScalarView()
-        var depth = 0
-        for scalar in text.unicodeScalars {
-            if scalar == "《" { depth += 1; out.append("|"); continue }
-            if scalar == "》", depth > 0 { depth -= 1; continue }
-            if depth == 0 { out.append(scalar) }
-        }
-        return String(out)
+    /// The unicode scalars `from..<to` of `text`.
+    static func slice(_ text: String, _ from: Int, _ to: Int) -> String {
+        let scalars = text.unicodeScalars
+        let start = scalars.index(scalars.startIndex, offsetBy: from)
+        let end = scalars.index(scalars.startIndex, offsetBy: to)
+        return String(scalars[start..<end])
     }
 
-    /// A short quote around the phrase so the drafter can find it: up to 12 characters either side.
-    static func excerpt(_ text: String, around phrase: String) -> String {
-        guard let range = text.range(of: phrase) else { return "“\(text)”" }
-        let start = text.index(range.lowerBound, offsetBy: -12, limitedBy: text.startIndex) ?? text.startIndex
-        let end = text.index(range.upperBound, offsetBy: 12, limitedBy: text.endIndex) ?? text.endIndex
-        return "“\(start > text.startIndex ? "…" : "")\(text[start..<end])\(end < text.endIndex ? "…" : "")”"
+    /// A short quote around scalars `from..<to` so the drafter can find them: up to 12
+    /// characters either side.
+    static func excerpt(_ text: String, from: Int, to: Int) -> String {
+        let count = text.unicodeScalars.count
+        let start = max(0, from - 12)
+        let end = min(count, to + 12)
+        return "“\(start > 0 ? "…" : "")\(slice(text, start, end))\(end < count ? "…" : "")”"
     }
+}
+
+/// Buffers the wording check reuses from text to text within one `check`.
+struct WordingScratch {
+    /// Room for a text's normalized scalars; grown when a longer text comes.
+    var scalars = [Scalar](repeating: 0, count: 256)
+    var matches: [WordingMatcher.Match] = []
+    /// Rules already reported for the current element.
+    var reported: [Int] = []
 }

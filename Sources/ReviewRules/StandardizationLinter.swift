@@ -4,12 +4,14 @@ public import ReviewProtocol
 /// finding in one pass (Art 8: 一次性书面告知需要补正的全部信息). Pure: no clock, no IO.
 public struct StandardizationLinter: Sendable {
     public let configuration: RulesConfiguration
-    /// The wording rules with their phrases' UTF-8 bytes, computed once.
-    let wording: [(rule: WordingRule, bytes: [UInt8])]
+    /// The wording rules, compiled once.
+    let matcher: WordingMatcher
 
+    /// Compiles the wording rules once. A rule whose pattern does not parse (only possible when
+    /// the configuration was not loaded from files, which refuse it) is matched literally.
     public init(configuration: RulesConfiguration) {
         self.configuration = configuration
-        self.wording = configuration.wording.map { ($0, Array($0.phrase.utf8)) }
+        self.matcher = WordingMatcher(lenient: configuration.wording)
     }
 
     /// All findings for `form`: policy fields, materials, and for each service item every
@@ -24,18 +26,21 @@ public struct StandardizationLinter: Sendable {
         if form.serviceItems.isEmpty {
             sink.add(.itemsMissing, path: "serviceItems", "未填写政策服务事项,至少应包含一个可供企业或居民办理的具体事项", suggestion: "按《审查办法》第七条逐项填写政策服务事项及其要素")
         }
-        var seenNames: [String: Int] = [:]
+        // Names seen so far, compared by UTF-8 bytes: a case has few items, and hashing a
+        // String normalizes it first.
+        var seenNames: [(name: String, index: Int)] = []
+        var scratch = WordingScratch()
         for (index, item) in form.serviceItems.enumerated() {
             var itemSink = ItemSink(index: index, sink: sink)
             checkElements(item, policy: form.policy, into: &itemSink)
             checkConsistency(item, policy: form.policy, into: &itemSink)
-            checkWording(item, into: &itemSink)
+            checkWording(item, scratch: &scratch, into: &itemSink)
             sink = itemSink.sink
             if let name = item.itemName?.trimmed, !name.isEmpty {
-                if let first = seenNames[name] {
+                if let first = seenNames.first(where: { $0.name.sameBytes(as: name) })?.index {
                     sink.add(.itemNameDuplicate, itemIndex: index, element: .itemName, path: "serviceItems[\(index)].itemName", "事项名称“\(name)”与第\(first + 1)项重复", suggestion: "合并重复事项,或在名称中写明区别")
                 } else {
-                    seenNames[name] = index
+                    seenNames.append((name, index))
                 }
             }
         }
@@ -111,14 +116,36 @@ struct ItemSink {
 extension String {
     /// Without leading and trailing white space. Most values have none: then no copy is made.
     var trimmed: String {
+        if let plain = utf8.withContiguousStorageIfAvailable(Self.endsWithoutWhitespace), plain { return self }
         let scalars = unicodeScalars
         guard let first = scalars.first, let last = scalars.last else { return self }
-        guard first.properties.isWhitespace || last.properties.isWhitespace else { return self }
+        guard Self.isWhitespace(first) || Self.isWhitespace(last) else { return self }
         var start = scalars.startIndex
         var end = scalars.endIndex
-        while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
-        while end > start, scalars[scalars.index(before: end)].properties.isWhitespace { end = scalars.index(before: end) }
+        while start < end, Self.isWhitespace(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, Self.isWhitespace(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
         return String(scalars[start..<end])
+    }
+
+    /// Whether the UTF-8 text is non-empty and surely neither begins nor ends with white space:
+    /// it begins and ends with printable ASCII or a CJK ideograph (lead bytes E4–E9).
+    private static func endsWithoutWhitespace(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = bytes.count
+        guard count > 0 else { return false }
+        let first = bytes[0]
+        guard (0x21...0x7E).contains(first) || (0xE4...0xE9).contains(first) else { return false }
+        let last = bytes[count - 1]
+        if (0x21...0x7E).contains(last) { return true }
+        return count >= 3 && (0xE4...0xE9).contains(bytes[count - 3]) && last >= 0x80
+    }
+
+    /// Unicode white space, answered without the property tables for ASCII and CJK ideographs.
+    @inline(__always)
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        if v < 0x80 { return v == 0x20 || (0x09...0x0D).contains(v) }
+        if (0x4E00...0x9FFF).contains(v) { return false }
+        return scalar.properties.isWhitespace
     }
 
     /// Byte equality of the UTF-8 forms: what the controlled vocabularies need, without

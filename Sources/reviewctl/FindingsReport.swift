@@ -7,11 +7,11 @@ struct FindingsReport {
     let findings: [Finding]
 
     var text: String {
-        let title = form.policy.title ?? "(未命名政策)"
+        let title = BookTitle.quoted(form.policy.title ?? "(未命名政策)")
         guard !findings.isEmpty else {
-            return "《\(title)》:标准化检查未发现问题。\n"
+            return "\(title):标准化检查未发现问题。\n"
         }
-        var out = "《\(title)》:标准化检查发现 \(findings.count) 个问题。\n"
+        var out = "\(title):标准化检查发现 \(findings.count) 个问题。\n"
         let general = findings.filter { $0.itemIndex == nil }
         if !general.isEmpty {
             out += "\n政策与报送材料\n"
