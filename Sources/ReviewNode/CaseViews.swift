@@ -141,9 +141,14 @@ struct CaseDetail: Codable, Sendable {
             peer = message.peer
             attempts = message.attempts
             deadAt = message.deadAt
-            let text = message.lastError ?? ""
-            code = text.range(of: #""code":""#).map { range in String(text[range.upperBound...].prefix { $0 != "\"" }) }
+            code = Self.code(in: message.lastError)
             reason = Self.chineseReason(code)
+        }
+
+        /// The refusal code in the peer's error body, as the outbox recorded it.
+        static func code(in lastError: String?) -> String? {
+            guard let text = lastError, let range = text.range(of: #""code":""#) else { return nil }
+            return String(text[range.upperBound...].prefix { $0 != "\"" })
         }
 
         static func chineseReason(_ code: String?) -> String {

@@ -39,6 +39,20 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
     // Either way
     case ping
     case keyRotated
+
+    /// The message as operators and reviewers read it.
+    public var chineseName: String {
+        switch self {
+        case .caseForwarded: "报送市级审定"
+        case .caseResubmitted: "补正后重新报送"
+        case .launchConfirmed: "上线确认"
+        case .received: "市级接收回执"
+        case .supplementRequested: "市级补正通知"
+        case .opinionIssued: "标准化审查意见书"
+        case .ping: "连接检查"
+        case .keyRotated: "节点密钥更换"
+        }
+    }
 }
 
 /// A message between nodes: unique id, sender and receiver node ids, type, case reference,

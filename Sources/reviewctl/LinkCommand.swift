@@ -181,7 +181,13 @@ struct StatusCommand: ParsableCommand {
         for link in links {
             print("\(link.nodeId) \(link.name) [\(link.enabled ? "enabled" : "disabled")] queue=\(link.queueDepth) delivered=\(link.delivered)"
                   + (link.oldestUndelivered.map { " oldest=\(formatter.string(from: $0))" } ?? "")
-                  + (link.lastError.map { " lastError=\($0)" } ?? ""))
+                  + (link.lastError.map { " lastError=\($0)" } ?? "")
+                  + (link.deadLetters.isEmpty ? "" : " deadLetters=\(link.deadLetters.count)"))
+            for letter in link.deadLetters {
+                print("  dead letter \(letter.id) case=\(letter.caseId ?? "-") type=\(letter.type.rawValue) attempts=\(letter.attempts)"
+                      + " reason=\((letter.lastError ?? "").replacingOccurrences(of: "\n", with: " ").prefix(300))"
+                      + " (reviewctl outbox retry|discard \(letter.id))")
+            }
         }
     }
 }

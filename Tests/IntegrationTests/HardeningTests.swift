@@ -143,6 +143,14 @@ import Testing
         #expect((failures.first?["reason"] as? String)?.contains("接收上限") == true)
         let listed = try NodeProcess.reviewctl(["outbox", "list", "--data-dir", county.dataDirectory.path])
         #expect(listed.contains(id) && listed.contains(caseA) && listed.contains("413"))
+        let status = try NodeProcess.reviewctl(["status", "--data-dir", county.dataDirectory.path])
+        #expect(status.contains("dead letter \(id) case=\(caseA)"))
+        // The console: the operator's page lists it with its actions, the reviewer's case page says why.
+        let operatorPage = try await ConsoleSession.signIn(county.baseURL, token: countyOperator).get("/console/operator")
+        #expect(operatorPage.text.contains(caseA) && operatorPage.text.contains("/console/operator/outbox/\(id)/retry"))
+        #expect(operatorPage.text.contains("超过对方节点的接收上限"))
+        let casePage = try await ConsoleSession.signIn(county.baseURL, token: federation.countyReviewer).get("/console/cases/\(caseA)")
+        #expect(casePage.text.contains("未能送达") && casePage.text.contains("报送市级审定"))
 
         // Retry: queued again, refused again, dead again.
         #expect(try await county.call("POST", "/api/v1/federation/outbox/\(id)/retry", token: countyOperator).status == 200)
@@ -290,6 +298,9 @@ import Testing
         #expect(try await session.get("/console").status == 200)
         #expect(try await county.call("GET", "/api/v1/me", token: token).status == 200)
 
+        // The operator's console offers both actions.
+        let operatorPage = try await ConsoleSession.signIn(county.baseURL, token: operatorToken).get("/console/operator")
+        #expect(operatorPage.text.contains("/console/operator/users/\(userId)/disable"))
         // Disabled through the API: the token and the browser session stop at once.
         #expect(try await county.call("POST", "/api/v1/users/\(userId)/disable", token: token).status == 403)
         #expect(try await county.call("POST", "/api/v1/users/\(userId)/disable", token: operatorToken).status == 200)

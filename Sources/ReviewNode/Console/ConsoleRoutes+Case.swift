@@ -64,6 +64,10 @@ extension ConsoleRoutes {
         caseView["effectiveDate"] = summary.effectiveDate?.description
         caseView["forwardedOn"] = detail.forwardedOn?.description
         caseView["cityCaseNumber"] = detail.cityCaseNumber
+        caseView["deliveryFailures"] = detail.deliveryFailures.map { failure -> [String: Any] in
+            ["type": failure.type.chineseName, "reason": failure.reason, "attempts": failure.attempts,
+             "since": failure.deadAt.map { ConsoleView.beijingTime($0) } ?? "—"]
+        }
         caseView["preliminaryConclusion"] = detail.preliminaryConclusion
         caseView["disagreement"] = detail.disagreement
         caseView["coordination"] = detail.coordination

@@ -96,13 +96,20 @@ extension ConsoleRoutes {
         view["links"] = links.map { link -> [String: Any] in
             ["nodeId": link.nodeId, "name": link.name, "baseURL": link.baseURL, "enabled": link.enabled, "fingerprint": link.fingerprint,
              "queueDepth": link.queueDepth, "delivered": link.delivered, "lastError": link.lastError ?? "",
-             "oldest": link.oldestUndelivered.map { ISO8601DateFormatter().string(from: $0) } ?? "—",
-             "lastCheck": link.lastCheckAt.map { ISO8601DateFormatter().string(from: $0) + (link.lastCheckMilliseconds.map { String(format: "(%.0f ms)", $0) } ?? "(失败)") } ?? "从未检查",
+             "oldest": link.oldestUndelivered.map { ConsoleView.beijingTime($0) } ?? "—",
+             "lastCheck": link.lastCheckAt.map { ConsoleView.beijingTime($0) + (link.lastCheckMilliseconds.map { String(format: "(%.0f 毫秒)", $0) } ?? "(失败)") } ?? "从未检查",
              "stuck": link.queueDepth > 0 && link.lastError != nil]
         }
         view["users"] = users.map { user -> [String: Any] in
             ["id": user.id ?? 0, "name": user.name, "role": user.role.chineseName, "unit": user.unit ?? "—",
-             "password": user.passwordHash != nil, "disabled": user.disabled]
+             "password": user.passwordHash != nil, "disabled": user.disabled, "self": user.id == context.user?.id,
+             "expires": user.tokenExpiresAt.map { ConsoleView.beijingTime($0) } ?? "长期有效"]
+        }
+        view["deadLetters"] = links.flatMap(\.deadLetters).map { letter -> [String: Any] in
+            ["id": letter.id, "peer": links.first { $0.nodeId == letter.peer }?.name ?? letter.peer, "caseId": letter.caseId ?? "—",
+             "type": letter.type.chineseName, "attempts": letter.attempts,
+             "reason": CaseDetail.DeliveryFailure.chineseReason(CaseDetail.DeliveryFailure.code(in: letter.lastError)),
+             "since": letter.deadAt.map { ConsoleView.beijingTime($0) } ?? "—"]
         }
         let isCity = services.configuration.isCity
         view["roles"] = Role.allCases.filter { $0.exists(onCityNode: isCity) }.map { ["value": $0.rawValue, "name": $0.chineseName] }
@@ -150,6 +157,64 @@ extension ConsoleRoutes {
         return try await renderOperator(context, flash: result.ok
             ? String(format: "连接 %@ 正常,往返 %.0f 毫秒。", result.nodeId, result.milliseconds)
             : "连接 \(result.nodeId) 检查失败:\(result.error ?? "HTTP \(result.status ?? 0)")")
+    }
+
+    func disableUser(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try await setUserDisabled(true, request, context)
+    }
+
+    func enableUser(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try await setUserDisabled(false, request, context)
+    }
+
+    /// Disabling ends the user's token and console sessions at once.
+    private func setUserDisabled(_ disabled: Bool, _ request: Request, _ context: NodeRequestContext) async throws -> Response {
+        let operatorUser = try context.requireUser()
+        try Access.requireRole(operatorUser, .operator)
+        _ = try await ConsoleForm.read(request, context, limit: 4096)
+        guard let userId = Int64(try context.parameters.require("userId")), userId != operatorUser.id else {
+            return try await renderOperator(context, error: "不能停用自己的账号", status: .unprocessableContent)
+        }
+        let user = try await services.store.write { db -> UserRecord? in
+            do {
+                let user = try NodeStore.setDisabled(db, userId: userId, disabled)
+                try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(operatorUser), action: disabled ? "disableUser" : "enableUser",
+                                          payload: ["user": String(userId)])
+                return user
+            } catch let error as StoreError where error.code == .notFound {
+                return nil
+            }
+        }
+        guard let user else { return try await renderOperator(context, error: "用户不存在", status: .notFound) }
+        return try await renderOperator(context, flash: disabled ? "已停用用户“\(user.name)”,其令牌和登录会话立即失效。" : "已重新启用用户“\(user.name)”。")
+    }
+
+    func retryDeadLetter(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try await handleDeadLetter(retry: true, request, context)
+    }
+
+    func discardDeadLetter(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try await handleDeadLetter(retry: false, request, context)
+    }
+
+    private func handleDeadLetter(retry: Bool, _ request: Request, _ context: NodeRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        try Access.requireRole(user, .operator)
+        _ = try await ConsoleForm.read(request, context, limit: 4096)
+        let id = try context.parameters.require("messageId")
+        let identity = services.identity
+        let letter = try await services.store.write { db -> Links.DeadLetter? in
+            do {
+                return retry ? try DeadLetters.retry(db, id: id, actor: CaseWorkflow.actor(user))
+                    : try DeadLetters.discard(db, id: id, actor: CaseWorkflow.actor(user), identity: identity)
+            } catch let error as StoreError where error.code == .notFound {
+                return nil
+            }
+        }
+        guard let letter else { return try await renderOperator(context, error: "未找到该条被拒收的消息", status: .notFound) }
+        services.outboxSignal.notify()
+        let subject = letter.caseId.map { "案件 \($0) 的消息" } ?? "该消息"
+        return try await renderOperator(context, flash: retry ? "\(subject)已重新排队发送。" : "\(subject)已放弃发送;该案件此后的消息将继续发送。")
     }
 
     // MARK: Supervision (Art 15)

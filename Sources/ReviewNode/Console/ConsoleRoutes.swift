@@ -43,6 +43,10 @@ struct ConsoleRoutes: Sendable {
         (.get, "operator", { $0.operatorPage }),
         (.post, "operator/users", { $0.createUser }),
         (.post, "operator/links/:nodeId/check", { $0.checkLink }),
+        (.post, "operator/users/:userId/disable", { $0.disableUser }),
+        (.post, "operator/users/:userId/enable", { $0.enableUser }),
+        (.post, "operator/outbox/:messageId/retry", { $0.retryDeadLetter }),
+        (.post, "operator/outbox/:messageId/discard", { $0.discardDeadLetter }),
         (.get, "supervision", { $0.supervision }),
         (.get, "supervision.csv", { $0.supervisionCSV }),
     ]

@@ -6,6 +6,14 @@ import ReviewStore
 /// View models for the console's templates: plain dictionaries of strings, numbers, booleans
 /// and lists, so that templates stay logic-less.
 enum ConsoleView {
+    /// `YYYY-MM-DD HH:mm` in Asia/Shanghai (UTC+8, no daylight saving), as clerks read times.
+    static func beijingTime(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + 8 * 3600
+        let day = CivilDate(dayNumber: seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400)
+        let secondOfDay = ((seconds % 86400) + 86400) % 86400
+        return String(format: "%@ %02d:%02d", day.description, secondOfDay / 3600, secondOfDay % 3600 / 60)
+    }
+
     static func base(_ context: NodeRequestContext, nodeName: String, isCity: Bool, title: String) -> [String: Any] {
         var view: [String: Any] = ["title": title, "nodeName": nodeName]
         if let user = context.user {
