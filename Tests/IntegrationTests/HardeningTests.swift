@@ -50,6 +50,11 @@ import Testing
         // Deeply nested envelope JSON.
         let deep = Data((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8)
         #expect(try await postRaw(FederationFrame.encode(json: deep), to: city, sender: "220183").status == 400)
+        // A multipart sign-in post (no session needed) whose part header name is not ASCII: it
+        // trapped MultipartKit and ended the node.
+        let multipart = Data("--b\r\nContent-Dispositi\u{00E9}n: form-data; name=\"token\"\r\n\r\nx\r\n--b--\r\n".utf8)
+        let login = try await city.call("POST", "/console/login", body: multipart, headers: ["Content-Type": "multipart/form-data; boundary=b"])
+        #expect((400..<500).contains(login.status), "\(login.status)")
         #expect(city.isRunning)
         #expect(try await city.call("GET", "/health").status == 200)
         // Still a working node: a real message from the county goes through.
