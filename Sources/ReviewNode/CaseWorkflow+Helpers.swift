@@ -121,6 +121,15 @@ extension CaseWorkflow {
         }
     }
 
+    /// The case's summary fields (title, 文号, effective date) follow its current revision, so
+    /// that lists and ledgers show what the case page shows.
+    static func followRevision(_ record: inout CaseRecord, _ form: CaseForm) {
+        if let title = form.policy.title?.trimmingCharacters(in: .whitespacesAndNewlines), !title.isEmpty { record.title = title }
+        let number = form.policy.documentNumber?.trimmingCharacters(in: .whitespacesAndNewlines)
+        record.documentNumber = number?.isEmpty == false ? number : nil
+        if let text = form.policy.effectiveDate, let date = CivilDate(iso: text.trimmingCharacters(in: .whitespaces)) { record.effectiveDate = date }
+    }
+
     static func checkSameCase(_ form: CaseForm, _ record: CaseRecord) throws {
         _ = try effectiveDate(of: form.policy)
         if form.policy.kind != record.kind { throw APIError.invalid("policy.kind", "不得变更申请类型") }

@@ -45,6 +45,8 @@ public enum NodeApplication {
                 let port = channel.localAddress?.port ?? configuration.port
                 // Written atomically so that a reader never sees half a number.
                 try? Data("\(port)\n".utf8).write(to: portFile, options: .atomic)
+                try? services.store.recordCardDetails(name: configuration.name, baseURL: configuration.baseURL(actualPort: port),
+                                                      maxMessageBytes: configuration.maxMessageBytes)
                 logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)", "node": "\(configuration.nodeId)"])
             },
             logger: logger

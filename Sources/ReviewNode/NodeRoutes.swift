@@ -225,12 +225,19 @@ public struct NodeRoutes: Sendable {
         let user = try context.requireUser()
         guard user.role != .operator else { throw APIError.forbidden("the operator sees no case content") }
         let filter = try CaseFilter(request)
-        let overdue = try request.query("overdue").map { value -> Bool in
-            guard value == "true" || value == "false" else { throw APIError.invalid("overdue", "overdue 应为 true 或 false") }
-            return value == "true"
+        func flag(_ name: String) throws -> Bool? {
+            try request.query(name).map { value -> Bool in
+                guard value == "true" || value == "false" else { throw APIError.invalid(name, "\(name) 应为 true 或 false") }
+                return value == "true"
+            }
         }
+        // The filters and the fields agree: `overdue` is the review (Art 8), `revisionOverdue`
+        // the drafter's Art 9 revision.
+        let overdue = try flag("overdue")
+        let revisionOverdue = try flag("revisionOverdue")
         var summaries = try await cases(for: user, filter)
-        if let overdue { summaries = summaries.filter { ($0.overdue || $0.revisionOverdue) == overdue } }
+        if let overdue { summaries = summaries.filter { $0.overdue == overdue } }
+        if let revisionOverdue { summaries = summaries.filter { $0.revisionOverdue == revisionOverdue } }
         return try HTTPBody.json(["cases": summaries])
     }
 
@@ -456,6 +463,8 @@ public struct NodeRoutes: Sendable {
         guard let link = try await services.store.read({ db in try LinkRecord.fetchOne(db, key: nodeId) }) else {
             throw APIError(.notFound, code: "link-not-found", message: "未找到该节点连接", field: "nodeId")
         }
+        // A disabled link neither sends nor accepts messages: a check says so instead of pinging.
+        guard link.enabled else { return CheckResult(nodeId: nodeId, ok: false, milliseconds: 0, status: nil, error: "the link is disabled") }
         let envelope = FederationEnvelope(id: UUID().uuidString.lowercased(), sender: services.configuration.nodeId, receiver: nodeId, type: .ping,
                                           caseId: nil, sequence: 0, sentAt: ISO8601DateFormatter().string(from: Date()),
                                           chainHead: try await services.store.read { db in try NodeStore.chainHead(db) },

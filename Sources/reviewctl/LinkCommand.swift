@@ -21,10 +21,27 @@ struct LinkCommand: ParsableCommand {
         var baseURL: String?
 
         func run() throws {
-            let configuration = try location.configuration()
-            try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-            let identity = try NodeIdentity.loadOrCreate(in: configuration.dataDirectory)
-            let card = Links.card(configuration: configuration, identity: identity, baseURL: baseURL)
+            let card: LinkCard
+            if location.nodeConfig != nil {
+                let configuration = try location.configuration()
+                try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+                let identity = try NodeIdentity.loadOrCreate(in: configuration.dataDirectory)
+                card = Links.card(configuration: configuration, identity: identity, baseURL: baseURL)
+            } else {
+                // From the data directory of a node that has run: what it recorded at start.
+                let directory = try location.dataDirectory()
+                let (store, _) = try location.open()
+                let details = try store.nodeDetails()
+                guard let nodeId = details["nodeId"], let tier = details["tier"].flatMap(Tier.init(rawValue:)), let name = details["name"],
+                      let url = baseURL ?? details["baseURL"]
+                else { throw CLIFailure("\(directory.path): the node has not run since its details were recorded; start it once, or use --node-config") }
+                guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("node.key").path) else {
+                    throw CLIFailure("\(directory.path): no node.key; start the node once")
+                }
+                let identity = try NodeIdentity.loadOrCreate(in: directory)
+                card = LinkCard(nodeId: nodeId, name: name, divisionCode: nodeId, tier: tier, baseURL: url, publicKey: identity.publicKeyBase64,
+                                maxMessageBytes: details["maxMessageBytes"].flatMap(Int.init))
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(card), as: UTF8.self))

@@ -156,6 +156,7 @@ extension ConsoleRoutes {
         let result = try await api.linkCheck(try context.parameters.require("nodeId"))
         return try await renderOperator(context, flash: result.ok
             ? String(format: "连接 %@ 正常,往返 %.0f 毫秒。", result.nodeId, result.milliseconds)
+            : result.error == "the link is disabled" ? "连接 \(result.nodeId) 已停用,未作检查。"
             : "连接 \(result.nodeId) 检查失败:\(result.error ?? "HTTP \(result.status ?? 0)")")
     }
 

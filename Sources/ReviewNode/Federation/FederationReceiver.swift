@@ -228,6 +228,7 @@ private struct Apply {
         try storeMaterials(body.materials, caseId: record.id)
         try RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil).insert(db)
         record.currentRevision = body.revision
+        CaseWorkflow.followRevision(&record, body.form)
         if let last = record.clockStops.indices.last, record.clockStops[last].resumed == nil {
             record.clockStops[last].resumed = body.resumedOn
         }
@@ -246,6 +247,7 @@ private struct Apply {
         if body.revision > record.currentRevision {
             try RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil).insert(db)
             record.currentRevision = body.revision
+            CaseWorkflow.followRevision(&record, body.form)
         }
         try transition(&record, record.kind == .withdrawal ? .confirmWithdrawal : .confirmLaunch)
         record.launchDate = body.launchDate
