@@ -92,6 +92,8 @@ public enum NodeApplication {
         }
         try KeyRotation.recover(in: configuration.dataDirectory, store: store, logger: logger)
         let identity = try NodeIdentity.loadOrCreate(in: configuration.dataDirectory)
+        // This node's own key history: the current key from the first start that saw it.
+        try store.recordOwnKey(nodeId: configuration.nodeId, publicKey: identity.publicKeyBase64)
         logger.info("node identity", metadata: ["fingerprint": "\(identity.fingerprint)"])
         var clientConfiguration = CurlHTTPClient.Configuration()
         clientConfiguration.caFile = configuration.peerCAFile

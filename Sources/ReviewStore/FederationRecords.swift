@@ -223,3 +223,39 @@ extension NodeStore {
         return message
     }
 }
+
+/// One key a node signed with, and the period it was that node's signing key.
+public struct KeyRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "keyHistory"
+
+    public var nodeId: String
+    /// Ed25519 public key, base64.
+    public var publicKey: String
+    public var validFrom: Date
+    /// When it was replaced (nil: still current).
+    public var validUntil: Date?
+
+    public init(nodeId: String, publicKey: String, validFrom: Date, validUntil: Date? = nil) {
+        self.nodeId = nodeId
+        self.publicKey = publicKey
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+    }
+}
+
+extension NodeStore {
+    /// Records `publicKey` as `nodeId`'s current key from `date` and retires the keys it
+    /// replaces at that instant. Recording the current key again changes nothing.
+    public static func recordKey(_ db: Database, nodeId: String, publicKey: String, from date: Date = Date()) throws {
+        guard try KeyRecord.fetchOne(db, key: ["nodeId": nodeId, "publicKey": publicKey]) == nil else { return }
+        try db.execute(sql: "UPDATE keyHistory SET validUntil = ? WHERE nodeId = ? AND validUntil IS NULL", arguments: [date, nodeId])
+        try KeyRecord(nodeId: nodeId, publicKey: publicKey, validFrom: date).insert(db)
+    }
+
+    /// Every recorded key, by node and then oldest first (one node's only, when given).
+    public static func keyHistory(_ db: Database, nodeId: String? = nil) throws -> [KeyRecord] {
+        var request = KeyRecord.order(Column("nodeId"), Column("validFrom"))
+        if let nodeId { request = request.filter(Column("nodeId") == nodeId) }
+        return try request.fetchAll(db)
+    }
+}

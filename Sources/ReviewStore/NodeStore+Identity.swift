@@ -48,4 +48,9 @@ extension NodeStore {
             })
         }
     }
+
+    /// Records this node's own signing key in the key history (at the first start that sees it).
+    public func recordOwnKey(nodeId: String, publicKey: String) throws {
+        try writer.write { db in try Self.recordKey(db, nodeId: nodeId, publicKey: publicKey) }
+    }
 }

@@ -238,6 +238,22 @@ extension NodeStore {
                 t.add(column: "maxMessageBytes", .integer)
             }
         }
+        migrator.registerMigration("v5-key-history") { db in
+            // Every key a node (this one or a peer) signed with, and when: an opinion verifies
+            // only against a key of its issuer that was valid on the opinion's date.
+            try db.create(table: "keyHistory") { t in
+                t.column("nodeId", .text).notNull()
+                t.column("publicKey", .text).notNull()
+                t.column("validFrom", .datetime).notNull()
+                t.column("validUntil", .datetime)
+                t.primaryKey(["nodeId", "publicKey"])
+            }
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO keyHistory(nodeId, publicKey, validFrom, validUntil)
+                SELECT nodeId, previousPublicKey, createdAt, previousKeyValidUntil FROM link WHERE previousPublicKey IS NOT NULL
+                """)
+            try db.execute(sql: "INSERT OR IGNORE INTO keyHistory(nodeId, publicKey, validFrom) SELECT nodeId, publicKey, createdAt FROM link")
+        }
         return migrator
     }
 }

@@ -322,6 +322,7 @@ private struct Apply {
         let until = ISO8601DateFormatter().date(from: body.oldKeyValidUntil) ?? Date().addingTimeInterval(86400)
         try db.execute(sql: "UPDATE link SET previousPublicKey = publicKey, previousKeyValidUntil = ?, publicKey = ? WHERE nodeId = ?",
                        arguments: [until, body.newPublicKey, envelope.sender])
+        try NodeStore.recordKey(db, nodeId: envelope.sender, publicKey: body.newPublicKey)
         try NodeStore.appendEvent(db, caseId: nil, actor: actor, action: "peerKeyRotated",
                                   payload: ["peer": envelope.sender, "fingerprint": NodeIdentity.fingerprint(ofPublicKey: body.newPublicKey)])
         return .init(applied: envelope.type.rawValue, caseId: nil)

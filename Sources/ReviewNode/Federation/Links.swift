@@ -39,11 +39,13 @@ public enum Links {
             existing.baseURL = card.baseURL
             existing.maxMessageBytes = card.maxMessageBytes
             try existing.update(db)
+            try NodeStore.recordKey(db, nodeId: card.nodeId, publicKey: card.publicKey)
             try NodeStore.appendEvent(db, caseId: nil, actor: "operator", action: "updateLink", payload: ["peer": card.nodeId, "fingerprint": NodeIdentity.fingerprint(ofPublicKey: card.publicKey)])
             return existing
         }
         let link = LinkRecord(card: card)
         try link.insert(db)
+        try NodeStore.recordKey(db, nodeId: card.nodeId, publicKey: card.publicKey)
         try NodeStore.appendEvent(db, caseId: nil, actor: "operator", action: "importLink", payload: ["peer": card.nodeId, "fingerprint": NodeIdentity.fingerprint(ofPublicKey: card.publicKey)])
         return link
     }
