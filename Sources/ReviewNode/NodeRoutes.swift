@@ -379,11 +379,12 @@ public struct NodeRoutes: Sendable {
     func opinionPage(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let (opinion, record) = try await loadOpinion(context)
         let configuration = services.configuration
-        let (signerKey, issuer) = try await services.store.read { db in
-            (try OpinionRecord.fetchOne(db, key: record.id)?.signerPublicKey, try OpinionPage.issuerName(db, opinion, own: configuration))
+        let (signerKey, issuer, itemNames) = try await services.store.read { db in
+            (try OpinionRecord.fetchOne(db, key: record.id)?.signerPublicKey, try OpinionPage.issuerName(db, opinion, own: configuration),
+             OpinionPage.itemNames(db, record))
         }
         return services.renderer.page("opinion", OpinionPage(opinion: opinion, caseId: record.id, issuerName: issuer,
-                                                             revisionDueOn: record.revisionDueOn, signerPublicKey: signerKey).view)
+                                                             revisionDueOn: record.revisionDueOn, signerPublicKey: signerKey, itemNames: itemNames).view)
     }
 
     func revise(_ request: Request, context: NodeRequestContext) async throws -> Response {
