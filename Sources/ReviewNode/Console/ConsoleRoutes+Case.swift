@@ -227,7 +227,7 @@ extension ConsoleRoutes {
             _ = try await workflow.recordDisagreement(caseId, reason: try required(form, "reason", "请说明未采纳审查意见的理由"), by: user)
         case "launch":
             guard let date = form.value("launchDate").flatMap(CivilDate.init(iso:)) else {
-                throw APIError.invalid("launchDate", "上线日期应为YYYY-MM-DD格式")
+                throw APIError.invalid("launchDate", "上线日期应为“年-月-日”格式(如2026-03-20)")
             }
             _ = try await workflow.confirmLaunch(caseId, launchDate: date, by: user)
         default:

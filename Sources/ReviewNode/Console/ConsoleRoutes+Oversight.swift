@@ -230,7 +230,7 @@ extension ConsoleRoutes {
         let today = services.today.date
         func date(_ name: String, _ fallback: CivilDate) throws -> CivilDate {
             guard let value = request.query(name) else { return fallback }
-            guard let date = CivilDate(iso: value) else { throw APIError.invalid(name, "日期应为YYYY-MM-DD格式") }
+            guard let date = CivilDate(iso: value) else { throw APIError.invalid(name, "日期应为“年-月-日”格式(如2026-03-20)") }
             return date
         }
         let from = try date("from", CivilDate(year: today.year, month: 1, day: 1)!)

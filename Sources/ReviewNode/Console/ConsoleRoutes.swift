@@ -50,6 +50,8 @@ struct ConsoleRoutes: Sendable {
         (.post, "operator/outbox/:messageId/discard", { $0.discardDeadLetter }),
         (.get, "supervision", { $0.supervision }),
         (.get, "supervision.csv", { $0.supervisionCSV }),
+        // Last: any other console address is a Chinese 404 page, not the API's JSON.
+        (.get, "**", { $0.notFound }),
     ]
 
     func register(on router: Router<NodeRequestContext>) {
@@ -60,6 +62,10 @@ struct ConsoleRoutes: Sendable {
         for (method, path, handler) in Self.table {
             group.on(RouterPath(path), method: method, use: handler(self))
         }
+    }
+
+    func notFound(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        throw HTTPError(.notFound)
     }
 
     /// The keys every page's layout reads.

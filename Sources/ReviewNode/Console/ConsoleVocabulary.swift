@@ -220,6 +220,11 @@ struct ConsoleVocabulary: Sendable {
     /// a key the drafter wrote that the form does not know, that key in quotes.
     static func fieldPlace(_ field: String) -> String {
         if field.hasPrefix("items.") { return Self.field(field) }
+        // The reviewer's own problems: note.0.item is the first row's item number.
+        let note = field.split(separator: ".")
+        if note.count == 3, note[0] == "note", let row = Int(note[1]) {
+            return "其他问题第\(row + 1)行 › " + (["item": "事项序号", "element": "要素", "text": "问题"][String(note[2])] ?? "内容")
+        }
         if ["policy", "serviceItems", "materials"].contains(where: { field == $0 || field.hasPrefix($0 + ".") || field.hasPrefix($0 + "[") }) {
             return place(field)
         }
