@@ -94,12 +94,15 @@ extension ConsoleRoutes {
         view["fingerprint"] = services.identity.fingerprint
         view["nodeId"] = services.configuration.nodeId
         view["links"] = links.map { link -> [String: Any] in
-            ["nodeId": link.nodeId, "name": link.name, "baseURL": link.baseURL, "enabled": link.enabled, "fingerprint": link.fingerprint,
+            var row: [String: Any] = ["nodeId": link.nodeId, "name": link.name, "baseURL": link.baseURL, "enabled": link.enabled, "fingerprint": link.fingerprint,
              "queueDepth": link.queueDepth, "delivered": link.delivered,
-             "lastError": link.lastError.map(ConsoleVocabulary.deliveryError) ?? "", "lastErrorDetail": link.lastError ?? "",
+             "lastError": link.lastError.map(ConsoleVocabulary.deliveryError) ?? "—",
              "oldest": link.oldestUndelivered.map { ConsoleView.beijingTime($0) } ?? "—",
              "lastCheck": link.lastCheckAt.map { ConsoleView.beijingTime($0) + (link.lastCheckMilliseconds.map { String(format: "(%.0f 毫秒)", $0) } ?? "(失败)") } ?? "从未检查",
              "stuck": link.queueDepth > 0 && link.lastError != nil]
+            // Absent, not "": Mustache shows a section for any string.
+            row["lastErrorDetail"] = link.lastError
+            return row
         }
         view["users"] = users.map { user -> [String: Any] in
             ["id": user.id ?? 0, "name": user.name, "role": user.role.chineseName, "unit": user.unit ?? "—",
