@@ -104,7 +104,7 @@ extension CaseWorkflow {
     static func effectiveDate(of policy: Policy) throws -> CivilDate? {
         guard let text = policy.effectiveDate?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         guard let date = CivilDate(iso: text) else {
-            throw APIError.invalid("policy.effectiveDate", "生效日期“\(text.prefix(20))”不是有效日期,应为YYYY-MM-DD格式",
+            throw APIError.invalid("policy.effectiveDate", "生效日期“\(text.prefix(20))”不是有效日期,应为“年-月-日”格式(如2026-03-20)",
                                    detail: "'\(text.prefix(40))' is not a valid YYYY-MM-DD date")
         }
         return date

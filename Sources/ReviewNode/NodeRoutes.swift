@@ -119,7 +119,7 @@ public struct NodeRoutes: Sendable {
         let body = try await HTTPBody.decode(CreateUser.self, from: request, limit: jsonLimit)
         let isCity = services.configuration.isCity
         let expiry = try body.expiresOn.map { text -> Date in
-            guard let day = CivilDate(iso: text) else { throw APIError.invalid("expiresOn", "令牌有效期应为YYYY-MM-DD格式的日期") }
+            guard let day = CivilDate(iso: text) else { throw APIError.invalid("expiresOn", "令牌有效期应为“年-月-日”格式(如2026-03-20)的日期") }
             guard day >= services.today.date else { throw APIError.invalid("expiresOn", "令牌有效期不能早于今天") }
             return day.endOfDayInBeijing
         }
@@ -386,11 +386,12 @@ public struct NodeRoutes: Sendable {
     func opinionPage(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let (opinion, record) = try await loadOpinion(context)
         let configuration = services.configuration
-        let (signerKey, issuer) = try await services.store.read { db in
-            (try OpinionRecord.fetchOne(db, key: record.id)?.signerPublicKey, try OpinionPage.issuerName(db, opinion, own: configuration))
+        let (signerKey, issuer, itemNames) = try await services.store.read { db in
+            (try OpinionRecord.fetchOne(db, key: record.id)?.signerPublicKey, try OpinionPage.issuerName(db, opinion, own: configuration),
+             OpinionPage.itemNames(db, record))
         }
         return services.renderer.page("opinion", OpinionPage(opinion: opinion, caseId: record.id, issuerName: issuer,
-                                                             revisionDueOn: record.revisionDueOn, signerPublicKey: signerKey).view)
+                                                             revisionDueOn: record.revisionDueOn, signerPublicKey: signerKey, itemNames: itemNames).view)
     }
 
     func revise(_ request: Request, context: NodeRequestContext) async throws -> Response {
@@ -419,7 +420,7 @@ public struct NodeRoutes: Sendable {
 
     func launch(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try await act(request, context, Launch.self) { user, id, body in
-            guard let date = CivilDate(iso: body.launchDate) else { throw APIError.invalid("launchDate", "上线日期应为YYYY-MM-DD格式") }
+            guard let date = CivilDate(iso: body.launchDate) else { throw APIError.invalid("launchDate", "上线日期应为“年-月-日”格式(如2026-03-20)") }
             _ = try await workflow.confirmLaunch(id, launchDate: date, by: user)
         }
     }

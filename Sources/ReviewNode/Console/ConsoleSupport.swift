@@ -267,8 +267,12 @@ struct ConsoleErrorMiddleware: RouterMiddleware {
         var view = ConsoleView.base(context, nodeName: nodeName, isCity: isCity, title: "操作未完成")
         view["status"] = status.code
         view["message"] = message
-        view["field"] = field
-        view["detail"] = detail
+        // Where, in the clerk's words.
+        // A missing or forbidden page has no field to point at.
+        let named = status != .notFound && status != .forbidden
+        view["field"] = field.flatMap { named ? ConsoleVocabulary.fieldPlace($0) : nil }
+        // The API's English detail: for operators only, folded away.
+        if context.user?.role == .operator { view["detail"] = detail }
         return renderer.page("error", view, status: status)
     }
 }
