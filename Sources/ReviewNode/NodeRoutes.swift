@@ -51,6 +51,7 @@ public struct NodeRoutes: Sendable {
         (.get, "federation/status", { $0.federationStatus }),
         (.post, "federation/links/:nodeId/check", { $0.checkLink }),
         (.post, "federation/rekey", { $0.rekey }),
+        (.get, "federation/keys", { $0.keys }),
         (.post, "federation/outbox/:messageId/retry", { $0.retryDeadLetter }),
         (.post, "federation/outbox/:messageId/discard", { $0.discardDeadLetter }),
         (.get, "ledger", { $0.ledgerJSON }),
@@ -492,6 +493,16 @@ public struct NodeRoutes: Sendable {
                            arguments: [Date(), checked.ok ? checked.milliseconds : nil, nodeId])
         }
         return result
+    }
+
+    /// The keyring: every key this node and its peers signed with, and when (any signed-in user:
+    /// public keys are no secret, and whoever holds an opinion may verify it).
+    func keys(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        _ = try context.requireUser()
+        let configuration = services.configuration
+        return try HTTPBody.json(try await services.store.read { db in
+            try Links.keyring(db, ownNodeId: configuration.nodeId, ownName: configuration.name)
+        })
     }
 
     /// A dead letter queued again (operator).

@@ -82,15 +82,21 @@ struct LinkCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the links with their queues.")
+        static let configuration = CommandConfiguration(abstract: "List the links with their queues and each peer's key history.")
         @OptionGroup var location: NodeLocation
 
         func run() throws {
             let (store, _) = try location.open()
-            for link in try store.writer.read({ db in try Links.status(db) }) {
+            let (links, keys) = try store.writer.read { db in (try Links.status(db), try NodeStore.keyHistory(db)) }
+            for link in links {
                 print([link.nodeId, link.tier.rawValue, link.enabled ? "enabled" : "disabled", link.baseURL, link.fingerprint,
                        "queue=\(link.queueDepth)", "delivered=\(link.delivered)", link.lastError.map { "lastError=\($0)" } ?? ""]
                     .joined(separator: "\t"))
+                // The peer's key history: older opinions verify against the key valid on their date.
+                for key in keys where key.nodeId == link.nodeId {
+                    print("  key \(NodeIdentity.fingerprint(ofPublicKey: key.publicKey)) from \(key.validFrom.formatted(.iso8601))"
+                          + (key.validUntil.map { " until \($0.formatted(.iso8601))" } ?? " (current)"))
+                }
             }
         }
     }

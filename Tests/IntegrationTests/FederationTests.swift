@@ -148,8 +148,11 @@ struct Federation {
         tamperedSignature["opinion"] = bytes.base64EncodedString()
         tampered["opinionSignature"] = tamperedSignature
         try JSONSerialization.data(withJSONObject: tampered).write(to: saved)
-        let refused = try CommandRunner.run(reviewctl, ["opinion", "verify", saved.path])
+        let refused = try CommandRunner.run(reviewctl, ["opinion", "verify", saved.path, "--data-dir", county.dataDirectory.path])
         #expect(refused.status == 1 && refused.stdout.contains("INVALID"))
+        // Without a trusted key the key inside the file proves nothing: refused as bad input.
+        let untrusted = try CommandRunner.run(reviewctl, ["opinion", "verify", saved.path])
+        #expect(untrusted.status == 2 && untrusted.stderr.contains("no trusted key"))
 
         // Art 9 revision and Art 10 launch on the county travel up.
         _ = try await county.call("POST", "/api/v1/cases/\(id)/revise", token: federation.drafter, json: form)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import ReviewProtocol
 import ReviewTesting
@@ -113,5 +114,92 @@ import Testing
         #expect(a?["publicKey"] as? String == b?["publicKey"] as? String)
         #expect(a?["nodeId"] as? String == "220183" && a?["name"] as? String == "德惠市政务服务和数字化建设管理局")
         #expect(a?["baseURL"] as? String == county.baseURL.absoluteString)
+    }
+
+    // MARK: An opinion nobody can forge
+
+    @Test func anOpinionVerifiesOnlyAsSignedAndOnlyWithTheIssuersKeyOfItsDate() async throws {
+        let federation = try Federation()
+        defer { federation.cleanUp() }
+        let (city, county) = (federation.city, federation.county)
+        let id = try await federation.readyCase()
+        #expect(try await county.call("POST", "/api/v1/cases/\(id)/forward", token: federation.countyReviewer).status == 200)
+        #expect(try await eventually { try await federation.state(city, id, token: federation.cityReviewer) == "finalReview" })
+        let issued = try await city.call("POST", "/api/v1/cases/\(id)/opinion", token: federation.cityReviewer, json: [
+            "outcome": "notPassed", "requiredChanges": [["itemIndex": 0, "element": "consultation", "change": "补充咨询时间"]],
+        ])
+        #expect(issued.status == 201, "\(issued.text)")
+        #expect(try await eventually { try await federation.state(county, id, token: federation.drafter) == "opinionNotPassed" })
+        let detail = try await county.call("GET", "/api/v1/cases/\(id)", token: federation.drafter)
+        let folder = county.dataDirectory
+        let reviewctl = NodeProcess.binaries.appendingPathComponent("reviewctl")
+        func verify(_ json: [String: Any], _ trust: [String]) throws -> CommandRunner.Result {
+            let file = folder.appendingPathComponent("case-\(UUID().uuidString).json")
+            try JSONSerialization.data(withJSONObject: json).write(to: file)
+            return try CommandRunner.run(reviewctl, ["opinion", "verify", file.path] + trust)
+        }
+        let byCounty = ["--data-dir", county.dataDirectory.path]
+        let genuine = try verify(detail.json, byCounty)
+        #expect(genuine.status == 0, "\(genuine.stdout)\(genuine.stderr)")
+        #expect(genuine.stdout.contains("(current)") && genuine.stdout.contains("长春市政务服务和数字化建设管理局"))
+
+        // The shown outcome edited to passed, the signed bytes untouched: refused.
+        var edited = detail.json
+        var shown = try #require(edited["opinion"] as? [String: Any])
+        shown["outcome"] = "passed"
+        edited["opinion"] = shown
+        let display = try verify(edited, byCounty)
+        #expect(display.status == 1 && display.stdout.contains("differs from the signed one"), "\(display.stdout)")
+
+        // Self-signed with a fresh key (the key travels in the file): refused, the key is unknown.
+        var forged = detail.json
+        var signature = try #require(forged["opinionSignature"] as? [String: Any])
+        let signedBytes = try #require(Data(base64Encoded: signature["opinion"] as! String))
+        var opinionObject = try #require(try JSONSerialization.jsonObject(with: signedBytes) as? [String: Any])
+        opinionObject["outcome"] = "passed"
+        opinionObject["requiredChanges"] = []
+        let forgedBytes = try JSONSerialization.data(withJSONObject: opinionObject, options: [.sortedKeys])
+        let fresh = Curve25519.Signing.PrivateKey()
+        signature["opinion"] = forgedBytes.base64EncodedString()
+        signature["signature"] = try fresh.signature(for: forgedBytes).base64EncodedString()
+        signature["signerPublicKey"] = fresh.publicKey.rawRepresentation.base64EncodedString()
+        forged["opinionSignature"] = signature
+        forged["opinion"] = opinionObject
+        let selfSigned = try verify(forged, byCounty)
+        #expect(selfSigned.status == 1 && selfSigned.stdout.contains("is not a known key of node 220100"), "\(selfSigned.stdout)")
+
+        // The city re-keys: link list keeps both fingerprints; the old opinion still verifies with the
+        // keyring an outsider gets, naming the old key's period.
+        let cityOperator = federation.cityOperator
+        let rekey = try await city.call("POST", "/api/v1/federation/rekey", token: cityOperator, json: ["graceHours": 1])
+        #expect(rekey.status == 200, "\(rekey.text)")
+        #expect(try await eventually {
+            try NodeProcess.reviewctl(["link", "list", "--data-dir", county.dataDirectory.path]).components(separatedBy: "  key ").count == 3
+        })
+        let keyring = folder.appendingPathComponent("keyring.json")
+        try Data(try NodeProcess.reviewctl(["keys", "export", "--data-dir", county.dataDirectory.path]).utf8).write(to: keyring)
+        let afterRekey = try verify(detail.json, ["--keyring", keyring.path])
+        #expect(afterRekey.status == 0 && afterRekey.stdout.contains(" to 20"), "\(afterRekey.stdout)\(afterRekey.stderr)")
+        let apiKeyring = try await county.call("GET", "/api/v1/federation/keys", token: federation.drafter)
+        #expect((apiKeyring.json["keys"] as? [[String: Any]])?.filter { $0["nodeId"] as? String == "220100" }.count == 2)
+
+        // An opinion signed with the retired key but dated after its retirement: refused.
+        let oldKeyText = try String(contentsOf: city.dataDirectory.appendingPathComponent("node.key.previous"), encoding: .utf8)
+        let oldKey = try Curve25519.Signing.PrivateKey(rawRepresentation: Data(base64Encoded: oldKeyText.trimmingCharacters(in: .whitespacesAndNewlines))!)
+        var late = try #require(try JSONSerialization.jsonObject(with: signedBytes) as? [String: Any])
+        late["issuedOn"] = "2099-01-01"
+        let lateBytes = try JSONSerialization.data(withJSONObject: late, options: [.sortedKeys])
+        var backdated = detail.json
+        var lateSignature = try #require(backdated["opinionSignature"] as? [String: Any])
+        lateSignature["opinion"] = lateBytes.base64EncodedString()
+        lateSignature["signature"] = try oldKey.signature(for: lateBytes).base64EncodedString()
+        backdated["opinionSignature"] = lateSignature
+        backdated["opinion"] = late
+        let expired = try verify(backdated, ["--keyring", keyring.path])
+        #expect(expired.status == 1 && expired.stdout.contains("was not 220100's key on 2099-01-01"), "\(expired.stdout)")
+
+        // The printed opinion tells whoever holds it how to check it, at either tier.
+        let page = try await city.call("GET", "/api/v1/cases/\(id)/opinion.html", token: federation.cityReviewer)
+        #expect(!page.text.contains("在县级节点") && page.text.contains("--keyring"))
     }
 }

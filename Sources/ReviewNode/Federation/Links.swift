@@ -50,6 +50,17 @@ public enum Links {
         return link
     }
 
+    /// Every key this node and its peers signed with, with its period, as the keyring an
+    /// outsider verifies opinions with (`GET /api/v1/federation/keys`, `reviewctl keys export`).
+    public static func keyring(_ db: Database, ownNodeId: String, ownName: String?) throws -> Keyring {
+        let names = Dictionary(uniqueKeysWithValues: try LinkRecord.fetchAll(db).map { ($0.nodeId, $0.name) })
+        return Keyring(keys: try NodeStore.keyHistory(db).map { key in
+            Keyring.Key(nodeId: key.nodeId, name: key.nodeId == ownNodeId ? ownName : names[key.nodeId], publicKey: key.publicKey,
+                        fingerprint: NodeIdentity.fingerprint(ofPublicKey: key.publicKey), validFrom: key.validFrom.formatted(.iso8601),
+                        validUntil: key.validUntil?.formatted(.iso8601))
+        })
+    }
+
     /// Enables or disables a link; a disabled link neither sends nor accepts messages.
     public static func setEnabled(_ db: Database, nodeId: String, enabled: Bool) throws {
         guard var link = try LinkRecord.fetchOne(db, key: nodeId) else { throw StoreError(.notFound, "no link to \(nodeId)") }
