@@ -130,6 +130,26 @@ extension CaseWorkflow {
         if let text = form.policy.effectiveDate, let date = CivilDate(iso: text.trimmingCharacters(in: .whitespaces)) { record.effectiveDate = date }
     }
 
+    /// Art 10 and the work plan: a policy goes online only on a passed opinion, not before the
+    /// opinion's date. Returns the elements changed since the revision the opinion judged
+    /// (Art 9 revisions after a passed opinion are expected; they are recorded with the launch).
+    /// - Throws: 409 `opinion-not-passed` or `no-opinion`; 422 `launchDate` before the opinion.
+    static func checkLaunchable(_ db: Database, _ record: CaseRecord, launchDate: CivilDate) throws -> [ElementDiff.Change] {
+        guard let opinion = try OpinionRecord.fetchOne(db, key: record.id) else {
+            throw APIError(.conflict, code: "no-opinion", message: "尚未出具标准化审查意见书,不得确认上线", state: record.state.rawValue)
+        }
+        guard opinion.outcome == .passed else {
+            throw APIError(.conflict, code: "opinion-not-passed", message: "审查未通过的政策不得上线;请按审查意见修改后重新申请审查",
+                           detail: "opinion \(opinion.number) did not pass", state: record.state.rawValue)
+        }
+        guard launchDate >= opinion.issuedOn else {
+            throw APIError.invalid("launchDate", "\(record.kind == .withdrawal ? "下线" : "上线")日期不得早于审查意见书出具日期(\(opinion.issuedOn))",
+                                   detail: "launchDate \(launchDate) is before the opinion of \(opinion.issuedOn)")
+        }
+        guard let judged = opinion.revision, judged != record.currentRevision else { return [] }
+        return ElementDiff.changes(from: try form(db, record.id, judged), to: try form(db, record.id, record.currentRevision))
+    }
+
     static func checkSameCase(_ form: CaseForm, _ record: CaseRecord) throws {
         _ = try effectiveDate(of: form.policy)
         if form.policy.kind != record.kind { throw APIError.invalid("policy.kind", "不得变更申请类型") }

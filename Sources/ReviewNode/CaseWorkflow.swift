@@ -366,6 +366,7 @@ struct CaseWorkflow: Sendable {
             let identity = services.identity
             opinionRecord.signature = try identity.sign(opinionBytes)
             opinionRecord.signerPublicKey = identity.publicKeyBase64
+            opinionRecord.revision = record.currentRevision
             try opinionRecord.insert(db)
             record.opinionIssuedOn = today
             // Art 9: for a drafter on this node, received the day it is issued.
@@ -457,11 +458,14 @@ struct CaseWorkflow: Sendable {
             var record = try Self.load(db, caseId)
             try Access.requireDrafter(user, of: record)
             try Self.transition(&record, record.kind == .withdrawal ? .confirmWithdrawal : .confirmLaunch, tier: tier)
+            let changed = try Self.checkLaunchable(db, record, launchDate: launchDate)
             record.launchDate = launchDate
             record.launchConfirmedOn = today
             try Self.save(db, &record)
+            // The differences from the content the opinion passed are shown in the record.
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: record.kind == .withdrawal ? "confirmWithdrawal" : "confirmLaunch",
-                                      payload: ["launchDate": launchDate.description, "finalRevision": String(record.currentRevision)])
+                                      payload: ["launchDate": launchDate.description, "finalRevision": String(record.currentRevision),
+                                                "changedSinceOpinion": changed.map(\.path).joined(separator: ",")])
             if tier == .county, record.forwardedOn != nil, let city = try Outbox.cityLink(db) {
                 try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId, type: .launchConfirmed, caseId: caseId,
                                    payload: LaunchConfirmedPayload(revision: record.currentRevision, form: try Self.form(db, caseId, record.currentRevision),

@@ -254,6 +254,12 @@ extension NodeStore {
                 """)
             try db.execute(sql: "INSERT OR IGNORE INTO keyHistory(nodeId, publicKey, validFrom) SELECT nodeId, publicKey, createdAt FROM link")
         }
+        migrator.registerMigration("v6-opinion-revision") { db in
+            // The revision an opinion judged: Art 10 launch compares the final content with it.
+            try db.alter(table: "opinion") { t in
+                t.add(column: "revision", .integer)
+            }
+        }
         return migrator
     }
 }

@@ -302,6 +302,7 @@ private struct Apply {
                                 outcome: opinion.outcome, body: body.opinion, issuedOn: opinion.issuedOn)
         row.signature = body.signature
         row.signerPublicKey = body.signerPublicKey
+        row.revision = record.currentRevision
         try row.insert(db)
         record.opinionIssuedOn = opinion.issuedOn
         // Art 9: 5 working days from the day the county received it.
