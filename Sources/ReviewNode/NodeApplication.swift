@@ -40,7 +40,9 @@ public enum NodeApplication {
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "review-node-\(configuration.nodeId)"),
             services: [delivery, InboxPruner(store: services.store, freshness: configuration.messageFreshness,
-                                                 skew: configuration.allowedClockSkew, logger: logger)],
+                                             skew: configuration.allowedClockSkew, logger: logger)]
+                + (configuration.chainAuditMinutes > 0
+                    ? [ChainAuditService(services: services, interval: .seconds(configuration.chainAuditMinutes * 60), logger: logger)] : []),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 // Written atomically so that a reader never sees half a number.

@@ -50,6 +50,7 @@ public struct NodeRoutes: Sendable {
         (.post, "cases/:id/archive", { $0.archive }),
         (.get, "federation/status", { $0.federationStatus }),
         (.post, "federation/links/:nodeId/check", { $0.checkLink }),
+        (.post, "federation/links/:nodeId/audit", { $0.auditLink }),
         (.post, "federation/rekey", { $0.rekey }),
         (.get, "federation/keys", { $0.keys }),
         (.post, "federation/outbox/:messageId/retry", { $0.retryDeadLetter }),
@@ -453,6 +454,13 @@ public struct NodeRoutes: Sendable {
         var milliseconds: Double
         var status: Int?
         var error: String?
+    }
+
+    /// Cross-checks the peer's event log now (operator): does it still hold every chain head it
+    /// sent this node? 200 with `{nodeId, ok, checked, missing, peerChainIntact, problem}`.
+    func auditLink(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try Access.requireRole(try context.requireUser(), .operator)
+        return try HTTPBody.json(try await ChainAudit.check(peer: try context.parameters.require("nodeId"), services: services, logger: context.logger))
     }
 
     /// A signed ping round trip to the peer, with its latency.

@@ -39,6 +39,8 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
     // Either way
     case ping
     case keyRotated
+    /// A peer asks for proof that this node's log still holds the chain heads it was sent.
+    case chainCheck
 
     /// The message as operators and reviewers read it.
     public var chineseName: String {
@@ -51,6 +53,7 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
         case .opinionIssued: "标准化审查意见书"
         case .ping: "连接检查"
         case .keyRotated: "节点密钥更换"
+        case .chainCheck: "日志互查"
         }
     }
 }
@@ -348,5 +351,40 @@ public struct KeyRotatedPayload: Codable, Hashable, Sendable {
     public init(newPublicKey: String, oldKeyValidUntil: String) {
         self.newPublicKey = newPublicKey
         self.oldKeyValidUntil = oldKeyValidUntil
+    }
+}
+
+/// Either way: "does your event log still hold these chain heads you sent me?" (at most
+/// ``ChainCheckPayload/maximumHeads``).
+public struct ChainCheckPayload: Codable, Hashable, Sendable {
+    public static let maximumHeads = 1000
+    public var heads: [String]
+
+    public init(heads: [String]) {
+        self.heads = heads
+    }
+}
+
+/// The answer to a ``ChainCheckPayload``, signed by the answering node: which heads its log
+/// holds (at which sequence number), which it does not, its current head, and whether its
+/// chain verifies from the start. A head it once sent and no longer holds means its history
+/// was rewritten.
+public struct ChainProof: Codable, Hashable, Sendable {
+    public var node: String
+    /// ISO 8601.
+    public var checkedAt: String
+    /// Head hash → the sequence number of the event that has it.
+    public var found: [String: Int64]
+    public var missing: [String]
+    public var head: String
+    public var intact: Bool
+
+    public init(node: String, checkedAt: String, found: [String: Int64], missing: [String], head: String, intact: Bool) {
+        self.node = node
+        self.checkedAt = checkedAt
+        self.found = found
+        self.missing = missing
+        self.head = head
+        self.intact = intact
     }
 }

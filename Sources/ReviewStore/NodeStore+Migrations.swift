@@ -260,6 +260,16 @@ extension NodeStore {
                 t.add(column: "revision", .integer)
             }
         }
+        migrator.registerMigration("v7-chain-audit") { db in
+            // A peer's chain check finds a head by its hash in one seek.
+            try db.create(index: "eventHash", on: "event", columns: ["hash"])
+            // The last cross-check of each peer's log.
+            try db.alter(table: "link") { t in
+                t.add(column: "lastAuditAt", .datetime)
+                t.add(column: "lastAuditOK", .boolean)
+                t.add(column: "lastAuditProblem", .text)
+            }
+        }
         return migrator
     }
 }

@@ -220,10 +220,19 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "Audit a node's records.", subcommands: [Verify.self])
 
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Verify the event hash chain; exit 1 and name the first broken entry if it is broken.")
+        static let configuration = CommandConfiguration(
+            abstract: "Verify the event hash chain; exit 1 and name the first broken entry if it is broken.",
+            discussion: "With --peer N --node URL --token T: ask the running node to cross-check peer N's log (signed proof that it still holds every chain head it sent); exit 1 on a mismatch.")
         @OptionGroup var location: NodeLocation
+        @Option(help: ArgumentHelp("Cross-check this peer's log instead (needs --node and --token).", valueName: "node-id")) var peer: String?
+        @Option(help: ArgumentHelp("The running node's URL (with --peer).", valueName: "url")) var node: String?
+        @Option(help: ArgumentHelp("An operator token of that node (or REVIEW_TOKEN).", valueName: "token")) var token: String?
 
         func run() throws {
+            if let peer {
+                try crossCheck(peer)
+                return
+            }
             let (store, _) = try location.open()
             let (count, head, broken) = try store.writer.read { db in
                 (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0, try NodeStore.chainHead(db), try NodeStore.firstBrokenEvent(db))
@@ -233,6 +242,24 @@ struct AuditCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             print("event chain intact: \(count) events, head \(head)")
+        }
+
+        func crossCheck(_ peer: String) throws {
+            guard let node else { throw CLIFailure("--peer needs --node URL (the running node that holds the link)") }
+            guard let token = token ?? ProcessInfo.processInfo.environment["REVIEW_TOKEN"] else { throw CLIFailure("give --token or set REVIEW_TOKEN") }
+            let url = node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v1/federation/links/\(peer)/audit"
+            let response = try runBlocking {
+                try await CurlHTTPClient().send(HTTPClientRequest(method: "POST", url: url, headers: [("Authorization", "Bearer \(token)")], body: Data()))
+            }
+            guard response.status == 200, let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] else {
+                throw CLIFailure("\(url): HTTP \(response.status) \(String(decoding: response.body, as: UTF8.self))")
+            }
+            if object["ok"] as? Bool == true {
+                print("peer \(peer): its log holds all \(object["checked"] as? Int ?? 0) chain heads it sent")
+            } else {
+                FileHandle.standardError.write(Data("reviewctl: audit: peer \(peer): \(object["problem"] as? String ?? "mismatch")\n".utf8))
+                throw ExitCode(1)
+            }
         }
     }
 }

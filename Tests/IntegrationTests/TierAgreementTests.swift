@@ -202,4 +202,65 @@ import Testing
         let page = try await city.call("GET", "/api/v1/cases/\(id)/opinion.html", token: federation.cityReviewer)
         #expect(!page.text.contains("在县级节点") && page.text.contains("--keyring"))
     }
+
+    // MARK: Logs that check each other
+
+    /// Rewrites the city's history as an insider would: edits the first event and re-chains every
+    /// hash after it, so that the city's own check passes (python3's sqlite3, the node stopped).
+    static let rewriteHistory = #"""
+    import hashlib, sqlite3, sys
+    db = sqlite3.connect(sys.argv[1])
+    db.executescript("DROP TRIGGER eventNoUpdate; DROP TRIGGER eventNoDelete;")
+    rows = db.execute("SELECT seq, caseId, actor, action, at, payload FROM event ORDER BY seq").fetchall()
+    previous = "0" * 64
+    for index, (seq, case, actor, action, at, payload) in enumerate(rows):
+        if index == 0:
+            payload = payload.replace("}", ',"rewritten":"yes"}') if payload != "{}" else '{"rewritten":"yes"}'
+        digest = hashlib.sha256(payload.encode()).hexdigest()
+        fields = "\x1f".join([previous, case or "", actor, action, at, digest])
+        hash = hashlib.sha256(fields.encode()).hexdigest()
+        db.execute("UPDATE event SET payload = ?, payloadDigest = ?, previousHash = ?, hash = ? WHERE seq = ?", (payload, digest, previous, hash, seq))
+        previous = hash
+    db.commit()
+    """#
+
+    @Test func aPeerDetectsRewrittenHistory() async throws {
+        let federation = try Federation()
+        defer { federation.cleanUp() }
+        let (city, county) = (federation.city, federation.county)
+        let countyOperator = try county.addUser(name: "县运维", role: "operator")
+        for id in try await federation.readyCases(2) {
+            #expect(try await county.call("POST", "/api/v1/cases/\(id)/forward", token: federation.countyReviewer).status == 200)
+        }
+        #expect(try await eventually { try await federation.count(county, token: federation.countyReviewer, state: "forwarded") == 2 })
+        // The city's receipts (each carrying its chain head) reached the county.
+        #expect(try await eventually {
+            let atCity = try await federation.count(city, token: federation.cityReviewer)
+            let queued = try await federation.queueDepth(city, token: federation.cityOperator)
+            return atCity == 2 && queued == 0
+        })
+        let reviewctl = NodeProcess.binaries.appendingPathComponent("reviewctl")
+        let arguments = ["audit", "verify", "--peer", "220100", "--node", county.baseURL.absoluteString, "--token", countyOperator]
+        let honest = try CommandRunner.run(reviewctl, arguments)
+        #expect(honest.status == 0 && honest.stdout.contains("holds all"), "\(honest.stdout)\(honest.stderr)")
+
+        city.stop()
+        let script = city.dataDirectory.appendingPathComponent("rewrite.py")
+        try Data(Self.rewriteHistory.utf8).write(to: script)
+        let rewrite = try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, city.dataDirectory.appendingPathComponent("node.sqlite").path])
+        #expect(rewrite.status == 0, "\(rewrite.stderr)")
+        try city.start()
+        // The city's own check is fooled: the chain was re-hashed.
+        #expect(try NodeProcess.reviewctl(["audit", "verify", "--data-dir", city.dataDirectory.path]).hasPrefix("event chain intact"))
+        // The county is not: the heads the city sent it are gone from the city's log.
+        let caught = try CommandRunner.run(reviewctl, arguments)
+        #expect(caught.status == 1 && caught.stderr.contains("history was rewritten"), "\(caught.stdout)\(caught.stderr)")
+        let status = try await county.call("GET", "/api/v1/federation/status", token: countyOperator)
+        let link = try #require((status.json["links"] as? [[String: Any]])?.first)
+        #expect(link["lastAuditOK"] as? Bool == false)
+        let page = try await ConsoleSession.signIn(county.baseURL, token: countyOperator).get("/console/operator")
+        #expect(page.text.contains("日志互查未通过"))
+        let log = try String(contentsOf: county.dataDirectory.appendingPathComponent("node.log"), encoding: .utf8)
+        #expect(log.contains("peer log cross-check FAILED"))
+    }
 }

@@ -109,6 +109,10 @@ extension ConsoleRoutes {
              "password": user.passwordHash != nil, "disabled": user.disabled, "self": user.id == context.user?.id,
              "expires": user.tokenExpiresAt.map { ConsoleView.beijingTime($0) } ?? "长期有效"]
         }
+        // A peer whose log no longer holds the chain heads it sent: its history was rewritten.
+        view["auditWarnings"] = links.filter { $0.lastAuditOK == false }.map { link -> [String: Any] in
+            ["peer": link.name, "at": link.lastAuditAt.map { ConsoleView.beijingTime($0) } ?? "—", "problem": link.lastAuditProblem ?? ""]
+        }
         view["deadLetters"] = links.flatMap(\.deadLetters).map { letter -> [String: Any] in
             ["id": letter.id, "peer": links.first { $0.nodeId == letter.peer }?.name ?? letter.peer, "caseId": letter.caseId ?? "—",
              "type": letter.type.chineseName, "attempts": letter.attempts,

@@ -16,6 +16,10 @@ struct FederationReceiver: Sendable {
         var applied: String
         var caseId: String?
         var duplicate: Bool?
+        /// For a chain check: this node's proof, and its Ed25519 signature over the proof's
+        /// canonical JSON (`proofJSON`, the exact signed bytes).
+        var proofJSON: Data?
+        var proofSignature: Data?
     }
 
     /// Applies a message ``FederationIntake`` read and verified, and records its id, in one
@@ -39,6 +43,7 @@ struct FederationReceiver: Sendable {
             throw reject(.unprocessableContent, "stale-message", "sent at \(envelope.sentAt), in the future by more than \(Int(configuration.allowedClockSkew)) s")
         }
         if envelope.type == .ping { return Result(applied: "ping", caseId: nil) }
+        if envelope.type == .chainCheck { return try await chainProof(message) }
 
         let services = self.services
         let link = message.link
@@ -64,6 +69,33 @@ struct FederationReceiver: Sendable {
             try db.execute(sql: "UPDATE link SET lastChainHead = ? WHERE nodeId = ?", arguments: [envelope.chainHead, link.nodeId])
             return result
         }
+    }
+
+    /// Answers a peer's chain check: which of the heads this node sent it are still in its log,
+    /// signed with this node's key. Read-only; not recorded in the inbox.
+    private func chainProof(_ message: VerifiedMessage) async throws -> Result {
+        let heads: [String]
+        do {
+            heads = try JSONDecoder().decode(FederationEnvelope<ChainCheckPayload>.self, from: message.json).payload.heads
+        } catch {
+            throw reject(.unprocessableContent, "malformed-payload", "chainCheck: \(error)")
+        }
+        guard heads.count <= ChainCheckPayload.maximumHeads else {
+            throw reject(.unprocessableContent, "malformed-payload", "chainCheck: more than \(ChainCheckPayload.maximumHeads) heads")
+        }
+        let nodeId = services.configuration.nodeId
+        let proof = try await services.store.read { db -> ChainProof in
+            var found: [String: Int64] = [:]
+            var missing: [String] = []
+            for head in heads {
+                if head == EventRecord.genesis { continue }
+                if let seq = try NodeStore.eventSeq(db, hash: head) { found[head] = seq } else { missing.append(head) }
+            }
+            return ChainProof(node: nodeId, checkedAt: Date().formatted(.iso8601), found: found, missing: missing,
+                              head: try NodeStore.chainHead(db), intact: try NodeStore.firstBrokenEvent(db) == nil)
+        }
+        let json = try CaseWorkflow.canonicalJSON(proof)
+        return Result(applied: "chainCheck", caseId: nil, proofJSON: json, proofSignature: try services.identity.sign(json))
     }
 
     private func reject(_ status: HTTPResponse.Status, _ code: String, _ detail: String) -> APIError {
@@ -116,7 +148,7 @@ private struct Apply {
         case .supplementRequested: try supplementRequested()
         case .opinionIssued: try opinionIssued()
         case .keyRotated: try keyRotated()
-        case .ping: FederationReceiver.Result(applied: "ping", caseId: nil)
+        case .ping, .chainCheck: FederationReceiver.Result(applied: envelope.type.rawValue, caseId: nil)
         }
     }
 

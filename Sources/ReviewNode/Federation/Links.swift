@@ -89,6 +89,10 @@ public enum Links {
         /// Messages the peer refused for their content, held back (with their case's later
         /// messages) until an operator retries or discards them.
         public var deadLetters: [DeadLetter]
+        /// The last cross-check of the peer's event log (``ChainAudit``).
+        public var lastAuditAt: Date?
+        public var lastAuditOK: Bool?
+        public var lastAuditProblem: String?
     }
 
     /// A dead letter as operators see it.
@@ -129,7 +133,8 @@ public enum Links {
                           fingerprint: NodeIdentity.fingerprint(ofPublicKey: link.publicKey), queueDepth: pending?["n"] ?? 0,
                           oldestUndelivered: pending?["oldest"], attempts: head?.attempts, lastError: head?.lastError, delivered: delivered,
                           lastCheckAt: link.lastCheckAt, lastCheckMilliseconds: link.lastCheckMilliseconds, lastChainHead: link.lastChainHead,
-                          deadLetters: dead.filter { $0.peer == link.nodeId })
+                          deadLetters: dead.filter { $0.peer == link.nodeId },
+                          lastAuditAt: link.lastAuditAt, lastAuditOK: link.lastAuditOK, lastAuditProblem: link.lastAuditProblem)
         }
     }
 }
