@@ -42,7 +42,9 @@ public enum NodeApplication {
             services: [delivery, InboxPruner(store: services.store, freshness: configuration.messageFreshness,
                                              skew: configuration.allowedClockSkew, logger: logger)]
                 + (configuration.chainAuditMinutes > 0
-                    ? [ChainAuditService(services: services, interval: .seconds(configuration.chainAuditMinutes * 60), logger: logger)] : []),
+                    ? [ChainAuditService(services: services, interval: .seconds(configuration.chainAuditMinutes * 60), logger: logger)] : [])
+                + (configuration.isCity ? []
+                    : [CountyLedgerReporter(services: services, interval: .milliseconds(Int(configuration.countyReportSeconds * 1000)), logger: logger)]),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 // Written atomically so that a reader never sees half a number.

@@ -270,6 +270,17 @@ extension NodeStore {
                 t.add(column: "lastAuditProblem", .text)
             }
         }
+        migrator.registerMigration("v8-county-ledger") { db in
+            // At the city: every county case as the county's ledger reports it (Art 15).
+            try db.create(table: "countyCase") { t in
+                t.primaryKey("caseId", .text)
+                t.column("origin", .text).notNull().indexed()
+                t.column("state", .text).notNull()
+                t.column("submittedOn", .text).notNull()
+                t.column("updatedAt", .text).notNull()
+                t.column("entry", .blob).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -272,6 +272,11 @@ extension ConsoleRoutes {
         view["trendChart"] = SVGChart.lines(months: report.months.map(\.month), series: [
             ("收案数", "#b3261e", report.months.map(\.received)), ("出具意见书数", "#1d4ed8", report.months.map(\.opinions)),
         ])
+        view["countyWork"] = report.countyWork.map { work -> [String: Any] in
+            ["name": work.name, "held": work.held, "backlog": work.backlog, "overdue": work.overdue, "overdueRow": work.overdue > 0,
+             "forwarded": work.forwarded, "medianDays": Supervision.format(work.medianPreliminaryDays),
+             "rounds": work.supplementRounds, "materialsRounds": work.materialsRounds]
+        }
         view["csvQuery"] = "from=\(report.from)&to=\(report.to)"
         return renderer.page("supervision", view)
     }
