@@ -189,10 +189,7 @@ extension ConsoleRoutes {
         }
         let user = try await services.store.write { db -> UserRecord? in
             do {
-                let user = try NodeStore.setDisabled(db, userId: userId, disabled)
-                try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(operatorUser), action: disabled ? "disableUser" : "enableUser",
-                                          payload: ["user": String(userId)])
-                return user
+                return try UserAdministration.setDisabled(db, userId: userId, disabled, actor: CaseWorkflow.actor(operatorUser))
             } catch let error as StoreError where error.code == .notFound {
                 return nil
             }

@@ -15,14 +15,11 @@ struct CountyLedgerReporter: Service {
     let logger: Logger
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    while try await reportOnce() {}
-                } catch {
-                    logger.error("county ledger report failed", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: interval)
+        await Periodically.run(every: interval) {
+            do {
+                while try await reportOnce() {}
+            } catch {
+                logger.error("county ledger report failed", metadata: ["error": "\(error)"])
             }
         }
     }
