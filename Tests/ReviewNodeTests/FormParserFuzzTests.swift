@@ -72,6 +72,9 @@ extension FormParserFuzzTests {
         let chinese = Data("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"material-other\"; filename=\"申请函.pdf\"\r\n\r\nx\r\n--\(Self.boundary)--\r\n".utf8)
         let form = try ConsoleForm.multipart(chinese, boundary: Self.boundary)
         #expect(form.files["material-other"]?.first?.fileName == "申请函.pdf")
+        // A field that is not UTF-8 is refused, not stored with replacement characters.
+        let latin = Data("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"formJSON\"\r\n\r\n".utf8) + Data([0xFF, 0xFE]) + Data("\r\n--\(Self.boundary)--\r\n".utf8)
+        #expect(throws: APIError.self) { try ConsoleForm.multipart(latin, boundary: Self.boundary) }
         // Many boundaries without a blank line: still linear.
         let repeated = Data(String(repeating: "--\(Self.boundary)", count: 20_000).utf8)
         let started = ContinuousClock.now

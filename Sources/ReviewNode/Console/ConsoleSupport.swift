@@ -87,6 +87,7 @@ struct ConsoleForm: Sendable {
             else { throw APIError.invalid("Content-Type", "表单格式无效", detail: "multipart body without a boundary") }
             form = try multipart(data, boundary: boundary)
         } else if contentType.hasPrefix("application/x-www-form-urlencoded") {
+            guard String(validating: data, as: UTF8.self) != nil else { throw invalidUTF8 }
             form = urlEncoded(data)
         } else {
             throw APIError(.unsupportedMediaType, code: "unsupported-media-type", message: "表单格式无效", detail: "expected a form post, got '\(contentType)'")
@@ -98,6 +99,8 @@ struct ConsoleForm: Sendable {
         }
         return form
     }
+
+    static let invalidUTF8 = APIError(.badRequest, code: "invalid-invalidUTF8", message: "表单内容不是有效的UTF-8编码,请重新提交")
 
     static func urlEncoded(_ data: Data) -> ConsoleForm {
         var form = ConsoleForm()
@@ -118,6 +121,7 @@ struct ConsoleForm: Sendable {
             throw APIError.invalid("body", "表单内容无法解析,请重新提交", detail: "multipart: a part header name is not ASCII")
         }
         var form = ConsoleForm()
+        var textIsUTF8 = true
         let parser = MultipartParser(boundary: boundary)
         var headers: [(String, String)] = []
         var body = Data()
@@ -128,8 +132,11 @@ struct ConsoleForm: Sendable {
             let name = parameter("name", in: disposition) ?? ""
             if let fileName = parameter("filename", in: disposition) {
                 form.files[name, default: []].append(UploadedFile(fileName: fileName, data: body))
+            } else if let text = String(validating: body, as: UTF8.self) {
+                form.fields[name, default: []].append(text)
             } else {
-                form.fields[name, default: []].append(String(decoding: body, as: UTF8.self))
+                // A field that is not UTF-8 is refused, never stored with replacement characters.
+                textIsUTF8 = false
             }
             headers = []
             body = Data()
@@ -139,6 +146,7 @@ struct ConsoleForm: Sendable {
         } catch {
             throw APIError.invalid("body", "表单内容无法解析,请重新提交", detail: "multipart: \(error)")
         }
+        guard textIsUTF8 else { throw invalidUTF8 }
         return form
     }
 
