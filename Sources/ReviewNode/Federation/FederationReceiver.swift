@@ -48,6 +48,11 @@ struct FederationReceiver: Sendable {
                 result.duplicate = true
                 return result
             }
+            if envelope.caseId != nil, try NodeStore.meta(db, Resync.pendingKey(envelope.sender)) != nil {
+                // Restored here: the sender's resent stream comes first, in order; a direct case
+                // message waits (only this message: the stream flows on).
+                throw Self.reject(.conflict, "out-of-order", "this node was restored from a backup and is resyncing with \(envelope.sender); retry later")
+            }
             if let caseId = envelope.caseId {
                 // From inboxSequence, not the inbox: it survives the pruning of old ids.
                 let last = try NodeStore.lastAppliedSequence(db, sender: envelope.sender, caseId: caseId)
@@ -58,9 +63,14 @@ struct FederationReceiver: Sendable {
             }
             let apply = Apply(services: services, db: db, envelope: envelope, json: message.json, attachments: message.attachments, link: link)
             let result = try apply.run()
-            try InboxRecord(id: envelope.id, sender: envelope.sender, receivedAt: Date(), result: try CaseWorkflow.canonicalJSON(result),
-                            caseId: envelope.caseId, sequence: envelope.caseId == nil ? nil : envelope.sequence, type: envelope.type,
-                            chainHead: envelope.chainHead).insert(db)
+            var inbox = InboxRecord(id: envelope.id, sender: envelope.sender, receivedAt: Date(), result: try CaseWorkflow.canonicalJSON(result),
+                                    caseId: envelope.caseId, sequence: envelope.caseId == nil ? nil : envelope.sequence, type: envelope.type,
+                                    chainHead: envelope.chainHead)
+            if envelope.caseId != nil {
+                inbox.frame = FederationFrame.encode(json: message.json, attachments: message.attachments)
+                inbox.signature = message.signature
+            }
+            try inbox.insert(db)
             try db.execute(sql: "UPDATE link SET lastChainHead = ? WHERE nodeId = ?", arguments: [envelope.chainHead, link.nodeId])
             return result
         }
@@ -83,7 +93,7 @@ struct FederationReceiver: Sendable {
 }
 
 /// Applying one verified message inside the receiving transaction.
-private struct Apply {
+struct Apply {
     let services: NodeServices
     let db: Database
     let envelope: FederationHeader
@@ -117,6 +127,9 @@ private struct Apply {
         case .opinionIssued: try opinionIssued()
         case .keyRotated: try keyRotated()
         case .ping: FederationReceiver.Result(applied: "ping", caseId: nil)
+        case .resyncRequested: try resyncRequested()
+        case .resent: try resent()
+        case .resyncCompleted: try resyncCompleted()
         }
     }
 

@@ -1,0 +1,231 @@
+import Foundation
+import ReviewTesting
+import Testing
+
+/// Backups of a running node, their verification, restores into a stopped node, and the
+/// resync with the peers that makes a restored node whole again (issue 17).
+@Suite(.serialized) struct BackupRestoreTests {
+    static let reviewctl = NodeProcess.binaries.appendingPathComponent("reviewctl")
+
+    @Test func aRunningNodeIsBackedUpVerifiedAndOnlyRestoredIntoItselfWhenStopped() async throws {
+        let federation = try Federation()
+        defer { federation.cleanUp() }
+        let (city, county) = (federation.city, federation.county)
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("backup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+
+        let file = work.appendingPathComponent("city.zip")
+        let made = try CommandRunner.run(Self.reviewctl, ["backup", "--data-dir", city.dataDirectory.path, "--to", file.path])
+        #expect(made.status == 0 && made.stdout.contains("backup of node 220100"), "\(made.stdout)\(made.stderr)")
+        let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let verified = try CommandRunner.run(Self.reviewctl, ["backup", "verify", file.path])
+        #expect(verified.status == 0 && verified.stdout.contains("backup intact: node 220100 (city)"), "\(verified.stdout)\(verified.stderr)")
+        // An existing file is never overwritten.
+        let again = try CommandRunner.run(Self.reviewctl, ["backup", "--data-dir", city.dataDirectory.path, "--to", file.path])
+        #expect(again.status == 2 && again.stderr.contains("exists"))
+
+        // A damaged archive does not verify (and is not restored).
+        var bytes = try Data(contentsOf: file)
+        bytes[bytes.count / 3] ^= 0xFF
+        let damaged = work.appendingPathComponent("damaged.zip")
+        try bytes.write(to: damaged)
+        let refusedDamaged = try CommandRunner.run(Self.reviewctl, ["backup", "verify", damaged.path])
+        #expect(refusedDamaged.status != 0, "\(refusedDamaged.stdout)")
+
+        // Not into a running node; never into another node.
+        let running = try CommandRunner.run(Self.reviewctl, ["restore", file.path, "--data-dir", city.dataDirectory.path])
+        #expect(running.status == 2 && running.stderr.contains("is running"), "\(running.stderr)")
+        county.stop()
+        let other = try CommandRunner.run(Self.reviewctl, ["restore", file.path, "--data-dir", county.dataDirectory.path])
+        #expect(other.status == 2 && other.stderr.contains("holds node 220183"), "\(other.stderr)")
+        let named = try CommandRunner.run(Self.reviewctl, ["restore", file.path, "--data-dir", work.appendingPathComponent("empty").path, "--node-id", "220183"])
+        #expect(named.status == 2 && named.stderr.contains("backup of node 220100, not 220183"), "\(named.stderr)")
+
+        // /metrics: operators only, Prometheus text.
+        let anonymous = try await city.call("GET", "/metrics")
+        #expect(anonymous.status == 401)
+        let reviewer = try await city.call("GET", "/metrics", token: federation.cityReviewer)
+        #expect(reviewer.status == 403)
+        let metrics = try await city.call("GET", "/metrics", token: federation.cityOperator)
+        #expect(metrics.status == 200 && metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+        for name in ["review_http_requests_total{", "review_http_request_duration_seconds_bucket{", "review_outbox_queue_depth{peer=\"220183\"}",
+                     "review_cases{", "review_cases_overdue{", "review_sign_in_failures_total{via=\"token\"} 1", "review_backup_age_seconds ",
+                     "review_calendar_year_loaded{which=\"next\"}"] {
+            #expect(metrics.text.contains(name), "\(name) missing from:\n\(metrics.text.prefix(3000))")
+        }
+    }
+
+    @Test func scheduledBackupsAndASeparateMetricsPort() async throws {
+        let node = try NodeProcess(tier: "county", nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", today: "2026-03-02",
+                                   configuration: ["backupIntervalHours": 0.0003, "backupKeep": 2, "metricsPort": 0])
+        defer { node.cleanUp() }
+        let backups = node.dataDirectory.appendingPathComponent("backups")
+        // Every ~1 s; the newest 2 kept.
+        #expect(try await eventually(30) {
+            ((try? FileManager.default.contentsOfDirectory(atPath: backups.path)) ?? []).filter { $0.hasSuffix(".zip") }.count == 2
+                && (try? String(contentsOf: node.dataDirectory.appendingPathComponent("metrics.port"), encoding: .utf8)) != nil
+        })
+        try await Task.sleep(for: .seconds(3))
+        let names = try FileManager.default.contentsOfDirectory(atPath: backups.path).filter { $0.hasSuffix(".zip") }.sorted()
+        #expect(names.count == 2)
+        let newest = backups.appendingPathComponent(try #require(names.last))
+        let verified = try CommandRunner.run(Self.reviewctl, ["backup", "verify", newest.path])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        let directoryMode = try FileManager.default.attributesOfItem(atPath: backups.path)[.posixPermissions] as? Int
+        #expect(directoryMode == 0o700)
+
+        // The metrics port answers without a token; the main port has no /metrics.
+        let port = try String(contentsOf: node.dataDirectory.appendingPathComponent("metrics.port"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let metrics = try await NodeClient(url: URL(string: "http://127.0.0.1:\(port)")!).call("GET", "/metrics")
+        #expect(metrics.status == 200)
+        let age = metrics.text.split(separator: "\n").first { $0.hasPrefix("review_backup_age_seconds ") }.flatMap { Double($0.split(separator: " ")[1]) }
+        #expect(age.map { $0 < 10 } == true, "\(metrics.text.prefix(2000))")
+        #expect(try await node.call("GET", "/metrics").status == 404)
+    }
+
+    /// The issue's test: the city backs up, 50 cases flow both ways, the city's database is
+    /// destroyed and restored from the backup; after the resync both tiers hold exactly what
+    /// they held before, and the federation goes on.
+    @Test func aCityRestoredFromAnOlderBackupResyncsWithNothingLostOrDoubled() async throws {
+        let federation = try Federation()
+        defer { federation.cleanUp() }
+        let (city, county) = (federation.city, federation.county)
+        let (cityReviewer, countyReviewer, drafter) = (federation.cityReviewer, federation.countyReviewer, federation.drafter)
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("restore-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let finding: [String: Any] = ["code": "wording-nonstandard", "itemIndex": 0, "element": "penalty", "path": "serviceItems[0].penalty",
+                                      "message": "【处罚】请写明作出处罚的部门"]
+        let answer = CaseForms.setting(try CaseForms.clean(), item: 0, "penalty", "由德惠市科学技术局依照《财政违法行为处罚处分条例》处理")
+
+        func forward(_ ids: [String]) async throws {
+            for id in ids {
+                let result = try await county.call("POST", "/api/v1/cases/\(id)/forward", token: countyReviewer)
+                guard result.status == 200 else { throw NodeProcessError("forward: \(result.text)") }
+            }
+        }
+        func act(_ node: NodeProcess, _ path: String, token: String, json: Any? = nil, expect status: Int = 200) async throws {
+            let result = try await node.call("POST", path, token: token, json: json)
+            guard result.status == status else { throw NodeProcessError("\(path): \(result.status) \(result.text)") }
+        }
+        func settled() async throws -> Bool {
+            let atCity = try await federation.queueDepth(city, token: cityReviewer)
+            let atCounty = try await federation.queueDepth(county, token: countyReviewer)
+            return atCity == 0 && atCounty == 0
+        }
+
+        // Before the backup: 5 cases forwarded, one sent back for supplement.
+        let early = try await federation.readyCases(5)
+        try await forward(early)
+        #expect(try await eventually(60) { try await federation.count(city, token: cityReviewer, state: "finalReview") == 5 })
+        try await act(city, "/api/v1/cases/\(early[0])/supplement-notice", token: cityReviewer, json: ["findings": [finding]])
+        #expect(try await eventually(60) { try await settled() })
+
+        let file = work.appendingPathComponent("city.zip")
+        let backupStarted = Date()
+        try NodeProcess.reviewctl(["backup", "--data-dir", city.dataDirectory.path, "--to", file.path])
+        let backupSeconds = Date().timeIntervalSince(backupStarted)
+        let backupBytes = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int ?? 0
+
+        // After it: 50 more cases both ways — forwards, supplement requests and answers,
+        // opinions, launches — and the early cases move on too.
+        let ids = try await federation.readyCases(50)
+        try await forward(ids)
+        #expect(try await eventually(120) { try await federation.count(city, token: cityReviewer, state: "finalReview") == 54 })
+        for id in ids[0..<20] + [early[1]] {
+            try await act(city, "/api/v1/cases/\(id)/supplement-notice", token: cityReviewer, json: ["findings": [finding]])
+        }
+        #expect(try await eventually(60) { try await federation.count(county, token: countyReviewer, state: "citySupplementRequested") == 22 })
+        for id in ids[0..<10] + [early[0]] {
+            try await act(county, "/api/v1/cases/\(id)/resubmit", token: drafter, json: answer)
+        }
+        for (index, id) in (ids[20..<40] + [early[2], early[3]]).enumerated() {
+            let outcome: [String: Any] = index % 2 == 0
+                ? ["outcome": "passed"]
+                : ["outcome": "notPassed", "requiredChanges": [["itemIndex": 0, "element": "consultation", "change": "补充咨询时间"]]]
+            try await act(city, "/api/v1/cases/\(id)/opinion", token: cityReviewer, json: outcome, expect: 201)
+        }
+        #expect(try await eventually(60) { try await federation.count(county, token: countyReviewer, state: "opinionPassed") == 11 })
+        for id in stride(from: 20, to: 30, by: 2).map({ ids[$0] }) {
+            try await act(county, "/api/v1/cases/\(id)/launch", token: drafter, json: ["launchDate": "2026-04-01"])
+        }
+        #expect(try await eventually(60) { try await settled() })
+        #expect(try await eventually(60) { try await federation.count(city, token: cityReviewer, state: "launchConfirmed") == 5 })
+        let allIds = early + ids
+        let cityBefore = try await snapshot(city, allIds, token: cityReviewer)
+        let countyBefore = try await snapshot(county, allIds, token: countyReviewer)
+
+        // The city's database is destroyed; the node key survives (it is restored too if not).
+        city.kill()
+        for name in ["node.sqlite", "node.sqlite-wal", "node.sqlite-shm"] {
+            try? FileManager.default.removeItem(at: city.dataDirectory.appendingPathComponent(name))
+        }
+        let restoreStarted = Date()
+        let restored = try NodeProcess.reviewctl(["restore", file.path, "--data-dir", city.dataDirectory.path, "--node-id", "220100"])
+        let restoreSeconds = Date().timeIntervalSince(restoreStarted)
+        #expect(restored.contains("restored node 220100"))
+        let resyncStarted = Date()
+        try city.start()
+        #expect(try await eventually(120) {
+            try NodeProcess.reviewctl(["status", "--data-dir", city.dataDirectory.path]).contains("resync with 220183: complete")
+        })
+        #expect(try await eventually(60) { try await settled() })
+        let resyncSeconds = Date().timeIntervalSince(resyncStarted)
+        let status = try NodeProcess.reviewctl(["status", "--data-dir", city.dataDirectory.path])
+        let result = try #require(status.split(separator: "\n").first { $0.hasPrefix("resync with 220183: complete") })
+        let figures = try #require(try JSONSerialization.jsonObject(with: Data(result.dropFirst("resync with 220183: complete ".count).utf8)) as? [String: Any])
+
+        let cityAfter = try await snapshot(city, allIds, token: cityReviewer)
+        let countyAfter = try await snapshot(county, allIds, token: countyReviewer)
+        let differences = allIds.filter { cityBefore[$0] != cityAfter[$0] } + allIds.filter { countyBefore[$0] != countyAfter[$0] }
+        for id in differences.prefix(3) {
+            Issue.record("case \(id) differs:\nbefore \(cityBefore[id] ?? "-")\nafter  \(cityAfter[id] ?? "-")\ncounty before \(countyBefore[id] ?? "-")\ncounty after  \(countyAfter[id] ?? "-")")
+        }
+        #expect(differences.isEmpty)
+        #expect((figures["gaps"] as? [Any])?.isEmpty == true, "\(figures)")
+        print("restore drill (test): backup \(backupBytes) bytes in \(String(format: "%.2f", backupSeconds)) s; restore \(String(format: "%.2f", restoreSeconds)) s; "
+              + "resync \(String(format: "%.1f", resyncSeconds)) s, resent \(figures["resent"] ?? "?"), echoed \(figures["echoed"] ?? "?"), "
+              + "applied \(figures["applied"] ?? "?"); differences \(differences.count)")
+
+        // And the federation goes on: the next messages continue each case's sequence.
+        try await act(city, "/api/v1/cases/\(ids[40])/opinion", token: cityReviewer, json: ["outcome": "passed"], expect: 201)
+        try await act(county, "/api/v1/cases/\(ids[10])/resubmit", token: drafter, json: answer)
+        try await act(city, "/api/v1/cases/\(ids[1])/opinion", token: cityReviewer, json: ["outcome": "passed"], expect: 201)
+        #expect(try await eventually(60) { try await federation.state(county, ids[40], token: countyReviewer) == "opinionPassed" })
+        #expect(try await eventually(60) { try await federation.state(county, ids[1], token: countyReviewer) == "opinionPassed" })
+        #expect(try await eventually(60) { try await federation.state(city, ids[10], token: cityReviewer) == "finalReview" })
+        #expect(try await eventually(60) { try await settled() })
+        // Opinion numbers go on from the last one issued before the loss: none is issued twice.
+        let numbers = try await (ids[20..<41] + [ids[1], early[2], early[3]]).asyncMap { id in
+            try await city.call("GET", "/api/v1/cases/\(id)/opinion", token: cityReviewer).json["number"].map { "\($0)" } ?? "-"
+        }
+        #expect(Set(numbers).count == numbers.count)
+        for node in [city, county] {
+            #expect(try NodeProcess.reviewctl(["audit", "verify", "--data-dir", node.dataDirectory.path]).hasPrefix("event chain intact"))
+        }
+    }
+
+    /// What a tier holds about each case, without its local event log (a restored node
+    /// re-learns the events under new sequence numbers): state, clock, form, materials,
+    /// notices, opinion and its signature.
+    func snapshot(_ node: NodeProcess, _ ids: [String], token: String) async throws -> [String: String] {
+        var result: [String: String] = [:]
+        for id in ids {
+            var detail = try await node.call("GET", "/api/v1/cases/\(id)", token: token).json
+            detail["events"] = nil
+            detail["deliveryFailures"] = nil
+            result[id] = String(decoding: try JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys]), as: UTF8.self)
+        }
+        return result
+    }
+}
+
+extension Sequence where Element: Sendable {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var values: [T] = []
+        for element in self { values.append(try await transform(element)) }
+        return values
+    }
+}
