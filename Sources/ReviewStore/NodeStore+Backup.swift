@@ -69,6 +69,12 @@ extension NodeStore {
         }
     }
 
+    /// Removes every trace of an earlier resync from `nodeMeta` (requested, pending, progress,
+    /// results), so that a restored database asks its peers again.
+    public static func clearResyncState(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM nodeMeta WHERE key LIKE 'resync.%' OR key IN ('resyncRequestedAt', 'resyncPending')")
+    }
+
     /// Forgets delivered messages older than `cutoff`, except the last one of each case's
     /// queue (it carries the per-case sequence the next message continues from), and the
     /// frames kept with received messages older than `cutoff`. Returns (outbox rows removed,

@@ -141,6 +141,8 @@ public enum NodeBackup {
         let queue = try DatabaseQueue(path: staged.path)
         try queue.write { db in
             let marker = String(decoding: try encoder.encode(manifest), as: UTF8.self)
+            // A backup taken after (or during) an earlier resync carries its state: start afresh.
+            try NodeStore.clearResyncState(db)
             try NodeStore.setMeta(db, "restoredFrom", marker)
             try NodeStore.setMeta(db, "resyncPending", now.formatted(.iso8601))
             try NodeStore.appendEvent(db, caseId: nil, actor: "system", action: "restored",
