@@ -3,7 +3,8 @@
 # or doubled, and measures it. Loopback only, on a throw-away city and county in a temporary
 # directory; never touches a running node. About a minute with the default 50 cases.
 #
-#   deploy/restore-drill.sh [--cases N] [--keep]       the drill (debug build unless --release)
+#   deploy/restore-drill.sh [--cases N] [--lose city|county] [--keep]
+#                                                       the drill (debug build unless --release)
 #   deploy/restore-drill.sh --backup FILE               also verify a real backup and time its
 #                                                       restore into a scratch directory
 set -euo pipefail

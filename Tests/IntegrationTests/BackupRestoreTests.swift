@@ -68,8 +68,12 @@ import Testing
                 && (try? String(contentsOf: node.dataDirectory.appendingPathComponent("metrics.port"), encoding: .utf8)) != nil
         })
         try await Task.sleep(for: .seconds(3))
-        let names = try FileManager.default.contentsOfDirectory(atPath: backups.path).filter { $0.hasSuffix(".zip") }.sorted()
-        #expect(names.count == 2)
+        // Old ones go right after a new one is in place: between the two there are 3.
+        var names: [String] = []
+        #expect(try await eventually(10) {
+            names = try FileManager.default.contentsOfDirectory(atPath: backups.path).filter { $0.hasSuffix(".zip") }.sorted()
+            return names.count == 2
+        })
         let newest = backups.appendingPathComponent(try #require(names.last))
         let verified = try CommandRunner.run(Self.reviewctl, ["backup", "verify", newest.path])
         #expect(verified.status == 0, "\(verified.stderr)")
@@ -89,10 +93,21 @@ import Testing
     /// destroyed and restored from the backup; after the resync both tiers hold exactly what
     /// they held before, and the federation goes on.
     @Test func aCityRestoredFromAnOlderBackupResyncsWithNothingLostOrDoubled() async throws {
+        try await restoreScenario(losing: "city", cases: 50)
+    }
+
+    /// The same for a county: the cases it submitted and forwarded after its backup are
+    /// rebuilt from its own messages, which the city sends back.
+    @Test func aCountyRestoredFromAnOlderBackupResyncsWithNothingLostOrDoubled() async throws {
+        try await restoreScenario(losing: "county", cases: 20)
+    }
+
+    func restoreScenario(losing lost: String, cases n: Int) async throws {
         let federation = try Federation()
         defer { federation.cleanUp() }
         let (city, county) = (federation.city, federation.county)
         let (cityReviewer, countyReviewer, drafter) = (federation.cityReviewer, federation.countyReviewer, federation.drafter)
+        let (victim, peer) = lost == "city" ? (city, county) : (county, city)
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("restore-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
@@ -123,87 +138,105 @@ import Testing
         try await act(city, "/api/v1/cases/\(early[0])/supplement-notice", token: cityReviewer, json: ["findings": [finding]])
         #expect(try await eventually(60) { try await settled() })
 
-        let file = work.appendingPathComponent("city.zip")
+        let file = work.appendingPathComponent("\(lost).zip")
         let backupStarted = Date()
-        try NodeProcess.reviewctl(["backup", "--data-dir", city.dataDirectory.path, "--to", file.path])
+        try NodeProcess.reviewctl(["backup", "--data-dir", victim.dataDirectory.path, "--to", file.path])
         let backupSeconds = Date().timeIntervalSince(backupStarted)
         let backupBytes = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int ?? 0
 
-        // After it: 50 more cases both ways — forwards, supplement requests and answers,
+        // After it: n more cases both ways — forwards, supplement requests and answers,
         // opinions, launches — and the early cases move on too.
-        let ids = try await federation.readyCases(50)
+        let ids = try await federation.readyCases(n)
         try await forward(ids)
-        #expect(try await eventually(120) { try await federation.count(city, token: cityReviewer, state: "finalReview") == 54 })
-        for id in ids[0..<20] + [early[1]] {
+        #expect(try await eventually(120) { try await federation.count(city, token: cityReviewer, state: "finalReview") == n + 4 })
+        let supplements = Array(ids[0..<(2 * n / 5)]), answers = Array(ids[0..<(n / 5)]), opinions = Array(ids[(2 * n / 5)..<(4 * n / 5)])
+        for id in supplements + [early[1]] {
             try await act(city, "/api/v1/cases/\(id)/supplement-notice", token: cityReviewer, json: ["findings": [finding]])
         }
-        #expect(try await eventually(60) { try await federation.count(county, token: countyReviewer, state: "citySupplementRequested") == 22 })
-        for id in ids[0..<10] + [early[0]] {
+        #expect(try await eventually(60) {
+            try await federation.count(county, token: countyReviewer, state: "citySupplementRequested") == supplements.count + 2
+        })
+        for id in answers + [early[0]] {
             try await act(county, "/api/v1/cases/\(id)/resubmit", token: drafter, json: answer)
         }
-        for (index, id) in (ids[20..<40] + [early[2], early[3]]).enumerated() {
+        for (index, id) in (opinions + [early[2], early[3]]).enumerated() {
             let outcome: [String: Any] = index % 2 == 0
                 ? ["outcome": "passed"]
                 : ["outcome": "notPassed", "requiredChanges": [["itemIndex": 0, "element": "consultation", "change": "补充咨询时间"]]]
             try await act(city, "/api/v1/cases/\(id)/opinion", token: cityReviewer, json: outcome, expect: 201)
         }
-        #expect(try await eventually(60) { try await federation.count(county, token: countyReviewer, state: "opinionPassed") == 11 })
-        for id in stride(from: 20, to: 30, by: 2).map({ ids[$0] }) {
+        let passed = (opinions + [early[2], early[3]]).enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        #expect(try await eventually(60) { try await federation.count(county, token: countyReviewer, state: "opinionPassed") == passed.count })
+        let launched = Array(passed.prefix(passed.count / 2))
+        for id in launched {
             try await act(county, "/api/v1/cases/\(id)/launch", token: drafter, json: ["launchDate": "2026-04-01"])
         }
         #expect(try await eventually(60) { try await settled() })
-        #expect(try await eventually(60) { try await federation.count(city, token: cityReviewer, state: "launchConfirmed") == 5 })
+        #expect(try await eventually(60) { try await federation.count(city, token: cityReviewer, state: "launchConfirmed") == launched.count })
         let allIds = early + ids
         let cityBefore = try await snapshot(city, allIds, token: cityReviewer)
         let countyBefore = try await snapshot(county, allIds, token: countyReviewer)
 
-        // The city's database is destroyed; the node key survives (it is restored too if not).
-        city.kill()
+        // The database is destroyed; the node key survives (it is restored too if not).
+        victim.kill()
         for name in ["node.sqlite", "node.sqlite-wal", "node.sqlite-shm"] {
-            try? FileManager.default.removeItem(at: city.dataDirectory.appendingPathComponent(name))
+            try? FileManager.default.removeItem(at: victim.dataDirectory.appendingPathComponent(name))
         }
         let restoreStarted = Date()
-        let restored = try NodeProcess.reviewctl(["restore", file.path, "--data-dir", city.dataDirectory.path, "--node-id", "220100"])
+        let restored = try NodeProcess.reviewctl(["restore", file.path, "--data-dir", victim.dataDirectory.path, "--node-id", victim.nodeId])
         let restoreSeconds = Date().timeIntervalSince(restoreStarted)
-        #expect(restored.contains("restored node 220100"))
+        #expect(restored.contains("restored node \(victim.nodeId)"))
         let resyncStarted = Date()
-        try city.start()
-        #expect(try await eventually(120) {
-            try NodeProcess.reviewctl(["status", "--data-dir", city.dataDirectory.path]).contains("resync with 220183: complete")
-        })
+        try victim.start()
+        let done = "resync with \(peer.nodeId): complete"
+        #expect(try await eventually(120) { try NodeProcess.reviewctl(["status", "--data-dir", victim.dataDirectory.path]).contains(done) })
         #expect(try await eventually(60) { try await settled() })
         let resyncSeconds = Date().timeIntervalSince(resyncStarted)
-        let status = try NodeProcess.reviewctl(["status", "--data-dir", city.dataDirectory.path])
-        let result = try #require(status.split(separator: "\n").first { $0.hasPrefix("resync with 220183: complete") })
-        let figures = try #require(try JSONSerialization.jsonObject(with: Data(result.dropFirst("resync with 220183: complete ".count).utf8)) as? [String: Any])
+        let status = try NodeProcess.reviewctl(["status", "--data-dir", victim.dataDirectory.path])
+        let result = try #require(status.split(separator: "\n").first { $0.hasPrefix(done) })
+        let figures = try #require(try JSONSerialization.jsonObject(with: Data(result.dropFirst(done.count + 1).utf8)) as? [String: Any])
 
         let cityAfter = try await snapshot(city, allIds, token: cityReviewer)
         let countyAfter = try await snapshot(county, allIds, token: countyReviewer)
         let differences = allIds.filter { cityBefore[$0] != cityAfter[$0] } + allIds.filter { countyBefore[$0] != countyAfter[$0] }
         for id in differences.prefix(3) {
-            Issue.record("case \(id) differs:\nbefore \(cityBefore[id] ?? "-")\nafter  \(cityAfter[id] ?? "-")\ncounty before \(countyBefore[id] ?? "-")\ncounty after  \(countyAfter[id] ?? "-")")
+            Issue.record("case \(id) differs:\ncity before \(cityBefore[id] ?? "-")\ncity after  \(cityAfter[id] ?? "-")\ncounty before \(countyBefore[id] ?? "-")\ncounty after  \(countyAfter[id] ?? "-")")
         }
         #expect(differences.isEmpty)
         #expect((figures["gaps"] as? [Any])?.isEmpty == true, "\(figures)")
-        print("restore drill (test): backup \(backupBytes) bytes in \(String(format: "%.2f", backupSeconds)) s; restore \(String(format: "%.2f", restoreSeconds)) s; "
+        print("restore drill (test, \(lost) lost): backup \(backupBytes) bytes in \(String(format: "%.2f", backupSeconds)) s; restore \(String(format: "%.2f", restoreSeconds)) s; "
               + "resync \(String(format: "%.1f", resyncSeconds)) s, resent \(figures["resent"] ?? "?"), echoed \(figures["echoed"] ?? "?"), "
               + "applied \(figures["applied"] ?? "?"); differences \(differences.count)")
 
-        // And the federation goes on: the next messages continue each case's sequence.
-        try await act(city, "/api/v1/cases/\(ids[40])/opinion", token: cityReviewer, json: ["outcome": "passed"], expect: 201)
-        try await act(county, "/api/v1/cases/\(ids[10])/resubmit", token: drafter, json: answer)
-        try await act(city, "/api/v1/cases/\(ids[1])/opinion", token: cityReviewer, json: ["outcome": "passed"], expect: 201)
-        #expect(try await eventually(60) { try await federation.state(county, ids[40], token: countyReviewer) == "opinionPassed" })
-        #expect(try await eventually(60) { try await federation.state(county, ids[1], token: countyReviewer) == "opinionPassed" })
-        #expect(try await eventually(60) { try await federation.state(city, ids[10], token: cityReviewer) == "finalReview" })
+        // And the federation goes on: the next messages continue each case's sequence, and
+        // the restored node numbers its new cases and opinions after the ones it re-learned.
+        let pending = supplements[answers.count]
+        try await act(city, "/api/v1/cases/\(opinions.count > 0 ? ids[4 * n / 5] : ids[0])/opinion", token: cityReviewer, json: ["outcome": "passed"], expect: 201)
+        try await act(county, "/api/v1/cases/\(pending)/resubmit", token: drafter, json: answer)
+        try await act(city, "/api/v1/cases/\(answers[0])/opinion", token: cityReviewer, json: ["outcome": "passed"], expect: 201)
+        #expect(try await eventually(60) { try await federation.state(county, ids[4 * n / 5], token: countyReviewer) == "opinionPassed" })
+        #expect(try await eventually(60) { try await federation.state(county, answers[0], token: countyReviewer) == "opinionPassed" })
+        #expect(try await eventually(60) { try await federation.state(city, pending, token: cityReviewer) == "finalReview" })
+        let fresh = try await federation.readyCases(1)
+        #expect(!allIds.contains(fresh[0]))
+        try await forward(fresh)
+        #expect(try await eventually(60) { try await federation.state(city, fresh[0], token: cityReviewer) == "finalReview" })
         #expect(try await eventually(60) { try await settled() })
         // Opinion numbers go on from the last one issued before the loss: none is issued twice.
-        let numbers = try await (ids[20..<41] + [ids[1], early[2], early[3]]).asyncMap { id in
-            try await city.call("GET", "/api/v1/cases/\(id)/opinion", token: cityReviewer).json["number"].map { "\($0)" } ?? "-"
+        var numbers: [String] = []
+        for id in opinions + [ids[4 * n / 5], answers[0], early[2], early[3]] {
+            numbers.append(try await city.call("GET", "/api/v1/cases/\(id)/opinion", token: cityReviewer).json["number"].map { "\($0)" } ?? "-")
         }
-        #expect(Set(numbers).count == numbers.count)
+        #expect(Set(numbers).count == numbers.count && !numbers.contains("-"))
         for node in [city, county] {
             #expect(try NodeProcess.reviewctl(["audit", "verify", "--data-dir", node.dataDirectory.path]).hasPrefix("event chain intact"))
+        }
+        // The city's metrics saw the traffic: deliveries to the county, an empty queue, cases by state.
+        let metrics = try await city.call("GET", "/metrics", token: federation.cityOperator).text
+        for line in ["review_delivery_attempts_total{peer=\"220183\",outcome=\"delivered\"}", "review_outbox_queue_depth{peer=\"220183\"} 0.0",
+                     "review_delivery_duration_seconds_count{peer=\"220183\"}", "review_cases{tier=\"city\",level=\"county\",state=\"launchConfirmed\"} \(Double(launched.count))",
+                     "review_resync_pending 0.0"] {
+            #expect(metrics.contains(line), "\(line) missing")
         }
     }
 
@@ -219,13 +252,5 @@ import Testing
             result[id] = String(decoding: try JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys]), as: UTF8.self)
         }
         return result
-    }
-}
-
-extension Sequence where Element: Sendable {
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var values: [T] = []
-        for element in self { values.append(try await transform(element)) }
-        return values
     }
 }

@@ -2,10 +2,10 @@
 """Restore drill on a throw-away federation (loopback only, bounded in time).
 
 Starts a 长春 city node and a 德惠 county node from BIN on 127.0.0.1 (ephemeral ports, a temporary
-data directory, the date pinned), links them, forwards a few cases, backs the city up with
-`reviewctl backup`, lets CASES more cases flow both ways (forwards, supplement requests and
-answers, opinions, launches), then destroys the city's database, restores it with `reviewctl
-restore`, restarts it and waits for the resync. Prints the figures — backup size and time,
+data directory, the date pinned), links them, forwards a few cases, backs up the node named by
+--lose (the city by default) with `reviewctl backup`, lets CASES more cases flow both ways
+(forwards, supplement requests and answers, opinions, launches), then destroys that node's
+database, restores it with `reviewctl restore`, restarts it and waits for the resync. Prints the figures — backup size and time,
 restore time, resync time, messages resent, differences between each tier's cases before the
 loss and after the resync — and exits 1 on any difference. Never touches a real node.
 Run through deploy/restore-drill.sh.
@@ -120,6 +120,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", required=True)
     parser.add_argument("--cases", type=int, default=50)
+    parser.add_argument("--lose", choices=("city", "county"), default="city", help="which node's database is destroyed")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     options = parser.parse_args()
     if not 10 <= options.cases <= 500:
@@ -181,12 +182,13 @@ def main():
         city.call("POST", f"/cases/{early[0]}/supplement-notice", city_reviewer, body={"findings": [FINDING]})
         wait_for("quiet queues", settled)
 
-        backup = work / "city-backup.zip"
+        victim, peer = (city, county) if options.lose == "city" else (county, city)
+        backup = work / f"{options.lose}-backup.zip"
         started = time.monotonic()
-        city.ctl("backup", "--data-dir", str(city.data), "--to", str(backup))
+        victim.ctl("backup", "--data-dir", str(victim.data), "--to", str(backup))
         backup_seconds = time.monotonic() - started
         backup_bytes = backup.stat().st_size
-        city.ctl("backup", "verify", str(backup))
+        victim.ctl("backup", "verify", str(backup))
 
         n = options.cases
         ids = ready(n)
@@ -209,31 +211,33 @@ def main():
         every = early + ids
         before = (snapshot(city, city_reviewer, every), snapshot(county, county_reviewer, every))
 
-        # The loss: the city's database is gone (the key survives).
-        city.kill()
+        # The loss: the database is gone (the key survives).
+        victim.kill()
         for name in ("node.sqlite", "node.sqlite-wal", "node.sqlite-shm"):
-            path = city.data / name
+            path = victim.data / name
             if path.exists():
                 path.unlink()
         started = time.monotonic()
-        city.ctl("restore", str(backup), "--data-dir", str(city.data), "--node-id", "220100")
+        victim.ctl("restore", str(backup), "--data-dir", str(victim.data), "--node-id", victim.node_id)
         restore_seconds = time.monotonic() - started
         started = time.monotonic()
-        city.start()
-        wait_for("the resync", lambda: "resync with 220183: complete" in city.ctl("status", "--data-dir", str(city.data)))
+        victim.start()
+        done = f"resync with {peer.node_id}: complete"
+        wait_for("the resync", lambda: done in victim.ctl("status", "--data-dir", str(victim.data)))
         wait_for("quiet queues", settled)
         resync_seconds = time.monotonic() - started
-        line = next(l for l in city.ctl("status", "--data-dir", str(city.data)).splitlines() if l.startswith("resync with 220183: complete"))
+        line = next(l for l in victim.ctl("status", "--data-dir", str(victim.data)).splitlines() if l.startswith(done))
         figures = json.loads(line.split("complete ", 1)[1])
         after = (snapshot(city, city_reviewer, every), snapshot(county, county_reviewer, every))
         differences = [(tier, cid) for index, tier in enumerate(("city", "county")) for cid in every if before[index][cid] != after[index][cid]]
 
         print(f"cases: {len(early)} before the backup, {n} after it ({len(supplements)} supplement requests, {len(answers) + 1} answers, "
               f"{len(opinions)} opinions, {len(passed) // 2} launches)")
+        print(f"lost:     the {options.lose}'s database ({victim.node_id})")
         print(f"backup:   {backup_bytes} bytes in {backup_seconds:.2f} s (reviewctl backup, node running)")
         print(f"restore:  {restore_seconds:.2f} s (reviewctl restore, node stopped)")
-        print(f"resync:   {resync_seconds:.2f} s from start to quiet queues; resent by the county {figures['resent']}, "
-              f"the city's own sent back {figures['echoed']}, applied {figures['applied']}, gaps {len(figures['gaps'])}")
+        print(f"resync:   {resync_seconds:.2f} s from start to quiet queues; resent by the {'county' if options.lose == 'city' else 'city'} "
+              f"{figures['resent']}, the {options.lose}'s own sent back {figures['echoed']}, applied {figures['applied']}, gaps {len(figures['gaps'])}")
         print(f"differences after the resync: {len(differences)}" + "".join(f"\n  {tier} {cid}" for tier, cid in differences[:10]))
         return 1 if differences or figures["gaps"] else 0
     finally:

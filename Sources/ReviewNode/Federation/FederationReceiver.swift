@@ -61,9 +61,12 @@ struct FederationReceiver: Sendable {
                 }
                 try NodeStore.recordAppliedSequence(db, sender: envelope.sender, caseId: caseId, sequence: envelope.sequence)
             }
+            // Taken before applying: a reaction queued while applying (the city's `received`) is
+            // then later than the receipt, and a resync orders both by these times.
+            let receivedAt = Date()
             let apply = Apply(services: services, db: db, envelope: envelope, json: message.json, attachments: message.attachments, link: link)
             let result = try apply.run()
-            var inbox = InboxRecord(id: envelope.id, sender: envelope.sender, receivedAt: Date(), result: try CaseWorkflow.canonicalJSON(result),
+            var inbox = InboxRecord(id: envelope.id, sender: envelope.sender, receivedAt: receivedAt, result: try CaseWorkflow.canonicalJSON(result),
                                     caseId: envelope.caseId, sequence: envelope.caseId == nil ? nil : envelope.sequence, type: envelope.type,
                                     chainHead: envelope.chainHead)
             if envelope.caseId != nil {

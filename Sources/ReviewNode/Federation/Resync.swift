@@ -236,9 +236,10 @@ extension Apply {
         do {
             try db.inSavepoint {
                 try NodeStore.recordAppliedSequence(db, sender: header.sender, caseId: caseId, sequence: header.sequence)
+                let receivedAt = Date()
                 let inner = Apply(services: services, db: db, envelope: header, json: frame.json, attachments: frame.attachments, link: link)
                 let result = try inner.run()
-                var inbox = InboxRecord(id: header.id, sender: header.sender, receivedAt: Date(), result: try CaseWorkflow.canonicalJSON(result),
+                var inbox = InboxRecord(id: header.id, sender: header.sender, receivedAt: receivedAt, result: try CaseWorkflow.canonicalJSON(result),
                                         caseId: caseId, sequence: header.sequence, type: header.type, chainHead: header.chainHead)
                 inbox.frame = attachments[0]
                 inbox.signature = signature
@@ -271,8 +272,11 @@ extension Apply {
         row.deliveredAt = Date()
         try row.insert(db)
         do {
+            // With the original's own materials, as when it was sent.
+            let inner = Apply(services: services, db: db, envelope: header, json: json,
+                              attachments: try FederationFrame.decode(frame).attachments, link: link)
             try db.inSavepoint {
-                try reapplyOwn(header, caseId: caseId, json: json)
+                try inner.reapplyOwn(header, caseId: caseId, json: json, relearnedFrom: envelope.sender)
                 return .commit
             }
             return true
@@ -282,10 +286,11 @@ extension Apply {
         }
     }
 
-    /// The state change our own message `header` reported, made again here.
-    func reapplyOwn(_ header: FederationHeader, caseId: String, json: Data) throws {
+    /// The state change our own message `header` reported, made again here (on an `Apply` of
+    /// that message, so that `attachments` are its materials).
+    func reapplyOwn(_ header: FederationHeader, caseId: String, json: Data, relearnedFrom peer: String) throws {
         func own<T: Codable & Sendable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(FederationEnvelope<T>.self, from: json).payload }
-        let relearned = "resync:\(envelope.sender)"
+        let relearned = "resync:\(peer)"
         switch header.type {
         case .received, .ping, .keyRotated, .resyncRequested, .resent, .resyncCompleted:
             return
@@ -319,11 +324,96 @@ extension Apply {
             try CaseWorkflow.save(db, &record)
             try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "issueOpinion",
                                       payload: ["number": opinion.number.description, "outcome": opinion.outcome.rawValue, "message": header.id, "relearned": "true"])
-        case .caseForwarded, .caseResubmitted, .launchConfirmed:
-            // A restored county: the city holds these cases; the county's own records of them
-            // after the backup (submission, notices, forms) are not in its messages' whole.
-            throw FederationReceiver.reject(.conflict, "relearn-unsupported",
-                                            "a restored county cannot rebuild its own \(header.type.rawValue) of \(caseId) from the city's copy")
+        case .caseForwarded:
+            try relearnForwarded(try own(CaseForwardedPayload.self), caseId: caseId, header: header, actor: relearned)
+        case .caseResubmitted:
+            let body = try own(CaseResubmittedPayload.self)
+            var record = try CaseWorkflow.load(db, caseId)
+            try CaseWorkflow.transition(&record, .resubmit, tier: configuration.tier)
+            try storeOwnMaterials(body.materials, caseId: caseId, unit: record.draftingUnit)
+            try RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: body.resumedOn,
+                               createdBy: nil).insert(db)
+            record.currentRevision = body.revision
+            try db.execute(sql: "UPDATE notice SET answeredOn = ? WHERE caseId = ? AND type = 'supplement' AND answeredOn IS NULL",
+                           arguments: [body.resumedOn.description, caseId])
+            if let last = record.clockStops.indices.last, record.clockStops[last].resumed == nil {
+                record.clockStops[last].resumed = body.resumedOn
+            }
+            record.dueOn = CaseWorkflow.due(of: record, services.calendar)
+            try CaseWorkflow.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "resubmit",
+                                      payload: ["revision": String(body.revision), "message": header.id, "relearned": "true"])
+        case .launchConfirmed:
+            let body = try own(LaunchConfirmedPayload.self)
+            var record = try CaseWorkflow.load(db, caseId)
+            // Art 9: a revision after a negative opinion happened here before the launch.
+            if record.state == .opinionNotPassed { try CaseWorkflow.transition(&record, .beginRevision, tier: configuration.tier) }
+            if body.revision > record.currentRevision {
+                try RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: body.confirmedOn,
+                                   createdBy: nil).insert(db)
+                record.currentRevision = body.revision
+                record.revisedOn = record.revisedOn ?? body.confirmedOn
+            }
+            try CaseWorkflow.transition(&record, record.kind == .withdrawal ? .confirmWithdrawal : .confirmLaunch, tier: configuration.tier)
+            record.launchDate = body.launchDate
+            record.launchConfirmedOn = body.confirmedOn
+            try CaseWorkflow.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: record.kind == .withdrawal ? "confirmWithdrawal" : "confirmLaunch",
+                                      payload: ["launchDate": body.launchDate.description, "message": header.id, "relearned": "true"])
+        }
+    }
+
+    /// A restored county's own forwarding: the case moves to `forwarded`, or, when it was
+    /// submitted after the backup, is rebuilt from what the county sent (the form and materials
+    /// as forwarded, the clock, the preliminary conclusion; the county's notices before it as one
+    /// answered notice with their findings; earlier revisions are not in the message).
+    func relearnForwarded(_ body: CaseForwardedPayload, caseId: String, header: FederationHeader, actor: String) throws {
+        if var record = try CaseRecord.fetchOne(db, key: caseId) {
+            try CaseWorkflow.transition(&record, .forward, tier: configuration.tier)
+            record.forwardedOn = body.forwardedOn
+            try CaseWorkflow.save(db, &record)
+        } else {
+            let now = Date()
+            var record = CaseRecord(
+                id: caseId, kind: body.kind, level: .county, state: .forwarded, title: body.title, documentNumber: body.documentNumber,
+                draftingUnit: body.draftingUnit, divisionCode: body.divisionCode, originNode: configuration.nodeId, submittedBy: nil,
+                submittedOn: body.submittedOn, acceptedOn: body.clock.acceptedOn,
+                clockStops: body.clock.stops.map { ReviewClock.Stop(stopped: $0.stopped, resumed: $0.resumed) }, clockLimit: body.clock.limit,
+                dueOn: nil, effectiveDate: body.effectiveDate, lateApplication: body.lateApplication, currentRevision: body.revision,
+                materialsDueOn: nil, preliminaryConclusion: body.preliminaryConclusion.isEmpty ? nil : body.preliminaryConclusion, opinionIssuedOn: nil,
+                revisionDueOn: nil, revisedOn: nil, disagreement: nil, coordination: nil, launchDate: nil, launchConfirmedOn: nil, createdAt: now, updatedAt: now)
+            record.forwardedOn = body.forwardedOn
+            record.dueOn = CaseWorkflow.due(of: record, services.calendar)
+            try record.insert(db)
+            // The case number counter (`<node>-<year>-<sequence>`) must not hand out this id again.
+            let parts = caseId.split(separator: "-")
+            if parts.count == 3, let sequence = Int(parts[2]) {
+                let key = "caseSequence.\(parts[1])"
+                let current = Int(try NodeStore.meta(db, key) ?? "0") ?? 0
+                if sequence > current { try NodeStore.setMeta(db, key, String(sequence)) }
+            }
+            try RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: body.forwardedOn,
+                               createdBy: nil).insert(db)
+            if !body.countyFindings.isEmpty {
+                let notice = SupplementNotice(issuedBy: .county, round: 1, findings: body.countyFindings, issuedOn: body.forwardedOn, supplyBy: nil)
+                var row = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: 1, issuedBy: .county, issuedOn: body.forwardedOn,
+                                       supplyBy: nil, revision: body.revision, body: try CaseWorkflow.canonicalJSON(notice), answeredOn: body.forwardedOn)
+                try row.insert(db)
+            }
+        }
+        try storeOwnMaterials(body.materials, caseId: caseId, unit: body.draftingUnit)
+        try NodeStore.appendEvent(db, caseId: caseId, actor: actor, action: "forward",
+                                  payload: ["to": header.receiver, "message": header.id, "relearned": "true"])
+    }
+
+    /// Our own materials back from our message: blobs, the case's list, and the drafting
+    /// unit's ownership of the blobs (so that its drafter can list them again).
+    func storeOwnMaterials(_ materials: [TransferredMaterial], caseId: String, unit: String) throws {
+        try storeMaterials(materials, caseId: caseId)
+        for material in materials {
+            guard let digest = material.reference.sha256?.lowercased() else { continue }
+            try db.execute(sql: "INSERT OR IGNORE INTO materialUpload(sha256, unit, uploadedBy, uploadedAt) VALUES (?, ?, NULL, ?)",
+                           arguments: [digest, unit, Date()])
         }
     }
 

@@ -75,8 +75,16 @@ public enum NodeBackup {
             try add(try encoder.encode(manifest), as: manifestEntry, to: archive, permissions: 0o644)
         }
         try manager.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try manager.moveItem(at: staged, to: file)
-        try chmod600(file)
+        // Across file systems a move is a copy: copy beside the target, then rename, so that
+        // the final name never shows a partial archive.
+        let partial = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).partial")
+        try? manager.removeItem(at: partial)
+        try manager.moveItem(at: staged, to: partial)
+        try chmod600(partial)
+        guard rename(partial.path, file.path) == 0 else {
+            try? manager.removeItem(at: partial)
+            throw NodeBackupError("cannot move the backup into \(file.path)")
+        }
         return manifest
     }
 
