@@ -17,10 +17,16 @@ running() { [[ -f "$data/$1/pid" ]] && kill -0 "$(cat "$data/$1/pid")" 2>/dev/nu
 
 up() {
   deploy/install-deps.sh
-  echo "building (debug) ..."
+  # SwiftPM's own progress lines show that a first build (several minutes) is moving.
+  echo "building reviewctl, county-node and city-node (debug; the first build takes several minutes) ..."
+  started=$SECONDS
   for product in reviewctl county-node city-node; do
-    swift build --product "$product" >/dev/null 2>&1 || { swift build --product "$product"; exit 1; }
+    # pipefail: the pipeline fails when swift build does; the filter itself never fails.
+    if ! swift build --product "$product" 2>&1 | { grep --line-buffered -E '^\[[0-9]+/[0-9]+\]|error:|Build complete|Fetching|Computing' || true; }; then
+      echo "error: swift build --product $product failed" >&2; exit 1
+    fi
   done
+  echo "build finished in $((SECONDS - started)) s"
   bin=$(swift build --show-bin-path)
   mkdir -p "$data"
   for entry in "${nodes[@]}"; do
@@ -73,6 +79,29 @@ up() {
   echo
   echo "tokens ($tokens):"
   column -t -s $'\t' "$tokens" 2>/dev/null || cat "$tokens"
+  next_steps
+}
+
+# What to do now: where the consoles are, which token signs in as whom, and the demo.
+next_steps() {
+  local tokens="$data/tokens.txt"
+  echo
+  echo "web console (sign in with a token from the list above, field 访问令牌):"
+  for entry in "${nodes[@]}"; do
+    read -r id tier file <<<"$entry"
+    printf '  %-7s %-6s http://127.0.0.1:%s/console\n' "$id" "$tier" "$(port_of "$file")"
+  done
+  echo
+  echo "which token for which role:"
+  echo "  drafter (起草部门: submits, answers notices, confirms launch)   220183 德惠市科学技术局起草员 on :$(port_of dehui), or 220182/220100 drafters"
+  echo "  countyReviewer (县级审查员: accepts, notices, forwards)         220183 德惠市政数局审查员 on :$(port_of dehui), 220182 榆树市政数局审查员 on :$(port_of yushu)"
+  echo "  cityReviewer (市级审查员: final review, the opinion)            220100 长春市政数局审查员 on :$(port_of changchun)"
+  echo "  supervisor (监督员: every case, ledger, supervision)            220100 长春市政数局监督员 on :$(port_of changchun)"
+  echo "  operator (运维管理员: links, users, calendar)                   the 节点运维 line of each node"
+  echo
+  echo "next: deploy/local.sh demo    (a sample 德惠 case from the drafter to the city's opinion and back;"
+  echo "      then open http://127.0.0.1:$(port_of dehui)/console as 德惠市政数局审查员)"
+  echo "stop: deploy/local.sh down"
 }
 
 down() {

@@ -11,3 +11,5 @@ export REVIEW_E2E=1
 export REVIEW_SCREENSHOTS="${REVIEW_SCREENSHOTS:-${TMPDIR:-/tmp}/review-console-screenshots}"
 swift test --skip-build
 echo "console screenshots: $REVIEW_SCREENSHOTS"
+# The JSON API fuzzed from deploy/openapi.yaml (schemathesis from PyPI; bounded: 3 roles × 30 s).
+deploy/fuzz-api.sh

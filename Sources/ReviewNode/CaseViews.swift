@@ -123,6 +123,8 @@ struct CaseDetail: Codable, Sendable {
     /// reviewer sees that forwarding (or an answer) failed and why; an operator retries or
     /// discards them.
     var deliveryFailures: [DeliveryFailure]
+    /// While the case waits for materials (Art 5): what is still missing after partial supplies.
+    var missingMaterials: [MaterialKind]?
 
     struct DeliveryFailure: Codable, Sendable {
         var messageId: String
@@ -211,7 +213,9 @@ struct CaseDetail: Codable, Sendable {
             events: events,
             forwardedOn: record.forwardedOn,
             cityCaseNumber: record.cityCaseNumber,
-            deliveryFailures: try NodeStore.deadLetters(db, caseId: record.id).map(DeliveryFailure.init))
+            deliveryFailures: try NodeStore.deadLetters(db, caseId: record.id).map(DeliveryFailure.init),
+            missingMaterials: record.state == .awaitingMaterials || record.state == .submitted
+                ? MaterialsCheck.missing(kind: record.kind, materials: try CaseWorkflow.materials(db, record.id)) : nil)
     }
 }
 

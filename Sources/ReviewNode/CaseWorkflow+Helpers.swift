@@ -104,7 +104,7 @@ extension CaseWorkflow {
     static func effectiveDate(of policy: Policy) throws -> CivilDate? {
         guard let text = policy.effectiveDate?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         guard let date = CivilDate(iso: text) else {
-            throw APIError.invalid("policy.effectiveDate", "生效日期“\(text.prefix(20))”不是有效日期,应为YYYY-MM-DD格式",
+            throw APIError.invalid("policy.effectiveDate", "生效日期“\(text.prefix(20))”不是有效日期,应为“年-月-日”格式(如2026-03-20)",
                                    detail: "'\(text.prefix(40))' is not a valid YYYY-MM-DD date")
         }
         return date
@@ -119,6 +119,35 @@ extension CaseWorkflow {
                                    name.map { "所属行政区划“\($0)”不属于本节点辖区,请向其所属政数局提交" } ?? "所属行政区划代码“\(division.prefix(12))”无法识别,请核对",
                                    detail: "division \(division.prefix(12)) does not lie within node \(node)")
         }
+    }
+
+    /// The case's summary fields (title, 文号, effective date) follow its current revision, so
+    /// that lists and ledgers show what the case page shows.
+    static func followRevision(_ record: inout CaseRecord, _ form: CaseForm) {
+        if let title = form.policy.title?.trimmingCharacters(in: .whitespacesAndNewlines), !title.isEmpty { record.title = title }
+        let number = form.policy.documentNumber?.trimmingCharacters(in: .whitespacesAndNewlines)
+        record.documentNumber = number?.isEmpty == false ? number : nil
+        if let text = form.policy.effectiveDate, let date = CivilDate(iso: text.trimmingCharacters(in: .whitespaces)) { record.effectiveDate = date }
+    }
+
+    /// Art 10 and the work plan: a policy goes online only on a passed opinion, not before the
+    /// opinion's date. Returns the elements changed since the revision the opinion judged
+    /// (Art 9 revisions after a passed opinion are expected; they are recorded with the launch).
+    /// - Throws: 409 `opinion-not-passed` or `no-opinion`; 422 `launchDate` before the opinion.
+    static func checkLaunchable(_ db: Database, _ record: CaseRecord, launchDate: CivilDate) throws -> [ElementDiff.Change] {
+        guard let opinion = try OpinionRecord.fetchOne(db, key: record.id) else {
+            throw APIError(.conflict, code: "no-opinion", message: "尚未出具标准化审查意见书,不得确认上线", state: record.state.rawValue)
+        }
+        guard opinion.outcome == .passed else {
+            throw APIError(.conflict, code: "opinion-not-passed", message: "审查未通过的政策不得上线;请按审查意见修改后重新申请审查",
+                           detail: "opinion \(opinion.number) did not pass", state: record.state.rawValue)
+        }
+        guard launchDate >= opinion.issuedOn else {
+            throw APIError.invalid("launchDate", "\(record.kind == .withdrawal ? "下线" : "上线")日期不得早于审查意见书出具日期(\(opinion.issuedOn))",
+                                   detail: "launchDate \(launchDate) is before the opinion of \(opinion.issuedOn)")
+        }
+        guard let judged = opinion.revision, judged != record.currentRevision else { return [] }
+        return ElementDiff.changes(from: try form(db, record.id, judged), to: try form(db, record.id, record.currentRevision))
     }
 
     static func checkSameCase(_ form: CaseForm, _ record: CaseRecord) throws {

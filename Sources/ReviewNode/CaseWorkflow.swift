@@ -101,15 +101,23 @@ struct CaseWorkflow: Sendable {
             var record = try Self.load(db, caseId)
             try Access.requireDrafter(user, of: record)
             guard !materials.isEmpty else { throw APIError.invalid("materials", "请至少提交一份材料") }
-            try Self.transition(&record, .supplyMaterials, tier: tier)
+            // The state must allow a supply; the case moves on only once nothing is missing.
+            var supplied = record
+            try Self.transition(&supplied, .supplyMaterials, tier: tier)
             try Self.checkMaterialsUploaded(db, materials, field: "materials", unit: record.draftingUnit)
             try Self.attach(db, materials, to: caseId, on: today)
-            try db.execute(sql: "UPDATE notice SET answeredOn = ? WHERE caseId = ? AND type = 'materials' AND answeredOn IS NULL",
-                           arguments: [today.description, caseId])
-            record.materialsDueOn = nil
+            let stillMissing = MaterialsCheck.missing(kind: record.kind, materials: try Self.materials(db, caseId))
+            if stillMissing.isEmpty {
+                record = supplied
+                try db.execute(sql: "UPDATE notice SET answeredOn = ? WHERE caseId = ? AND type = 'materials' AND answeredOn IS NULL",
+                               arguments: [today.description, caseId])
+                record.materialsDueOn = nil
+            }
             try Self.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "supplyMaterials",
-                                      payload: ["sha256": materials.compactMap(\.sha256).joined(separator: ",")])
+            // A partial supply keeps the case waiting for the rest, and says what that is.
+            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: stillMissing.isEmpty ? "supplyMaterials" : "supplyMaterialsPartly",
+                                      payload: ["sha256": materials.compactMap(\.sha256).joined(separator: ","),
+                                                "stillMissing": stillMissing.map(\.rawValue).joined(separator: ",")])
             return record
         }
     }
@@ -226,6 +234,7 @@ struct CaseWorkflow: Sendable {
             try Self.checkMaterialsUploaded(db, form.materials, field: "materials", unit: record.draftingUnit)
             try Self.attach(db, form.materials, to: caseId, on: today)
             record.currentRevision += 1
+            Self.followRevision(&record, form)
             try RevisionRecord(caseId: caseId, revision: record.currentRevision, form: formData, createdOn: today, createdBy: user.id).insert(db)
             try db.execute(sql: "UPDATE notice SET answeredOn = ? WHERE caseId = ? AND type = 'supplement' AND answeredOn IS NULL",
                            arguments: [today.description, caseId])
@@ -357,6 +366,7 @@ struct CaseWorkflow: Sendable {
             let identity = services.identity
             opinionRecord.signature = try identity.sign(opinionBytes)
             opinionRecord.signerPublicKey = identity.publicKeyBase64
+            opinionRecord.revision = record.currentRevision
             try opinionRecord.insert(db)
             record.opinionIssuedOn = today
             // Art 9: for a drafter on this node, received the day it is issued.
@@ -395,6 +405,7 @@ struct CaseWorkflow: Sendable {
             try Self.checkMaterialsUploaded(db, form.materials, field: "materials", unit: record.draftingUnit)
             try Self.attach(db, form.materials, to: caseId, on: today)
             record.currentRevision += 1
+            Self.followRevision(&record, form)
             record.revisedOn = today
             try RevisionRecord(caseId: caseId, revision: record.currentRevision, form: formData, createdOn: today, createdBy: user.id).insert(db)
             try Self.save(db, &record)
@@ -447,11 +458,14 @@ struct CaseWorkflow: Sendable {
             var record = try Self.load(db, caseId)
             try Access.requireDrafter(user, of: record)
             try Self.transition(&record, record.kind == .withdrawal ? .confirmWithdrawal : .confirmLaunch, tier: tier)
+            let changed = try Self.checkLaunchable(db, record, launchDate: launchDate)
             record.launchDate = launchDate
             record.launchConfirmedOn = today
             try Self.save(db, &record)
+            // The differences from the content the opinion passed are shown in the record.
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: record.kind == .withdrawal ? "confirmWithdrawal" : "confirmLaunch",
-                                      payload: ["launchDate": launchDate.description, "finalRevision": String(record.currentRevision)])
+                                      payload: ["launchDate": launchDate.description, "finalRevision": String(record.currentRevision),
+                                                "changedSinceOpinion": changed.map(\.path).joined(separator: ",")])
             if tier == .county, record.forwardedOn != nil, let city = try Outbox.cityLink(db) {
                 try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId, type: .launchConfirmed, caseId: caseId,
                                    payload: LaunchConfirmedPayload(revision: record.currentRevision, form: try Self.form(db, caseId, record.currentRevision),

@@ -50,6 +50,9 @@ public enum NodeApplication {
             BackupScheduler(configuration: configuration, store: services.store, metrics: services.metrics, logger: logger),
             ResyncService(services: services, logger: logger),
         ]
+        if configuration.chainAuditMinutes > 0 {
+            background.append(ChainAuditService(services: services, interval: .seconds(configuration.chainAuditMinutes * 60), logger: logger))
+        }
         if let metricsPort = configuration.metricsPort {
             background.append(metricsServer(services, port: metricsPort, logger: logger))
         }
@@ -63,6 +66,8 @@ public enum NodeApplication {
                 let port = channel.localAddress?.port ?? configuration.port
                 // Written atomically so that a reader never sees half a number.
                 try? Data("\(port)\n".utf8).write(to: portFile, options: .atomic)
+                try? services.store.recordCardDetails(name: configuration.name, baseURL: configuration.baseURL(actualPort: port),
+                                                      maxMessageBytes: configuration.maxMessageBytes)
                 logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)", "node": "\(configuration.nodeId)"])
             },
             logger: logger
@@ -132,6 +137,8 @@ public enum NodeApplication {
         }
         try KeyRotation.recover(in: configuration.dataDirectory, store: store, logger: logger)
         let identity = try NodeIdentity.loadOrCreate(in: configuration.dataDirectory)
+        // This node's own key history: the current key from the first start that saw it.
+        try store.recordOwnKey(nodeId: configuration.nodeId, publicKey: identity.publicKeyBase64)
         logger.info("node identity", metadata: ["fingerprint": "\(identity.fingerprint)"])
         var clientConfiguration = CurlHTTPClient.Configuration()
         clientConfiguration.caFile = configuration.peerCAFile

@@ -23,6 +23,7 @@ extension NodeConfiguration {
         var retryMaxSeconds: Double?
         var messageFreshnessDays: Double?
         var trustForwardedFor: Bool?
+        var chainAuditMinutes: Double?
         var peerCAFile: String?
         var deliveredRetentionDays: Double?
         var backupIntervalHours: Double?
@@ -84,6 +85,10 @@ extension NodeConfiguration {
             configuration.messageFreshness = days * 86400
         }
         if let trust = file.trustForwardedFor { configuration.trustForwardedFor = trust }
+        if let minutes = file.chainAuditMinutes {
+            guard minutes >= 0 else { throw NodeConfigurationError("\(path): chainAuditMinutes must not be negative") }
+            configuration.chainAuditMinutes = minutes
+        }
         if let caFile = file.peerCAFile { configuration.peerCAFile = resolve(caFile).path }
         if let days = file.deliveredRetentionDays {
             guard days > 0 else { throw NodeConfigurationError("\(path): deliveredRetentionDays must be positive") }

@@ -50,7 +50,9 @@ public struct NodeRoutes: Sendable {
         (.post, "cases/:id/archive", { $0.archive }),
         (.get, "federation/status", { $0.federationStatus }),
         (.post, "federation/links/:nodeId/check", { $0.checkLink }),
+        (.post, "federation/links/:nodeId/audit", { $0.auditLink }),
         (.post, "federation/rekey", { $0.rekey }),
+        (.get, "federation/keys", { $0.keys }),
         (.post, "federation/outbox/:messageId/retry", { $0.retryDeadLetter }),
         (.post, "federation/outbox/:messageId/discard", { $0.discardDeadLetter }),
         (.get, "ledger", { $0.ledgerJSON }),
@@ -119,7 +121,7 @@ public struct NodeRoutes: Sendable {
         let body = try await HTTPBody.decode(CreateUser.self, from: request, limit: jsonLimit)
         let isCity = services.configuration.isCity
         let expiry = try body.expiresOn.map { text -> Date in
-            guard let day = CivilDate(iso: text) else { throw APIError.invalid("expiresOn", "令牌有效期应为YYYY-MM-DD格式的日期") }
+            guard let day = CivilDate(iso: text) else { throw APIError.invalid("expiresOn", "令牌有效期应为“年-月-日”格式(如2026-03-20)的日期") }
             guard day >= services.today.date else { throw APIError.invalid("expiresOn", "令牌有效期不能早于今天") }
             return day.endOfDayInBeijing
         }
@@ -225,12 +227,19 @@ public struct NodeRoutes: Sendable {
         let user = try context.requireUser()
         guard user.role != .operator else { throw APIError.forbidden("the operator sees no case content") }
         let filter = try CaseFilter(request)
-        let overdue = try request.query("overdue").map { value -> Bool in
-            guard value == "true" || value == "false" else { throw APIError.invalid("overdue", "overdue 应为 true 或 false") }
-            return value == "true"
+        func flag(_ name: String) throws -> Bool? {
+            try request.query(name).map { value -> Bool in
+                guard value == "true" || value == "false" else { throw APIError.invalid(name, "\(name) 应为 true 或 false") }
+                return value == "true"
+            }
         }
+        // The filters and the fields agree: `overdue` is the review (Art 8), `revisionOverdue`
+        // the drafter's Art 9 revision.
+        let overdue = try flag("overdue")
+        let revisionOverdue = try flag("revisionOverdue")
         var summaries = try await cases(for: user, filter)
-        if let overdue { summaries = summaries.filter { ($0.overdue || $0.revisionOverdue) == overdue } }
+        if let overdue { summaries = summaries.filter { $0.overdue == overdue } }
+        if let revisionOverdue { summaries = summaries.filter { $0.revisionOverdue == revisionOverdue } }
         return try HTTPBody.json(["cases": summaries])
     }
 
@@ -379,11 +388,12 @@ public struct NodeRoutes: Sendable {
     func opinionPage(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let (opinion, record) = try await loadOpinion(context)
         let configuration = services.configuration
-        let (signerKey, issuer) = try await services.store.read { db in
-            (try OpinionRecord.fetchOne(db, key: record.id)?.signerPublicKey, try OpinionPage.issuerName(db, opinion, own: configuration))
+        let (signerKey, issuer, itemNames) = try await services.store.read { db in
+            (try OpinionRecord.fetchOne(db, key: record.id)?.signerPublicKey, try OpinionPage.issuerName(db, opinion, own: configuration),
+             OpinionPage.itemNames(db, record))
         }
         return services.renderer.page("opinion", OpinionPage(opinion: opinion, caseId: record.id, issuerName: issuer,
-                                                             revisionDueOn: record.revisionDueOn, signerPublicKey: signerKey).view)
+                                                             revisionDueOn: record.revisionDueOn, signerPublicKey: signerKey, itemNames: itemNames).view)
     }
 
     func revise(_ request: Request, context: NodeRequestContext) async throws -> Response {
@@ -412,7 +422,7 @@ public struct NodeRoutes: Sendable {
 
     func launch(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try await act(request, context, Launch.self) { user, id, body in
-            guard let date = CivilDate(iso: body.launchDate) else { throw APIError.invalid("launchDate", "上线日期应为YYYY-MM-DD格式") }
+            guard let date = CivilDate(iso: body.launchDate) else { throw APIError.invalid("launchDate", "上线日期应为“年-月-日”格式(如2026-03-20)") }
             _ = try await workflow.confirmLaunch(id, launchDate: date, by: user)
         }
     }
@@ -446,6 +456,13 @@ public struct NodeRoutes: Sendable {
         var error: String?
     }
 
+    /// Cross-checks the peer's event log now (operator): does it still hold every chain head it
+    /// sent this node? 200 with `{nodeId, ok, checked, missing, peerChainIntact, problem}`.
+    func auditLink(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try Access.requireRole(try context.requireUser(), .operator)
+        return try HTTPBody.json(try await ChainAudit.check(peer: try context.parameters.require("nodeId"), services: services, logger: context.logger))
+    }
+
     /// A signed ping round trip to the peer, with its latency.
     func checkLink(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try Access.requireRole(try context.requireUser(), .operator)
@@ -456,6 +473,8 @@ public struct NodeRoutes: Sendable {
         guard let link = try await services.store.read({ db in try LinkRecord.fetchOne(db, key: nodeId) }) else {
             throw APIError(.notFound, code: "link-not-found", message: "未找到该节点连接", field: "nodeId")
         }
+        // A disabled link neither sends nor accepts messages: a check says so instead of pinging.
+        guard link.enabled else { return CheckResult(nodeId: nodeId, ok: false, milliseconds: 0, status: nil, error: "the link is disabled") }
         let envelope = FederationEnvelope(id: UUID().uuidString.lowercased(), sender: services.configuration.nodeId, receiver: nodeId, type: .ping,
                                           caseId: nil, sequence: 0, sentAt: ISO8601DateFormatter().string(from: Date()),
                                           chainHead: try await services.store.read { db in try NodeStore.chainHead(db) },
@@ -482,6 +501,16 @@ public struct NodeRoutes: Sendable {
                            arguments: [Date(), checked.ok ? checked.milliseconds : nil, nodeId])
         }
         return result
+    }
+
+    /// The keyring: every key this node and its peers signed with, and when (any signed-in user:
+    /// public keys are no secret, and whoever holds an opinion may verify it).
+    func keys(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        _ = try context.requireUser()
+        let configuration = services.configuration
+        return try HTTPBody.json(try await services.store.read { db in
+            try Links.keyring(db, ownNodeId: configuration.nodeId, ownName: configuration.name)
+        })
     }
 
     /// A dead letter queued again (operator).

@@ -11,6 +11,8 @@ struct OpinionPage {
     let revisionDueOn: CivilDate?
     /// The city node's public key that signed the opinion (base64), when signed.
     let signerPublicKey: String?
+    /// The service items' names (of the case's current revision), so that changes name their item.
+    var itemNames: [String?] = []
 
     var view: [String: Any] {
         var view: [String: Any] = [
@@ -23,10 +25,10 @@ struct OpinionPage {
             "passed": opinion.outcome == .passed,
             "outcomeName": opinion.outcome.chineseName,
             "issuerName": issuerName,
-            "issuerNode": opinion.issuerNode,
+
             "issuedOn": Self.chineseDate(opinion.issuedOn),
             "changes": opinion.requiredChanges.enumerated().map { index, change in
-                ["index": index + 1, "item": change.itemIndex.map { "事项\($0 + 1)" } ?? "—",
+                ["index": index + 1, "item": change.itemIndex.map { ConsoleVocabulary.item($0, itemNames: itemNames) } ?? "—",
                  "element": change.element?.chineseName ?? "—", "change": change.change] as [String: Any]
             },
         ]
@@ -44,6 +46,11 @@ struct OpinionPage {
     static func issuerName(_ db: Database, _ opinion: ReviewOpinion, own configuration: NodeConfiguration) throws -> String {
         if opinion.issuerNode == configuration.nodeId { return configuration.name }
         return try LinkRecord.fetchOne(db, key: opinion.issuerNode)?.name ?? opinion.issuerNode
+    }
+
+    /// The service items' names of the case's current revision (empty when it cannot be read).
+    static func itemNames(_ db: Database, _ record: CaseRecord) -> [String?] {
+        ((try? CaseWorkflow.form(db, record.id, record.currentRevision))?.serviceItems ?? []).map(\.itemName)
     }
 
     static func chineseDate(_ date: CivilDate) -> String { "\(date.year)年\(date.month)月\(date.day)日" }

@@ -39,6 +39,8 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
     // Either way
     case ping
     case keyRotated
+    /// A peer asks for proof that this node's log still holds the chain heads it was sent.
+    case chainCheck
     // Resync after a restore (issue 17)
     /// Restored node → peer: resend what I lost (caseless).
     case resyncRequested
@@ -59,6 +61,7 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
         case .opinionIssued: "标准化审查意见书"
         case .ping: "连接检查"
         case .keyRotated: "节点密钥更换"
+        case .chainCheck: "日志互查"
         case .resyncRequested: "恢复后请求重发"
         case .resent: "恢复重发"
         case .resyncCompleted: "恢复重发完成"
@@ -359,6 +362,41 @@ public struct KeyRotatedPayload: Codable, Hashable, Sendable {
     public init(newPublicKey: String, oldKeyValidUntil: String) {
         self.newPublicKey = newPublicKey
         self.oldKeyValidUntil = oldKeyValidUntil
+    }
+}
+
+/// Either way: "does your event log still hold these chain heads you sent me?" (at most
+/// ``ChainCheckPayload/maximumHeads``).
+public struct ChainCheckPayload: Codable, Hashable, Sendable {
+    public static let maximumHeads = 1000
+    public var heads: [String]
+
+    public init(heads: [String]) {
+        self.heads = heads
+    }
+}
+
+/// The answer to a ``ChainCheckPayload``, signed by the answering node: which heads its log
+/// holds (at which sequence number), which it does not, its current head, and whether its
+/// chain verifies from the start. A head it once sent and no longer holds means its history
+/// was rewritten.
+public struct ChainProof: Codable, Hashable, Sendable {
+    public var node: String
+    /// ISO 8601.
+    public var checkedAt: String
+    /// Head hash → the sequence number of the event that has it.
+    public var found: [String: Int64]
+    public var missing: [String]
+    public var head: String
+    public var intact: Bool
+
+    public init(node: String, checkedAt: String, found: [String: Int64], missing: [String], head: String, intact: Bool) {
+        self.node = node
+        self.checkedAt = checkedAt
+        self.found = found
+        self.missing = missing
+        self.head = head
+        self.intact = intact
     }
 }
 

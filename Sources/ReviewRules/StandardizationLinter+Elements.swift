@@ -127,11 +127,11 @@ extension StandardizationLinter {
         func date(_ value: String?, key: String, name: String) -> CivilDate? {
             let text = value?.trimmed ?? ""
             if text.isEmpty {
-                sink.add(.elementIncomplete, element, sub: ".\(key)", "缺少\(name)", suggestion: "按YYYY-MM-DD填写\(name)")
+                sink.add(.elementIncomplete, element, sub: ".\(key)", "缺少\(name)", suggestion: "按“年-月-日”填写\(name),如2025-01-01")
             } else if let date = CivilDate(iso: text) {
                 return date
             } else {
-                sink.add(.dateInvalid, element, sub: ".\(key)", "\(name)“\(text)”不是有效日期", suggestion: "按YYYY-MM-DD填写,如2025-01-01")
+                sink.add(.dateInvalid, element, sub: ".\(key)", "\(name)“\(text)”不是有效日期", suggestion: "按“年-月-日”填写,如2025-01-01")
             }
             return nil
         }

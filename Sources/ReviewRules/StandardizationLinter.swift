@@ -71,7 +71,7 @@ public struct StandardizationLinter: Sendable {
             let text = policy.effectiveDate?.trimmed ?? ""
             if CivilDate(iso: text) == nil {
                 let what = text.isEmpty ? "缺少" : "“\(text)”不是有效日期:"
-                sink.add(.effectiveDateInvalid, path: "policy.effectiveDate", "\(what)政策\(policy.kind == .adjustment ? "调整" : "废止")生效日期", suggestion: "按YYYY-MM-DD填写生效日期(《审查办法》第十三条)")
+                sink.add(.effectiveDateInvalid, path: "policy.effectiveDate", "\(what)政策\(policy.kind == .adjustment ? "调整" : "废止")生效日期", suggestion: "按“年-月-日”填写生效日期(《审查办法》第十三条)")
             }
         }
     }

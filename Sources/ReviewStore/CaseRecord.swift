@@ -221,6 +221,8 @@ public struct OpinionRecord: Codable, Sendable, Hashable, FetchableRecord, Persi
     public var signature: Data? = nil
     /// That key (base64), so that the opinion stays verifiable after a re-key.
     public var signerPublicKey: String? = nil
+    /// The case revision the opinion judged (nil for opinions stored before this was kept).
+    public var revision: Int? = nil
 
     public func decoded() throws -> ReviewOpinion {
         try JSONDecoder().decode(ReviewOpinion.self, from: body)

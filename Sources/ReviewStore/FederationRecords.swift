@@ -24,6 +24,11 @@ public struct LinkRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
     public var lastChainHead: String?
     /// The largest message the peer accepts, frame bytes, from its link card (nil: unknown).
     public var maxMessageBytes: Int?
+    /// The last cross-check of the peer's event log: when, whether it held every head it sent,
+    /// and what was wrong.
+    public var lastAuditAt: Date?
+    public var lastAuditOK: Bool?
+    public var lastAuditProblem: String?
 
     public init(card: LinkCard, createdAt: Date = Date()) {
         nodeId = card.nodeId
@@ -227,5 +232,66 @@ extension NodeStore {
             }
         }
         return message
+    }
+}
+
+/// One key a node signed with, and the period it was that node's signing key.
+public struct KeyRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "keyHistory"
+
+    public var nodeId: String
+    /// Ed25519 public key, base64.
+    public var publicKey: String
+    public var validFrom: Date
+    /// When it was replaced (nil: still current).
+    public var validUntil: Date?
+
+    public init(nodeId: String, publicKey: String, validFrom: Date, validUntil: Date? = nil) {
+        self.nodeId = nodeId
+        self.publicKey = publicKey
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+    }
+}
+
+extension NodeStore {
+    /// Records `publicKey` as `nodeId`'s current key from `date` and retires the keys it
+    /// replaces at that instant. Recording the current key again changes nothing.
+    public static func recordKey(_ db: Database, nodeId: String, publicKey: String, from date: Date = Date()) throws {
+        guard try KeyRecord.fetchOne(db, key: ["nodeId": nodeId, "publicKey": publicKey]) == nil else { return }
+        try db.execute(sql: "UPDATE keyHistory SET validUntil = ? WHERE nodeId = ? AND validUntil IS NULL", arguments: [date, nodeId])
+        try KeyRecord(nodeId: nodeId, publicKey: publicKey, validFrom: date).insert(db)
+    }
+
+    /// Every recorded key, by node and then oldest first (one node's only, when given).
+    public static func keyHistory(_ db: Database, nodeId: String? = nil) throws -> [KeyRecord] {
+        var request = KeyRecord.order(Column("nodeId"), Column("validFrom"))
+        if let nodeId { request = request.filter(Column("nodeId") == nodeId) }
+        return try request.fetchAll(db)
+    }
+}
+
+extension NodeStore {
+    /// The sequence number of the event whose hash is `hash`, if this log holds it.
+    public static func eventSeq(_ db: Database, hash: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT seq FROM event WHERE hash = ?", arguments: [hash])
+    }
+
+    /// The chain heads `sender` reported in the messages this node still remembers, newest
+    /// first, with the link's latest.
+    public static func receivedHeads(_ db: Database, sender: String, limit: Int) throws -> [String] {
+        var heads = try String.fetchAll(db, sql: """
+            SELECT chainHead FROM inbox WHERE sender = ? AND chainHead IS NOT NULL GROUP BY chainHead ORDER BY MAX(receivedAt) DESC LIMIT ?
+            """, arguments: [sender, limit])
+        if let latest = try String.fetchOne(db, sql: "SELECT lastChainHead FROM link WHERE nodeId = ?", arguments: [sender]), !heads.contains(latest) {
+            heads.insert(latest, at: 0)
+        }
+        return Array(heads.prefix(limit))
+    }
+
+    /// Records the outcome of a cross-check of `peer`'s log.
+    public static func recordAudit(_ db: Database, peer: String, ok: Bool, problem: String?, at date: Date = Date()) throws {
+        try db.execute(sql: "UPDATE link SET lastAuditAt = ?, lastAuditOK = ?, lastAuditProblem = ? WHERE nodeId = ?",
+                       arguments: [date, ok, problem, peer])
     }
 }

@@ -28,4 +28,29 @@ extension NodeStore {
                            arguments: [date.formatted(.iso8601)])
         }
     }
+
+    /// What a link card needs beyond the id and tier, recorded by the running node so that
+    /// `reviewctl link export --data-dir` can print the card without the configuration file.
+    public func recordCardDetails(name: String, baseURL: String, maxMessageBytes: Int) throws {
+        try writer.write { db in
+            for (key, value) in [("name", name), ("baseURL", baseURL), ("maxMessageBytes", String(maxMessageBytes))] {
+                try db.execute(sql: "INSERT INTO nodeMeta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                               arguments: [key, value])
+            }
+        }
+    }
+
+    /// The node's recorded details (`nodeId`, `tier`, `name`, `baseURL`, `maxMessageBytes`).
+    public func nodeDetails() throws -> [String: String] {
+        try writer.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM nodeMeta").map { (row: Row) in
+                (row["key"] as String, row["value"] as String)
+            })
+        }
+    }
+
+    /// Records this node's own signing key in the key history (at the first start that sees it).
+    public func recordOwnKey(nodeId: String, publicKey: String) throws {
+        try writer.write { db in try Self.recordKey(db, nodeId: nodeId, publicKey: publicKey) }
+    }
 }

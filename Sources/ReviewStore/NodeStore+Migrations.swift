@@ -238,7 +238,39 @@ extension NodeStore {
                 t.add(column: "maxMessageBytes", .integer)
             }
         }
-        migrator.registerMigration("v5-operations") { db in
+        migrator.registerMigration("v5-key-history") { db in
+            // Every key a node (this one or a peer) signed with, and when: an opinion verifies
+            // only against a key of its issuer that was valid on the opinion's date.
+            try db.create(table: "keyHistory") { t in
+                t.column("nodeId", .text).notNull()
+                t.column("publicKey", .text).notNull()
+                t.column("validFrom", .datetime).notNull()
+                t.column("validUntil", .datetime)
+                t.primaryKey(["nodeId", "publicKey"])
+            }
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO keyHistory(nodeId, publicKey, validFrom, validUntil)
+                SELECT nodeId, previousPublicKey, createdAt, previousKeyValidUntil FROM link WHERE previousPublicKey IS NOT NULL
+                """)
+            try db.execute(sql: "INSERT OR IGNORE INTO keyHistory(nodeId, publicKey, validFrom) SELECT nodeId, publicKey, createdAt FROM link")
+        }
+        migrator.registerMigration("v6-opinion-revision") { db in
+            // The revision an opinion judged: Art 10 launch compares the final content with it.
+            try db.alter(table: "opinion") { t in
+                t.add(column: "revision", .integer)
+            }
+        }
+        migrator.registerMigration("v7-chain-audit") { db in
+            // A peer's chain check finds a head by its hash in one seek.
+            try db.create(index: "eventHash", on: "event", columns: ["hash"])
+            // The last cross-check of each peer's log.
+            try db.alter(table: "link") { t in
+                t.add(column: "lastAuditAt", .datetime)
+                t.add(column: "lastAuditOK", .boolean)
+                t.add(column: "lastAuditProblem", .text)
+            }
+        }
+        migrator.registerMigration("v8-operations") { db in
             // Resync after a restore (issue 17): each received message keeps its signed frame for
             // the retention window, so that a peer restored from an older backup can be sent back
             // its own messages, which it lost and this node applied.

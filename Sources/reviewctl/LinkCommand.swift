@@ -21,10 +21,27 @@ struct LinkCommand: ParsableCommand {
         var baseURL: String?
 
         func run() throws {
-            let configuration = try location.configuration()
-            try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-            let identity = try NodeIdentity.loadOrCreate(in: configuration.dataDirectory)
-            let card = Links.card(configuration: configuration, identity: identity, baseURL: baseURL)
+            let card: LinkCard
+            if location.nodeConfig != nil {
+                let configuration = try location.configuration()
+                try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+                let identity = try NodeIdentity.loadOrCreate(in: configuration.dataDirectory)
+                card = Links.card(configuration: configuration, identity: identity, baseURL: baseURL)
+            } else {
+                // From the data directory of a node that has run: what it recorded at start.
+                let directory = try location.dataDirectory()
+                let (store, _) = try location.open()
+                let details = try store.nodeDetails()
+                guard let nodeId = details["nodeId"], let tier = details["tier"].flatMap(Tier.init(rawValue:)), let name = details["name"],
+                      let url = baseURL ?? details["baseURL"]
+                else { throw CLIFailure("\(directory.path): the node has not run since its details were recorded; start it once, or use --node-config") }
+                guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("node.key").path) else {
+                    throw CLIFailure("\(directory.path): no node.key; start the node once")
+                }
+                let identity = try NodeIdentity.loadOrCreate(in: directory)
+                card = LinkCard(nodeId: nodeId, name: name, divisionCode: nodeId, tier: tier, baseURL: url, publicKey: identity.publicKeyBase64,
+                                maxMessageBytes: details["maxMessageBytes"].flatMap(Int.init))
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(card), as: UTF8.self))
@@ -65,15 +82,21 @@ struct LinkCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the links with their queues.")
+        static let configuration = CommandConfiguration(abstract: "List the links with their queues and each peer's key history.")
         @OptionGroup var location: NodeLocation
 
         func run() throws {
             let (store, _) = try location.open()
-            for link in try store.writer.read({ db in try Links.status(db) }) {
+            let (links, keys) = try store.writer.read { db in (try Links.status(db), try NodeStore.keyHistory(db)) }
+            for link in links {
                 print([link.nodeId, link.tier.rawValue, link.enabled ? "enabled" : "disabled", link.baseURL, link.fingerprint,
                        "queue=\(link.queueDepth)", "delivered=\(link.delivered)", link.lastError.map { "lastError=\($0)" } ?? ""]
                     .joined(separator: "\t"))
+                // The peer's key history: older opinions verify against the key valid on their date.
+                for key in keys where key.nodeId == link.nodeId {
+                    print("  key \(NodeIdentity.fingerprint(ofPublicKey: key.publicKey)) from \(key.validFrom.formatted(.iso8601))"
+                          + (key.validUntil.map { " until \($0.formatted(.iso8601))" } ?? " (current)"))
+                }
             }
         }
     }
@@ -212,10 +235,19 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "Audit a node's records.", subcommands: [Verify.self])
 
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Verify the event hash chain; exit 1 and name the first broken entry if it is broken.")
+        static let configuration = CommandConfiguration(
+            abstract: "Verify the event hash chain; exit 1 and name the first broken entry if it is broken.",
+            discussion: "With --peer N --node URL --token T: ask the running node to cross-check peer N's log (signed proof that it still holds every chain head it sent); exit 1 on a mismatch.")
         @OptionGroup var location: NodeLocation
+        @Option(help: ArgumentHelp("Cross-check this peer's log instead (needs --node and --token).", valueName: "node-id")) var peer: String?
+        @Option(help: ArgumentHelp("The running node's URL (with --peer).", valueName: "url")) var node: String?
+        @Option(help: ArgumentHelp("An operator token of that node (or REVIEW_TOKEN).", valueName: "token")) var token: String?
 
         func run() throws {
+            if let peer {
+                try crossCheck(peer)
+                return
+            }
             let (store, _) = try location.open()
             let (count, head, broken) = try store.writer.read { db in
                 (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0, try NodeStore.chainHead(db), try NodeStore.firstBrokenEvent(db))
@@ -225,6 +257,24 @@ struct AuditCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             print("event chain intact: \(count) events, head \(head)")
+        }
+
+        func crossCheck(_ peer: String) throws {
+            guard let node else { throw CLIFailure("--peer needs --node URL (the running node that holds the link)") }
+            guard let token = token ?? ProcessInfo.processInfo.environment["REVIEW_TOKEN"] else { throw CLIFailure("give --token or set REVIEW_TOKEN") }
+            let url = node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v1/federation/links/\(peer)/audit"
+            let response = try runBlocking {
+                try await CurlHTTPClient().send(HTTPClientRequest(method: "POST", url: url, headers: [("Authorization", "Bearer \(token)")], body: Data()))
+            }
+            guard response.status == 200, let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] else {
+                throw CLIFailure("\(url): HTTP \(response.status) \(String(decoding: response.body, as: UTF8.self))")
+            }
+            if object["ok"] as? Bool == true {
+                print("peer \(peer): its log holds all \(object["checked"] as? Int ?? 0) chain heads it sent")
+            } else {
+                FileHandle.standardError.write(Data("reviewctl: audit: peer \(peer): \(object["problem"] as? String ?? "mismatch")\n".utf8))
+                throw ExitCode(1)
+            }
         }
     }
 }

@@ -148,14 +148,31 @@ struct Federation {
         tamperedSignature["opinion"] = bytes.base64EncodedString()
         tampered["opinionSignature"] = tamperedSignature
         try JSONSerialization.data(withJSONObject: tampered).write(to: saved)
-        let refused = try CommandRunner.run(reviewctl, ["opinion", "verify", saved.path])
+        let refused = try CommandRunner.run(reviewctl, ["opinion", "verify", saved.path, "--data-dir", county.dataDirectory.path])
         #expect(refused.status == 1 && refused.stdout.contains("INVALID"))
+        // Without a trusted key the key inside the file proves nothing: refused as bad input.
+        let untrusted = try CommandRunner.run(reviewctl, ["opinion", "verify", saved.path])
+        #expect(untrusted.status == 2 && untrusted.stderr.contains("no trusted key"))
 
-        // Art 9 revision and Art 10 launch on the county travel up.
+        // Art 9: the revision is recorded; but a policy whose opinion did not pass may not go online.
         _ = try await county.call("POST", "/api/v1/cases/\(id)/revise", token: federation.drafter, json: form)
-        let launched = try await county.call("POST", "/api/v1/cases/\(id)/launch", token: federation.drafter, json: ["launchDate": "2026-04-01"])
+        let refusedLaunch = try await county.call("POST", "/api/v1/cases/\(id)/launch", token: federation.drafter, json: ["launchDate": "2026-04-01"])
+        #expect(refusedLaunch.status == 409 && refusedLaunch.errorCode == "opinion-not-passed", "\(refusedLaunch.text)")
+
+        // Art 10 on a passed opinion travels up, with the final content; not before the opinion's date.
+        let passedId = try await federation.readyCase(title: "德惠市支持中小微企业创新发展若干措施(二)")
+        #expect(try await county.call("POST", "/api/v1/cases/\(passedId)/forward", token: federation.countyReviewer).status == 200)
+        #expect(try await eventually { try await federation.state(city, passedId, token: federation.cityReviewer) == "finalReview" })
+        #expect(try await city.call("POST", "/api/v1/cases/\(passedId)/opinion", token: federation.cityReviewer, json: ["outcome": "passed"]).status == 201)
+        #expect(try await eventually { try await federation.state(county, passedId, token: federation.drafter) == "opinionPassed" })
+        let early = try await county.call("POST", "/api/v1/cases/\(passedId)/launch", token: federation.drafter, json: ["launchDate": "2026-03-01"])
+        #expect(early.status == 422 && early.errorField == "launchDate", "\(early.text)")
+        _ = try await county.call("POST", "/api/v1/cases/\(passedId)/revise", token: federation.drafter, json: form)
+        let launched = try await county.call("POST", "/api/v1/cases/\(passedId)/launch", token: federation.drafter, json: ["launchDate": "2026-04-01"])
         #expect((launched.json["case"] as? [String: Any])?["state"] as? String == "launchConfirmed", "\(launched.text)")
-        #expect(try await eventually { try await federation.state(city, id, token: federation.cityReviewer) == "launchConfirmed" })
+        #expect(try await eventually { try await federation.state(city, passedId, token: federation.cityReviewer) == "launchConfirmed" })
+        let launchEvent = (launched.json["events"] as? [[String: Any]])?.last { $0["action"] as? String == "confirmLaunch" }
+        #expect((launchEvent?["payload"] as? [String: String])?["changedSinceOpinion"]?.contains("serviceItems[0].penalty") == true)
 
         // Both sides recorded each tier's share of the clock, and every message went through.
         let cityView = try await city.call("GET", "/api/v1/cases/\(id)", token: federation.cityReviewer)
@@ -163,7 +180,7 @@ struct Federation {
         let status = try await county.call("GET", "/api/v1/federation/status", token: federation.countyReviewer)
         let link = try #require((status.json["links"] as? [[String: Any]])?.first)
         #expect(link["queueDepth"] as? Int == 0)
-        #expect(link["delivered"] as? Int == 3)
+        #expect(link["delivered"] as? Int == 4)
         let check = try NodeProcess.reviewctl(["link", "check", "--node", city.baseURL.absoluteString, "--token", federation.cityOperator, "220183"])
         #expect(check.hasPrefix("220183 ok"))
         for node in [city, county] {

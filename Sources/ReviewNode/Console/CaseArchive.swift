@@ -27,7 +27,8 @@ struct CaseArchive {
         }
         if let opinion = detail.opinion {
             let page = OpinionPage(opinion: opinion, caseId: record.id, issuerName: try OpinionPage.issuerName(db, opinion, own: services.configuration),
-                                   revisionDueOn: record.revisionDueOn, signerPublicKey: detail.opinionSignature?.signerPublicKey)
+                                   revisionDueOn: record.revisionDueOn, signerPublicKey: detail.opinionSignature?.signerPublicKey,
+                                   itemNames: detail.form.serviceItems.map(\.itemName))
             let html = services.renderer.library.render(page.view, withTemplate: "opinion") ?? ""
             entries.append(("\(record.id)/opinion.html", Data(html.utf8)))
         }

@@ -51,10 +51,13 @@ extension ConsoleRoutes {
         form.materials = detail.materials
         let findings = services.linter.check(form)
         let summary = detail.case
+        let vocabulary = try await vocabulary()
+        let itemNames = form.serviceItems.map(\.itemName)
         var view = base(context, title: summary.title)
-        view["flash"] = request.query("flash").flatMap { Self.flashes[$0] }
+        view["flash"] = request.query("flash").flatMap { summary.kind == .withdrawal && $0 == "launch" ? "下线信息已确认。" : Self.flashes[$0] }
         var caseView = ConsoleView.row(summary)
-        caseView["level"] = summary.level == .county ? "县级政策" : "市级政策"
+        caseView["level"] = ConsoleVocabulary.level(summary.level)
+        caseView["origin"] = summary.level == .county && services.configuration.isCity ? vocabulary.origin(ofCase: summary.id) : nil
         caseView["submittedOn"] = summary.submittedOn.description
         caseView["revision"] = summary.currentRevision
         caseView["lateApplication"] = summary.lateApplication
@@ -71,9 +74,11 @@ extension ConsoleRoutes {
         caseView["preliminaryConclusion"] = detail.preliminaryConclusion
         caseView["disagreement"] = detail.disagreement
         caseView["coordination"] = detail.coordination
-        caseView["launchDate"] = detail.launchDate?.description
-        caseView["countyWorkdays"] = summary.countyWorkdays.map(String.init)
-        caseView["cityWorkdays"] = summary.cityWorkdays.map(String.init)
+        // A withdrawal's date is the day the policy goes offline (Art 13), not a launch.
+        caseView[summary.kind == .withdrawal ? "offlineDate" : "launchDate"] = detail.launchDate?.description
+        caseView["isWithdrawal"] = summary.kind == .withdrawal
+        caseView["countyWorkdays"] = summary.countyWorkdays.map(ConsoleVocabulary.workdays)
+        caseView["cityWorkdays"] = summary.cityWorkdays.map(ConsoleVocabulary.workdays)
         view["case"] = caseView
         view["policy"] = [
             "documentNumber": form.policy.documentNumber ?? "—", "draftingUnit": form.policy.draftingUnit ?? "—",
@@ -86,9 +91,9 @@ extension ConsoleRoutes {
         }
         view["items"] = Self.elementTables(form, findings: findings)
         let general = findings.filter { $0.element == nil }
-        view["generalFindings"] = general.map(ConsoleView.finding)
+        view["generalFindings"] = general.map { ConsoleView.finding($0, itemNames: itemNames) }
         view["findingOptions"] = findings.enumerated().map { index, finding -> [String: Any] in
-            ConsoleView.finding(finding).merging(["index": index]) { _, new in new }
+            ConsoleView.finding(finding, itemNames: itemNames).merging(["index": index]) { _, new in new }
         }
         view["findingCount"] = findings.count
         view["hasFindingOptions"] = !findings.isEmpty
@@ -101,7 +106,7 @@ extension ConsoleRoutes {
                 "issuedOn": notice.issuedOn.description, "supplyBy": notice.supplyBy?.description ?? "—",
                 "answeredOn": notice.answeredOn?.description ?? "未答复",
                 "missing": (notice.missingMaterials ?? []).map(\.chineseName),
-                "findings": (notice.findings ?? []).map(ConsoleView.finding),
+                "findings": (notice.findings ?? []).map { ConsoleView.finding($0, itemNames: itemNames) },
             ]
             row["hasFindings"] = !(notice.findings ?? []).isEmpty
             return row
@@ -109,16 +114,14 @@ extension ConsoleRoutes {
         let (from, to, changes) = try await workflow.diff(caseId, from: nil, to: nil, by: user)
         if from != to {
             view["diff"] = ["from": from, "to": to, "changes": changes.map { change -> [String: Any] in
-                ["path": change.path, "element": change.element?.chineseName ?? "—",
+                ["place": ConsoleVocabulary.place(change.path, itemNames: itemNames),
                  "before": ConsoleView.text(Self.jsonObject(change.before)), "after": ConsoleView.text(Self.jsonObject(change.after))]
             }] as [String: Any]
         }
         view["clockStops"] = detail.clockStops.map { ["stopped": $0.stopped.description, "resumed": $0.resumed?.description ?? "尚未恢复"] }
         view["events"] = detail.events.map { event -> [String: Any] in
-            let actor = event.actor.split(separator: ":", maxSplits: 2).last.map(String.init) ?? event.actor
-            let details = event.payload.keys.sorted().filter { $0 != "message" }.map { "\($0)=\(event.payload[$0]!)" }.joined(separator: " ")
-            return ["at": String(event.at.prefix(19)).replacingOccurrences(of: "T", with: " "), "actor": actor,
-                    "action": ConsoleView.actionName(event.action), "details": details,
+            ["at": ConsoleVocabulary.time(iso: event.at), "actor": vocabulary.actor(event.actor),
+                    "action": ConsoleVocabulary.event(event.action), "details": vocabulary.eventDetails(event.action, event.payload),
                     "clock": ["accept", "requestSupplement", "resubmit", "receiveSupplementRequest", "receiveResubmission"].contains(event.action)]
         }
         if let opinion = detail.opinion {
@@ -146,13 +149,17 @@ extension ConsoleRoutes {
     /// The form as tables: per service item, the four Art 7 groups with their elements, each
     /// with the findings about it.
     static func elementTables(_ form: CaseForm, findings: [Finding]) -> [[String: Any]] {
-        form.serviceItems.enumerated().map { index, item in
+        let itemNames = form.serviceItems.map(\.itemName)
+        return form.serviceItems.enumerated().map { index, item in
             let object = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(item))) as? [String: Any] ?? [:]
             let groups = ElementGroup.allCases.map { group -> [String: Any] in
                 let rows = Element.allCases.filter { $0.group == group }.map { element -> [String: Any] in
                     let mine = findings.filter { $0.itemIndex == index && $0.element == element }
-                    return ["name": element.chineseName, "key": element.rawValue, "value": ConsoleView.text(object[element.rawValue]),
-                            "findings": mine.map(ConsoleView.finding), "flagged": !mine.isEmpty]
+                    var value = ConsoleView.text(object[element.rawValue])
+                    // Working-day limits carry their unit (Art 7: 兑现时限, 部门内部审批时限).
+                    if ElementFields.input(element) == .integer, let days = object[element.rawValue] as? Int { value = ConsoleVocabulary.workdays(days) }
+                    return ["name": element.chineseName, "value": value,
+                            "findings": mine.map { ConsoleView.finding($0, itemNames: itemNames) }, "flagged": !mine.isEmpty]
                 }
                 return ["name": group.chineseName, "elements": rows]
             }
@@ -220,7 +227,7 @@ extension ConsoleRoutes {
             _ = try await workflow.recordDisagreement(caseId, reason: try required(form, "reason", "请说明未采纳审查意见的理由"), by: user)
         case "launch":
             guard let date = form.value("launchDate").flatMap(CivilDate.init(iso:)) else {
-                throw APIError.invalid("launchDate", "上线日期应为YYYY-MM-DD格式")
+                throw APIError.invalid("launchDate", "上线日期应为“年-月-日”格式(如2026-03-20)")
             }
             _ = try await workflow.confirmLaunch(caseId, launchDate: date, by: user)
         default:
@@ -257,7 +264,7 @@ extension ConsoleRoutes {
         var view = base(context, title: "说明重复提出的理由")
         view["caseId"] = caseId
         view["message"] = message
-        view["paths"] = paths.map { ["path": $0, "name": "reason:" + $0, "value": form.value("reason:" + $0) ?? ""] }
+        view["paths"] = paths.map { ["place": ConsoleVocabulary.place($0), "name": "reason:" + $0, "value": form.value("reason:" + $0) ?? ""] }
         view["carried"] = form.fields.filter { $0.key != "csrf" && !$0.key.hasPrefix("reason:") }
             .flatMap { key, values in values.map { ["name": key, "value": $0] } }
         return renderer.page("reasons", view, status: .unprocessableContent)

@@ -94,16 +94,24 @@ extension ConsoleRoutes {
         view["fingerprint"] = services.identity.fingerprint
         view["nodeId"] = services.configuration.nodeId
         view["links"] = links.map { link -> [String: Any] in
-            ["nodeId": link.nodeId, "name": link.name, "baseURL": link.baseURL, "enabled": link.enabled, "fingerprint": link.fingerprint,
-             "queueDepth": link.queueDepth, "delivered": link.delivered, "lastError": link.lastError ?? "",
+            var row: [String: Any] = ["nodeId": link.nodeId, "name": link.name, "baseURL": link.baseURL, "enabled": link.enabled, "fingerprint": link.fingerprint,
+             "queueDepth": link.queueDepth, "delivered": link.delivered,
+             "lastError": link.lastError.map(ConsoleVocabulary.deliveryError) ?? "—",
              "oldest": link.oldestUndelivered.map { ConsoleView.beijingTime($0) } ?? "—",
              "lastCheck": link.lastCheckAt.map { ConsoleView.beijingTime($0) + (link.lastCheckMilliseconds.map { String(format: "(%.0f 毫秒)", $0) } ?? "(失败)") } ?? "从未检查",
              "stuck": link.queueDepth > 0 && link.lastError != nil]
+            // Absent, not "": Mustache shows a section for any string.
+            row["lastErrorDetail"] = link.lastError
+            return row
         }
         view["users"] = users.map { user -> [String: Any] in
             ["id": user.id ?? 0, "name": user.name, "role": user.role.chineseName, "unit": user.unit ?? "—",
              "password": user.passwordHash != nil, "disabled": user.disabled, "self": user.id == context.user?.id,
              "expires": user.tokenExpiresAt.map { ConsoleView.beijingTime($0) } ?? "长期有效"]
+        }
+        // A peer whose log no longer holds the chain heads it sent: its history was rewritten.
+        view["auditWarnings"] = links.filter { $0.lastAuditOK == false }.map { link -> [String: Any] in
+            ["peer": link.name, "at": link.lastAuditAt.map { ConsoleView.beijingTime($0) } ?? "—", "problem": link.lastAuditProblem ?? ""]
         }
         view["deadLetters"] = links.flatMap(\.deadLetters).map { letter -> [String: Any] in
             ["id": letter.id, "peer": links.first { $0.nodeId == letter.peer }?.name ?? letter.peer, "caseId": letter.caseId ?? "—",
@@ -117,9 +125,11 @@ extension ConsoleRoutes {
         let years = services.calendar.years.sorted()
         view["years"] = years.map(String.init).joined(separator: "、")
         if !years.contains(today.year) {
-            view["calendarWarning"] = "缺少\(today.year)年的工作日历,无法计算审查期限。请添加 Config/calendar/\(today.year).json 并重启节点。"
+            view["calendarWarning"] = "缺少\(today.year)年的工作日历,无法计算审查期限。请导入该年的节假日安排并重启节点。"
+            view["calendarCommand"] = "reviewctl calendar import --year \(today.year) 通知.txt"
         } else if today.month >= 11, !years.contains(today.year + 1) {
-            view["calendarWarning"] = "尚未加载\(today.year + 1)年的工作日历。国务院办公厅公布节假日安排后,请用 reviewctl calendar import --year \(today.year + 1) 通知.txt 导入(写入 Config/calendar/\(today.year + 1).json)并重启节点。"
+            view["calendarWarning"] = "尚未加载\(today.year + 1)年的工作日历。国务院办公厅公布节假日安排后,请导入并重启节点。"
+            view["calendarCommand"] = "reviewctl calendar import --year \(today.year + 1) 通知.txt"
         }
         return renderer.page("operator", view, status: status)
     }
@@ -154,9 +164,11 @@ extension ConsoleRoutes {
         try Access.requireRole(try context.requireUser(), .operator)
         _ = try await ConsoleForm.read(request, context, limit: 4096)
         let result = try await api.linkCheck(try context.parameters.require("nodeId"))
+        let peer = try await vocabulary().node(result.nodeId)
         return try await renderOperator(context, flash: result.ok
-            ? String(format: "连接 %@ 正常,往返 %.0f 毫秒。", result.nodeId, result.milliseconds)
-            : "连接 \(result.nodeId) 检查失败:\(result.error ?? "HTTP \(result.status ?? 0)")")
+            ? String(format: "与%@的连接正常,往返 %.0f 毫秒。", peer, result.milliseconds)
+            : result.error == "the link is disabled" ? "与\(peer)的连接已停用,未作检查。"
+            : "与\(peer)的连接检查失败:" + ConsoleVocabulary.deliveryError(result.error ?? "HTTP \(result.status ?? 0)"))
     }
 
     func disableUser(_ request: Request, context: NodeRequestContext) async throws -> Response {
@@ -226,7 +238,7 @@ extension ConsoleRoutes {
         let today = services.today.date
         func date(_ name: String, _ fallback: CivilDate) throws -> CivilDate {
             guard let value = request.query(name) else { return fallback }
-            guard let date = CivilDate(iso: value) else { throw APIError.invalid(name, "日期应为YYYY-MM-DD格式") }
+            guard let date = CivilDate(iso: value) else { throw APIError.invalid(name, "日期应为“年-月-日”格式(如2026-03-20)") }
             return date
         }
         let from = try date("from", CivilDate(year: today.year, month: 1, day: 1)!)
@@ -256,7 +268,7 @@ extension ConsoleRoutes {
         // Chart labels in the short form officials use: 德惠市政数局.
         let short = { (name: String) in name.replacingOccurrences(of: "政务服务和数字化建设管理局", with: "政数局") }
         view["receivedChart"] = SVGChart.bars(report.rows.map { (short($0.name), Double($0.received)) }, unit: "件")
-        view["daysChart"] = SVGChart.bars(report.rows.map { (short($0.name), $0.medianDays ?? 0) }, unit: "天")
+        view["daysChart"] = SVGChart.bars(report.rows.map { (short($0.name), $0.medianDays ?? 0) }, unit: "个工作日")
         view["trendChart"] = SVGChart.lines(months: report.months.map(\.month), series: [
             ("收案数", "#b3261e", report.months.map(\.received)), ("出具意见书数", "#1d4ed8", report.months.map(\.opinions)),
         ])

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import HTTPTypes
 import Hummingbird
+import Logging
 import ReviewProtocol
 import ReviewRules
 import ReviewStore
@@ -49,6 +50,8 @@ struct ConsoleRoutes: Sendable {
         (.post, "operator/outbox/:messageId/discard", { $0.discardDeadLetter }),
         (.get, "supervision", { $0.supervision }),
         (.get, "supervision.csv", { $0.supervisionCSV }),
+        // Last: any other console address is a Chinese 404 page, not the API's JSON.
+        (.get, "**", { $0.notFound }),
     ]
 
     func register(on router: Router<NodeRequestContext>) {
@@ -61,9 +64,19 @@ struct ConsoleRoutes: Sendable {
         }
     }
 
+    func notFound(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        throw HTTPError(.notFound)
+    }
+
     /// The keys every page's layout reads.
     func base(_ context: NodeRequestContext, title: String) -> [String: Any] {
         ConsoleView.base(context, nodeName: services.configuration.name, isCity: services.configuration.isCity, title: title)
+    }
+
+    /// The console's words for this node and the nodes linked to it.
+    func vocabulary() async throws -> ConsoleVocabulary {
+        let links = try await services.store.read { db in try LinkRecord.fetchAll(db) }
+        return ConsoleVocabulary(ownId: services.configuration.nodeId, ownName: services.configuration.name, links: links)
     }
 
     // MARK: Sign-in
@@ -170,7 +183,10 @@ struct ConsoleRoutes: Sendable {
         view["states"] = ConsoleView.options(CaseState.allCases, selected: filter.state, value: \.rawValue, name: \.chineseName)
         view["kinds"] = ConsoleView.options(CaseKind.allCases, selected: filter.kind, value: \.rawValue, name: \.chineseName)
         view["count"] = count
-        view["cases"] = cases.map(ConsoleView.row)
+        let vocabulary = try await vocabulary()
+        view["cases"] = cases.map { ConsoleView.row($0, vocabulary: vocabulary) }
+        // The city sees cases from every county: which one each came from.
+        view["showOrigin"] = services.configuration.isCity
         view["page"] = page
         view["pages"] = pages
         let query = ["scope=" + (mine ? "mine" : "all"), filter.queryString].filter { !$0.isEmpty }.joined(separator: "&")
@@ -202,7 +218,7 @@ struct ConsoleRoutes: Sendable {
     }
 
     func fillView(_ context: NodeRequestContext, values: [String: String], itemCount: Int, materials: [MaterialRef], error: String? = nil) -> [String: Any] {
-        var view = submitView(context).merging(ElementFields.view(values, itemCount: itemCount)) { _, new in new }
+        var view = submitView(context).merging(ElementFields.view(values, itemCount: itemCount, vocabularies: services.linter.configuration.vocabularies)) { _, new in new }
         view["title"] = "填写要素表"
         view["materialsJSON"] = String(decoding: (try? JSONEncoder().encode(materials)) ?? Data("[]".utf8), as: UTF8.self)
         view["hasMaterials"] = !materials.isEmpty
@@ -222,7 +238,7 @@ struct ConsoleRoutes: Sendable {
         let kept = try form.value("materialsJSON").map { try HTTPBody.decode([MaterialRef].self, data: Data($0.utf8)) } ?? []
         switch form.value("step") {
         case "addItem":
-            let values = form.fields.compactMapValues(\.first)
+            let values = ElementFields.posted(form)
             let count = min((Int(form.value("itemCount") ?? "1") ?? 1) + 1, 50)
             return renderer.page("submit-form", fillView(context, values: values, itemCount: count, materials: try await storeMaterials(form, into: kept, by: user)))
         case "edit":
@@ -247,7 +263,8 @@ struct ConsoleRoutes: Sendable {
             caseForm.materials = try await storeMaterials(form, into: fromFields ? kept : caseForm.materials, by: user)
             let findings = services.linter.check(caseForm)
             view["checked"] = true
-            view["findings"] = findings.map(ConsoleView.finding)
+            let itemNames = caseForm.serviceItems.map(\.itemName)
+            view["findings"] = findings.map { ConsoleView.finding($0, itemNames: itemNames) }
             view["findingCount"] = findings.count
             view["clean"] = findings.isEmpty
             view["materials"] = caseForm.materials.map(ConsoleView.material)
@@ -256,14 +273,14 @@ struct ConsoleRoutes: Sendable {
             return renderer.page("submit", view)
         } catch let error as APIError where fromFields {
             // Back to the fields with what was typed, and the problem named.
-            let message = error.body.message + (error.body.field.map { "(\($0))" } ?? "")
-            return renderer.page("submit-form", fillView(context, values: form.fields.compactMapValues(\.first),
+            let message = error.body.message + (error.body.field.map { "(\(ConsoleVocabulary.field($0)))" } ?? "")
+            return renderer.page("submit-form", fillView(context, values: ElementFields.posted(form),
                                                          itemCount: Int(form.value("itemCount") ?? "1") ?? 1, materials: kept, error: message),
                                  status: error.status)
         } catch let error as APIError {
-            // The Chinese message for the drafter; the decoder's English detail apart, for whoever helps them.
-            view["error"] = error.body.message + (error.body.field.map { "(\($0))" } ?? "")
-            view["errorDetail"] = error.body.detail
+            // The Chinese message and where in the form; the decoder's English detail stays in the log.
+            context.logger.info("console form refused", metadata: ["detail": "\(error.body.detail ?? "")"])
+            view["error"] = error.body.message + (error.body.field.map { "(位置:\(ConsoleVocabulary.fieldPlace($0)))" } ?? "")
             return renderer.page("submit", view, status: error.status)
         }
     }

@@ -112,6 +112,11 @@ struct ConsoleForm: Sendable {
     }
 
     static func multipart(_ data: Data, boundary: String) throws -> ConsoleForm {
+        // MultipartKit 4.7.1 traps (index out of range) on a byte ≥ 0x80 in a part's header
+        // name: one such request would end the node. Refuse those bodies before it sees them.
+        guard partHeaderNamesAreASCII(data, boundary: boundary) else {
+            throw APIError.invalid("body", "表单内容无法解析,请重新提交", detail: "multipart: a part header name is not ASCII")
+        }
         var form = ConsoleForm()
         let parser = MultipartParser(boundary: boundary)
         var headers: [(String, String)] = []
@@ -135,6 +140,42 @@ struct ConsoleForm: Sendable {
             throw APIError.invalid("body", "表单内容无法解析,请重新提交", detail: "multipart: \(error)")
         }
         return form
+    }
+
+    /// Whether every header name of every part is ASCII. Checks a superset of what a parser
+    /// can take for part headers: from each occurrence of `--boundary` to the next blank line
+    /// (CR LF CR LF) or the end, the bytes of each CR-delimited line before its first colon.
+    static func partHeaderNamesAreASCII(_ data: Data, boundary: String) -> Bool {
+        let delimiter = Array("--\(boundary)".utf8)
+        return data.withUnsafeBytes { raw -> Bool in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var index = 0
+            // Linear: after a header region the scan goes on from its end (a parser looks for
+            // boundaries only in bodies, never inside part headers).
+            while index + delimiter.count <= bytes.count {
+                guard bytes[index] == delimiter[0], UnsafeBufferPointer(rebasing: bytes[index..<(index + delimiter.count)]).elementsEqual(delimiter) else {
+                    index += 1
+                    continue
+                }
+                var position = index + delimiter.count
+                var inName = true
+                while position < bytes.count {
+                    let byte = bytes[position]
+                    if byte == 0x0D {
+                        // CR LF CR LF ends the headers.
+                        if position + 3 < bytes.count, bytes[position + 1] == 0x0A, bytes[position + 2] == 0x0D, bytes[position + 3] == 0x0A { break }
+                        inName = true
+                    } else if byte == UInt8(ascii: ":") {
+                        inName = false
+                    } else if inName, byte >= 0x80 {
+                        return false
+                    }
+                    position += 1
+                }
+                index = max(position, index + 1)
+            }
+            return true
+        }
     }
 
     /// `name="value"` from a Content-Disposition header.
@@ -226,8 +267,12 @@ struct ConsoleErrorMiddleware: RouterMiddleware {
         var view = ConsoleView.base(context, nodeName: nodeName, isCity: isCity, title: "操作未完成")
         view["status"] = status.code
         view["message"] = message
-        view["field"] = field
-        view["detail"] = detail
+        // Where, in the clerk's words.
+        // A missing or forbidden page has no field to point at.
+        let named = status != .notFound && status != .forbidden
+        view["field"] = field.flatMap { named ? ConsoleVocabulary.fieldPlace($0) : nil }
+        // The API's English detail: for operators only, folded away.
+        if context.user?.role == .operator { view["detail"] = detail }
         return renderer.page("error", view, status: status)
     }
 }

@@ -54,8 +54,8 @@ enum ConsoleView {
         all.map { ["value": value($0), "name": name($0), "selected": $0 == selected] }
     }
 
-    /// A case as one row of the inbox.
-    static func row(_ summary: CaseSummary) -> [String: Any] {
+    /// A case as one row of the inbox; `vocabulary` names the unit it came from.
+    static func row(_ summary: CaseSummary, vocabulary: ConsoleVocabulary? = nil) -> [String: Any] {
         let remaining = summary.remainingWorkdays
         let overdue = summary.overdue
         let dueSoon = !overdue && remaining.map { $0 <= 2 } == true
@@ -68,16 +68,18 @@ enum ConsoleView {
             "revisionOverdue": summary.revisionOverdue,
         ]
         row["documentNumber"] = summary.documentNumber
+        row["origin"] = vocabulary?.origin(ofCase: summary.id)
         // A string, so that 0 days left still shows (Mustache treats 0 as empty).
-        row["remaining"] = remaining.map { overdue && $0 < 0 ? "超期\(-$0)天" : "\($0)" }
+        row["remaining"] = remaining.map { ConsoleVocabulary.remaining($0, overdue: overdue) }
         return row
     }
 
-    static func finding(_ finding: Finding) -> [String: Any] {
-        var view: [String: Any] = ["code": finding.code.rawValue, "path": finding.path, "message": finding.message]
+    /// A linter finding: where (事项1“名称” › 要素), what, and the suggested rewrite.
+    static func finding(_ finding: Finding, itemNames: [String?] = []) -> [String: Any] {
+        var view: [String: Any] = ["place": ConsoleVocabulary.place(finding.path, itemNames: itemNames), "message": finding.message]
         view["suggestion"] = finding.suggestion
         view["element"] = finding.element?.chineseName
-        view["item"] = finding.itemIndex.map { "事项\($0 + 1)" }
+        view["item"] = finding.itemIndex.map { ConsoleVocabulary.item($0, itemNames: itemNames) }
         return view
     }
 
@@ -85,7 +87,7 @@ enum ConsoleView {
         var view: [String: Any] = ["kindName": material.kind.chineseName, "kind": material.kind.rawValue]
         view["fileName"] = material.fileName ?? "—"
         view["sha256"] = material.sha256 ?? "—"
-        view["bytes"] = material.bytes.map { $0 >= 1024 ? String(format: "%.1f KiB", Double($0) / 1024) : "\($0) 字节" } ?? "—"
+        view["bytes"] = material.bytes.map { $0 >= 1024 ? String(format: "%.1f KB", Double($0) / 1024) : "\($0) 字节" } ?? "—"
         return view
     }
 
@@ -102,6 +104,14 @@ enum ConsoleView {
             if let start = object["start"], let end = object["end"] { return "\(text(start)) 至 \(text(end))" }
             if let value = object["value"], let unit = object["unit"] { return "\(text(value)) \(text(unit))" }
             if let period = object["period"], let times = object["times"] { return "\(text(period))\(text(times))次" }
+            if let channel = object["channel"] { return text(channel) + (object["days"].map { ",公示\(text($0))天" } ?? "") }
+            if let competitive = object["isCompetitive"] as? NSNumber {
+                return competitive.boolValue ? "竞争性兑现" + (object["selectionMethod"].map { ",遴选方式:\(text($0))" } ?? "") : "非竞争性兑现"
+            }
+            if let reason = object["notApplicable"] { return "不适用:" + text(reason) }
+            if let name = object["name"], let copies = object["copies"] {
+                return text(name) + "(" + [object["form"].map(text), "\(text(copies))份"].compactMap { $0 }.joined(separator: ",") + ")"
+            }
             // Names first (application materials: name, form, copies).
             let keys = object.keys.sorted { ($0 == "name" ? 0 : 1, $0) < ($1 == "name" ? 0 : 1, $1) }
             return keys.map { text(object[$0]) }.filter { $0 != "—" }.joined(separator: ",")
@@ -109,18 +119,4 @@ enum ConsoleView {
         }
     }
 
-    /// Event names as the timeline shows them.
-    static func actionName(_ action: String) -> String {
-        let names: [String: String] = [
-            "submit": "提交申请", "requestMaterials": "发出材料补正通知", "supplyMaterials": "补正材料", "accept": "受理(开始计时)",
-            "requestSupplement": "发出补正通知(计时暂停)", "resubmit": "补正后重新提交(恢复计时)", "completePreliminaryReview": "完成初审",
-            "forward": "报送市级审定", "cityReceived": "市级已接收", "receiveForwarded": "收到县级报送",
-            "receiveSupplementRequest": "收到市级补正通知(计时暂停)", "citySupplementRequested": "市级要求补正(计时暂停)",
-            "issueOpinion": "出具标准化审查意见书", "receiveOpinion": "收到标准化审查意见书", "revise": "按意见修改",
-            "recordDisagreement": "对审查意见有异议", "recordCoordination": "记录协调结果", "confirmLaunch": "确认上线",
-            "confirmWithdrawal": "确认下线", "archive": "归档", "receiveResubmission": "收到补正材料(恢复计时)",
-            "receiveLaunchConfirmation": "收到上线确认",
-        ]
-        return names[action] ?? action
-    }
 }

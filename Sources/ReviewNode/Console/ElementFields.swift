@@ -1,5 +1,6 @@
 import Foundation
 import ReviewProtocol
+import ReviewRules
 
 /// The element form as HTML form fields, both ways: a ``CaseForm`` to the values a page shows,
 /// and the posted fields back to a ``CaseForm`` (for drafters who fill the form in instead of
@@ -10,13 +11,19 @@ enum ElementFields {
     /// How an element is entered.
     enum Input: String {
         case text, longText, lines, dateSpan, integer, count, materials, cap, competition, publicity, contacts
+        /// One value of a controlled vocabulary (a drop-down).
+        case choice
+        /// Values of a controlled vocabulary (tick boxes).
+        case choices
     }
 
     static func input(_ element: Element) -> Input {
         switch element {
-        case .itemName, .benefitType, .draftingUnit, .implementingUnit, .publishingUnit, .applicationPlace, .redemptionLevel: .text
+        case .itemName, .draftingUnit, .implementingUnit, .publishingUnit, .applicationPlace: .text
+        case .benefitType, .redemptionLevel: .choice
+        case .applicantTypes, .applicationMethods, .redemptionMethods: .choices
         case .policyBasis, .redemptionContent, .fundSupervision, .recovery, .penalty, .publicityHandling: .longText
-        case .region, .applicantTypes, .conditions, .applicationMethods, .applicationSteps, .internalApprovalSteps, .redemptionMethods: .lines
+        case .region, .conditions, .applicationSteps, .internalApprovalSteps: .lines
         case .validity, .applicationWindow: .dateSpan
         case .internalApprovalDays, .redemptionDays: .integer
         case .applicationCount: .count
@@ -28,10 +35,32 @@ enum ElementFields {
         }
     }
 
+    /// The controlled vocabulary an element's values come from (`Config/rules/vocabularies.json`).
+    /// None of them has 其他: the linter accepts only these values.
+    static func vocabulary(_ element: Element, _ vocabularies: Vocabularies) -> [String] {
+        switch element {
+        case .benefitType: vocabularies.benefitTypes
+        case .redemptionLevel: vocabularies.redemptionLevels
+        case .applicantTypes: vocabularies.applicantTypes
+        case .applicationMethods: vocabularies.applicationMethods
+        case .redemptionMethods: vocabularies.redemptionMethods
+        case .applicationCount: vocabularies.applicationPeriods
+        default: []
+        }
+    }
+
+    /// A vocabulary's options with `chosen` ticked; chosen values outside the vocabulary (from
+    /// an uploaded form) stay, marked, so that nothing typed is lost and the linter names them.
+    static func options(_ allowed: [String], chosen: [String]) -> [[String: Any]] {
+        allowed.map { ["value": $0, "selected": chosen.contains($0)] }
+            + chosen.filter { !$0.isEmpty && !allowed.contains($0) }.map { ["value": $0, "selected": true, "nonstandard": true] }
+    }
+
     /// Hints shown under structured inputs.
     static func hint(_ input: Input) -> String? {
         switch input {
         case .lines: "每行一项;没有则填“无”"
+        case .choices: "可多选"
         case .materials: "每行一项:材料名称|原件或复印件|份数;免申即享等无需材料的填“无”"
         case .contacts: "每行一项:咨询单位|电话"
         default: nil
@@ -48,7 +77,7 @@ enum ElementFields {
         case .cap: [(".value", ["amount", "value"]), (".unit", ["amount", "unit"]), (".notApplicable", ["notApplicable"])]
         case .competition: [(".isCompetitive", ["isCompetitive"]), (".selectionMethod", ["selectionMethod"])]
         case .publicity: [(".channel", ["channel"]), (".days", ["days"])]
-        case .text, .longText, .lines, .integer, .materials, .contacts: [("", [])]
+        case .text, .longText, .lines, .integer, .materials, .contacts, .choice, .choices: [("", [])]
         }
     }
 
@@ -76,10 +105,10 @@ enum ElementFields {
                 let name = "items.\(index).\(element.rawValue)"
                 let value = object[element.rawValue]
                 switch input {
-                case .lines, .materials, .contacts:
+                case .lines, .choices, .materials, .contacts:
                     guard let list = value as? [Any] else { continue }
                     values[name] = list.isEmpty ? none : list.map { entry in
-                        input == .lines ? scalar(entry) : columns(input).map { scalar((entry as? [String: Any])?[$0]) }.joined(separator: "|")
+                        input == .lines || input == .choices ? scalar(entry) : columns(input).map { scalar((entry as? [String: Any])?[$0]) }.joined(separator: "|")
                     }.joined(separator: "\n")
                 default:
                     for (suffix, path) in parts(input) {
@@ -104,8 +133,14 @@ enum ElementFields {
         }
     }
 
+    /// The posted fields as values for ``view(_:itemCount:vocabularies:)``: a field posted more
+    /// than once (ticked boxes) as one value per line.
+    static func posted(_ form: ConsoleForm) -> [String: String] {
+        form.fields.mapValues { $0.filter { !$0.isEmpty }.joined(separator: "\n") }
+    }
+
     /// The view of the fill-in form: the policy fields and `itemCount` items of grouped elements.
-    static func view(_ values: [String: String], itemCount: Int) -> [String: Any] {
+    static func view(_ values: [String: String], itemCount: Int, vocabularies: Vocabularies) -> [String: Any] {
         let items = (0..<itemCount).map { index -> [String: Any] in
             let groups = ElementGroup.allCases.map { group -> [String: Any] in
                 let elements = Element.allCases.filter { $0.group == group }.map { element -> [String: Any] in
@@ -119,6 +154,12 @@ enum ElementFields {
                     view["competitiveYes"] = values[name + ".isCompetitive"] == "true"
                     view["competitiveNo"] = values[name + ".isCompetitive"] == "false"
                     view["hintText"] = hint(input)
+                    let allowed = vocabulary(element, vocabularies)
+                    if !allowed.isEmpty {
+                        let key = input == .count ? name + ".period" : name
+                        let chosen = (values[key] ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                        view["options"] = options(allowed, chosen: chosen == [none] ? [] : chosen)
+                    }
                     return view
                 }
                 return ["name": group.chineseName, "elements": elements]
@@ -165,8 +206,13 @@ enum ElementFields {
         let lines = (form.fields[name]?.first ?? "").split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         switch input {
-        case .text, .longText:
+        case .text, .longText, .choice:
             return form.value(name)
+        case .choices:
+            // Ticked boxes, one field each; or one value per line (a form carried as text).
+            let chosen = form.values(name).flatMap { $0.split(whereSeparator: \.isNewline) }
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            return chosen == [none] ? [String]() : chosen.isEmpty ? nil : chosen
         case .integer:
             return try form.value(name).map { try number($0, name, integer: true) }
         case .lines:

@@ -16,6 +16,10 @@ struct FederationReceiver: Sendable {
         var applied: String
         var caseId: String?
         var duplicate: Bool?
+        /// For a chain check: this node's proof, and its Ed25519 signature over the proof's
+        /// canonical JSON (`proofJSON`, the exact signed bytes).
+        var proofJSON: Data?
+        var proofSignature: Data?
     }
 
     /// Applies a message ``FederationIntake`` read and verified, and records its id, in one
@@ -39,6 +43,7 @@ struct FederationReceiver: Sendable {
             throw reject(.unprocessableContent, "stale-message", "sent at \(envelope.sentAt), in the future by more than \(Int(configuration.allowedClockSkew)) s")
         }
         if envelope.type == .ping { return Result(applied: "ping", caseId: nil) }
+        if envelope.type == .chainCheck { return try await chainProof(message) }
 
         let services = self.services
         let link = message.link
@@ -77,6 +82,33 @@ struct FederationReceiver: Sendable {
             try db.execute(sql: "UPDATE link SET lastChainHead = ? WHERE nodeId = ?", arguments: [envelope.chainHead, link.nodeId])
             return result
         }
+    }
+
+    /// Answers a peer's chain check: which of the heads this node sent it are still in its log,
+    /// signed with this node's key. Read-only; not recorded in the inbox.
+    private func chainProof(_ message: VerifiedMessage) async throws -> Result {
+        let heads: [String]
+        do {
+            heads = try JSONDecoder().decode(FederationEnvelope<ChainCheckPayload>.self, from: message.json).payload.heads
+        } catch {
+            throw reject(.unprocessableContent, "malformed-payload", "chainCheck: \(error)")
+        }
+        guard heads.count <= ChainCheckPayload.maximumHeads else {
+            throw reject(.unprocessableContent, "malformed-payload", "chainCheck: more than \(ChainCheckPayload.maximumHeads) heads")
+        }
+        let nodeId = services.configuration.nodeId
+        let proof = try await services.store.read { db -> ChainProof in
+            var found: [String: Int64] = [:]
+            var missing: [String] = []
+            for head in heads {
+                if head == EventRecord.genesis { continue }
+                if let seq = try NodeStore.eventSeq(db, hash: head) { found[head] = seq } else { missing.append(head) }
+            }
+            return ChainProof(node: nodeId, checkedAt: Date().formatted(.iso8601), found: found, missing: missing,
+                              head: try NodeStore.chainHead(db), intact: try NodeStore.firstBrokenEvent(db) == nil)
+        }
+        let json = try CaseWorkflow.canonicalJSON(proof)
+        return Result(applied: "chainCheck", caseId: nil, proofJSON: json, proofSignature: try services.identity.sign(json))
     }
 
     private func reject(_ status: HTTPResponse.Status, _ code: String, _ detail: String) -> APIError {
@@ -129,7 +161,7 @@ struct Apply {
         case .supplementRequested: try supplementRequested()
         case .opinionIssued: try opinionIssued()
         case .keyRotated: try keyRotated()
-        case .ping: FederationReceiver.Result(applied: "ping", caseId: nil)
+        case .ping, .chainCheck: FederationReceiver.Result(applied: envelope.type.rawValue, caseId: nil)
         case .resyncRequested: try resyncRequested()
         case .resent: try resent()
         case .resyncCompleted: try resyncCompleted()
@@ -244,6 +276,7 @@ struct Apply {
         try storeMaterials(body.materials, caseId: record.id)
         try RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil).insert(db)
         record.currentRevision = body.revision
+        CaseWorkflow.followRevision(&record, body.form)
         if let last = record.clockStops.indices.last, record.clockStops[last].resumed == nil {
             record.clockStops[last].resumed = body.resumedOn
         }
@@ -262,6 +295,7 @@ struct Apply {
         if body.revision > record.currentRevision {
             try RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil).insert(db)
             record.currentRevision = body.revision
+            CaseWorkflow.followRevision(&record, body.form)
         }
         try transition(&record, record.kind == .withdrawal ? .confirmWithdrawal : .confirmLaunch)
         record.launchDate = body.launchDate
@@ -316,6 +350,7 @@ struct Apply {
                                 outcome: opinion.outcome, body: body.opinion, issuedOn: opinion.issuedOn)
         row.signature = body.signature
         row.signerPublicKey = body.signerPublicKey
+        row.revision = record.currentRevision
         try row.insert(db)
         record.opinionIssuedOn = opinion.issuedOn
         // Art 9: 5 working days from the day the county received it.
@@ -336,6 +371,7 @@ struct Apply {
         let until = ISO8601DateFormatter().date(from: body.oldKeyValidUntil) ?? Date().addingTimeInterval(86400)
         try db.execute(sql: "UPDATE link SET previousPublicKey = publicKey, previousKeyValidUntil = ?, publicKey = ? WHERE nodeId = ?",
                        arguments: [until, body.newPublicKey, envelope.sender])
+        try NodeStore.recordKey(db, nodeId: envelope.sender, publicKey: body.newPublicKey)
         try NodeStore.appendEvent(db, caseId: nil, actor: actor, action: "peerKeyRotated",
                                   payload: ["peer": envelope.sender, "fingerprint": NodeIdentity.fingerprint(ofPublicKey: body.newPublicKey)])
         return .init(applied: envelope.type.rawValue, caseId: nil)

@@ -48,6 +48,7 @@ enum KeyRotation {
             let links = try LinkRecord.fetchAll(db)
             try NodeStore.appendEvent(db, caseId: nil, actor: "operator", action: "rotateKey",
                                       payload: ["old": old.fingerprint, "new": newIdentity.fingerprint, "oldKeyValidUntil": until])
+            try NodeStore.recordKey(db, nodeId: services.configuration.nodeId, publicKey: newIdentity.publicKeyBase64)
             for link in links {
                 try Outbox.enqueue(db, identity: old, sender: services.configuration.nodeId, peer: link.nodeId, type: .keyRotated, caseId: nil,
                                    payload: KeyRotatedPayload(newPublicKey: newIdentity.publicKeyBase64, oldKeyValidUntil: until))

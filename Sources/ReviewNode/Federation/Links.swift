@@ -39,13 +39,26 @@ public enum Links {
             existing.baseURL = card.baseURL
             existing.maxMessageBytes = card.maxMessageBytes
             try existing.update(db)
+            try NodeStore.recordKey(db, nodeId: card.nodeId, publicKey: card.publicKey)
             try NodeStore.appendEvent(db, caseId: nil, actor: "operator", action: "updateLink", payload: ["peer": card.nodeId, "fingerprint": NodeIdentity.fingerprint(ofPublicKey: card.publicKey)])
             return existing
         }
         let link = LinkRecord(card: card)
         try link.insert(db)
+        try NodeStore.recordKey(db, nodeId: card.nodeId, publicKey: card.publicKey)
         try NodeStore.appendEvent(db, caseId: nil, actor: "operator", action: "importLink", payload: ["peer": card.nodeId, "fingerprint": NodeIdentity.fingerprint(ofPublicKey: card.publicKey)])
         return link
+    }
+
+    /// Every key this node and its peers signed with, with its period, as the keyring an
+    /// outsider verifies opinions with (`GET /api/v1/federation/keys`, `reviewctl keys export`).
+    public static func keyring(_ db: Database, ownNodeId: String, ownName: String?) throws -> Keyring {
+        let names = Dictionary(uniqueKeysWithValues: try LinkRecord.fetchAll(db).map { ($0.nodeId, $0.name) })
+        return Keyring(keys: try NodeStore.keyHistory(db).map { key in
+            Keyring.Key(nodeId: key.nodeId, name: key.nodeId == ownNodeId ? ownName : names[key.nodeId], publicKey: key.publicKey,
+                        fingerprint: NodeIdentity.fingerprint(ofPublicKey: key.publicKey), validFrom: key.validFrom.formatted(.iso8601),
+                        validUntil: key.validUntil?.formatted(.iso8601))
+        })
     }
 
     /// Enables or disables a link; a disabled link neither sends nor accepts messages.
@@ -76,6 +89,10 @@ public enum Links {
         /// Messages the peer refused for their content, held back (with their case's later
         /// messages) until an operator retries or discards them.
         public var deadLetters: [DeadLetter]
+        /// The last cross-check of the peer's event log (``ChainAudit``).
+        public var lastAuditAt: Date?
+        public var lastAuditOK: Bool?
+        public var lastAuditProblem: String?
     }
 
     /// A dead letter as operators see it.
@@ -116,7 +133,8 @@ public enum Links {
                           fingerprint: NodeIdentity.fingerprint(ofPublicKey: link.publicKey), queueDepth: pending?["n"] ?? 0,
                           oldestUndelivered: pending?["oldest"], attempts: head?.attempts, lastError: head?.lastError, delivered: delivered,
                           lastCheckAt: link.lastCheckAt, lastCheckMilliseconds: link.lastCheckMilliseconds, lastChainHead: link.lastChainHead,
-                          deadLetters: dead.filter { $0.peer == link.nodeId })
+                          deadLetters: dead.filter { $0.peer == link.nodeId },
+                          lastAuditAt: link.lastAuditAt, lastAuditOK: link.lastAuditOK, lastAuditProblem: link.lastAuditProblem)
         }
     }
 }

@@ -292,7 +292,7 @@ extension Apply {
         func own<T: Codable & Sendable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(FederationEnvelope<T>.self, from: json).payload }
         let relearned = "resync:\(peer)"
         switch header.type {
-        case .received, .ping, .keyRotated, .resyncRequested, .resent, .resyncCompleted:
+        case .received, .ping, .keyRotated, .chainCheck, .resyncRequested, .resent, .resyncCompleted:
             return
         case .supplementRequested:
             let body = try own(SupplementRequestedPayload.self)
@@ -316,6 +316,8 @@ extension Apply {
                                     outcome: opinion.outcome, body: body.opinion, issuedOn: opinion.issuedOn)
             row.signature = body.signature
             row.signerPublicKey = body.signerPublicKey
+            // The revision the opinion judged: the case's at the time, as re-learned so far.
+            row.revision = record.currentRevision
             try row.insert(db)
             record.opinionIssuedOn = opinion.issuedOn
             record.revisionDueOn = try? services.calendar.revisionDue(opinionReceived: opinion.issuedOn)
@@ -334,6 +336,7 @@ extension Apply {
             try RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: body.resumedOn,
                                createdBy: nil).insert(db)
             record.currentRevision = body.revision
+            CaseWorkflow.followRevision(&record, body.form)
             try db.execute(sql: "UPDATE notice SET answeredOn = ? WHERE caseId = ? AND type = 'supplement' AND answeredOn IS NULL",
                            arguments: [body.resumedOn.description, caseId])
             if let last = record.clockStops.indices.last, record.clockStops[last].resumed == nil {
@@ -353,6 +356,7 @@ extension Apply {
                                    createdBy: nil).insert(db)
                 record.currentRevision = body.revision
                 record.revisedOn = record.revisedOn ?? body.confirmedOn
+                CaseWorkflow.followRevision(&record, body.form)
             }
             try CaseWorkflow.transition(&record, record.kind == .withdrawal ? .confirmWithdrawal : .confirmLaunch, tier: configuration.tier)
             record.launchDate = body.launchDate
@@ -365,8 +369,8 @@ extension Apply {
 
     /// A restored county's own forwarding: the case moves to `forwarded`, or, when it was
     /// submitted after the backup, is rebuilt from what the county sent (the form and materials
-    /// as forwarded, the clock, the preliminary conclusion; the county's notices before it as one
-    /// answered notice with their findings; earlier revisions are not in the message).
+    /// as forwarded, the clock, the preliminary conclusion, the county's notices round by round;
+    /// earlier revisions and materials notices are not in the message).
     func relearnForwarded(_ body: CaseForwardedPayload, caseId: String, header: FederationHeader, actor: String) throws {
         if var record = try CaseRecord.fetchOne(db, key: caseId) {
             try CaseWorkflow.transition(&record, .forward, tier: configuration.tier)

@@ -1,0 +1,266 @@
+import Crypto
+import Foundation
+import ReviewProtocol
+import ReviewTesting
+import Testing
+
+/// Both tiers agree on every case (integrity issue): the smaller defects, each on real nodes.
+@Suite(.serialized) struct TierAgreementTests {
+    func caseField(_ result: HTTPResult, _ key: String) -> Any? { (result.json["case"] as? [String: Any])?[key] }
+
+    @Test func aPartialSupplyKeepsTheCaseWaitingForTheRest() async throws {
+        let county = try NodeProcess(tier: "county", nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", today: "2026-03-02")
+        defer { county.cleanUp() }
+        let drafter = try county.addUser(name: "起草员", role: "drafter", unit: "德惠市科学技术局")
+        let reviewer = try county.addUser(name: "县审查员", role: "countyReviewer")
+        var form = try CaseForms.clean()
+        let all = form["materials"] as! [[String: Any]]
+        form["materials"] = Array(all.prefix(2))
+        try await CaseForms.uploadMaterials(of: ["materials": all], to: county, token: drafter)
+        let submitted = try await county.call("POST", "/api/v1/cases", token: drafter, json: form)
+        let id = try #require(caseField(submitted, "id") as? String, "\(submitted.text)")
+        let notice = try await county.call("POST", "/api/v1/cases/\(id)/materials-notice", token: reviewer)
+        #expect(caseField(notice, "state") as? String == "awaitingMaterials")
+
+        // Two of the three: still waiting, and the case says which one is missing.
+        let partly = try await county.call("POST", "/api/v1/cases/\(id)/materials", token: drafter, json: ["materials": Array(all[2...3])])
+        #expect(partly.status == 200, "\(partly.text)")
+        #expect(caseField(partly, "state") as? String == "awaitingMaterials")
+        #expect(partly.json["missingMaterials"] as? [String] == ["fairCompetitionAndFunding"])
+        // The third completes it; acceptance needs no new notice.
+        let rest = try await county.call("POST", "/api/v1/cases/\(id)/materials", token: drafter, json: ["materials": [all[4]]])
+        #expect(rest.status == 200, "\(rest.text)")
+        #expect(caseField(rest, "state") as? String == "submitted")
+        #expect((rest.json["missingMaterials"] as? [String])?.isEmpty == true)
+        let accepted = try await county.call("POST", "/api/v1/cases/\(id)/accept", token: reviewer)
+        #expect(caseField(accepted, "state") as? String == "preliminaryReview", "\(accepted.text)")
+    }
+
+    @Test func summariesFollowTheCurrentRevisionAtBothTiers() async throws {
+        let federation = try Federation()
+        defer { federation.cleanUp() }
+        let (city, county) = (federation.city, federation.county)
+        let id = try await federation.readyCase()
+        #expect(try await county.call("POST", "/api/v1/cases/\(id)/forward", token: federation.countyReviewer).status == 200)
+        #expect(try await eventually { try await federation.state(city, id, token: federation.cityReviewer) == "finalReview" })
+        let finding: [String: Any] = ["code": "document-number-format", "path": "policy.documentNumber", "message": "文号格式不规范"]
+        let notice = try await city.call("POST", "/api/v1/cases/\(id)/supplement-notice", token: federation.cityReviewer, json: ["findings": [finding]])
+        #expect(notice.status == 200, "\(notice.text)")
+        #expect(try await eventually { try await federation.state(county, id, token: federation.drafter) == "citySupplementRequested" })
+        // The drafter's answer changes the 文号 and the title.
+        var form = try CaseForms.clean()
+        form["policy"] = (form["policy"] as! [String: Any]).merging(["documentNumber": "德府办发〔2026〕9号", "title": "德惠市支持中小微企业创新发展若干措施(修订)"]) { $1 }
+        #expect(try await county.call("POST", "/api/v1/cases/\(id)/resubmit", token: federation.drafter, json: form).status == 200)
+        #expect(try await eventually { try await federation.state(city, id, token: federation.cityReviewer) == "finalReview" })
+        for (node, token) in [(county, federation.countyReviewer), (city, federation.cityReviewer)] {
+            let list = try await node.call("GET", "/api/v1/cases", token: token)
+            let summary = try #require((list.json["cases"] as? [[String: Any]])?.first { $0["id"] as? String == id })
+            #expect(summary["documentNumber"] as? String == "德府办发〔2026〕9号")
+            #expect(summary["title"] as? String == "德惠市支持中小微企业创新发展若干措施(修订)")
+            let ledger = try await node.call("GET", "/api/v1/ledger.csv", token: token)
+            #expect(ledger.text.contains("德府办发〔2026〕9号") && !ledger.text.contains("德府办发〔2026〕3号"))
+        }
+    }
+
+    @Test func theOverdueFilterAndFieldAgree() async throws {
+        let federation = try Federation()
+        defer { federation.cleanUp() }
+        let (city, county) = (federation.city, federation.county)
+        let id = try await federation.readyCase()
+        #expect(try await county.call("POST", "/api/v1/cases/\(id)/forward", token: federation.countyReviewer).status == 200)
+        #expect(try await eventually { try await federation.state(city, id, token: federation.cityReviewer) == "finalReview" })
+        let opinion = try await city.call("POST", "/api/v1/cases/\(id)/opinion", token: federation.cityReviewer, json: [
+            "outcome": "notPassed", "requiredChanges": [["itemIndex": 0, "element": "consultation", "change": "补充咨询时间"]],
+        ])
+        #expect(opinion.status == 201, "\(opinion.text)")
+        #expect(try await eventually { try await federation.state(county, id, token: federation.drafter) == "opinionNotPassed" })
+        // Ten working days later the Art 9 revision is overdue; the review is not.
+        try county.restart(today: "2026-03-20")
+        let list = try await county.call("GET", "/api/v1/cases", token: federation.countyReviewer)
+        let summary = try #require((list.json["cases"] as? [[String: Any]])?.first)
+        #expect(summary["revisionOverdue"] as? Bool == true)
+        #expect(summary["overdue"] as? Bool == false)
+        let overdue = try await county.call("GET", "/api/v1/cases?overdue=true", token: federation.countyReviewer)
+        #expect((overdue.json["cases"] as? [Any])?.isEmpty == true)
+        let revisionOverdue = try await county.call("GET", "/api/v1/cases?revisionOverdue=true", token: federation.countyReviewer)
+        #expect((revisionOverdue.json["cases"] as? [Any])?.count == 1)
+        #expect(try await county.call("GET", "/api/v1/cases?revisionOverdue=maybe", token: federation.countyReviewer).errorField == "revisionOverdue")
+    }
+
+    @Test func aDisabledCityLinkQueuesAndTheChecksSaySo() async throws {
+        let federation = try Federation()
+        defer { federation.cleanUp() }
+        let (city, county) = (federation.city, federation.county)
+        let countyOperator = try county.addUser(name: "县运维", role: "operator")
+        try NodeProcess.reviewctl(["link", "disable", "--data-dir", county.dataDirectory.path, "220100"])
+        let id = try await federation.readyCase()
+        // Forwarding queues; nothing leaves while the link is disabled.
+        let forwarded = try await county.call("POST", "/api/v1/cases/\(id)/forward", token: federation.countyReviewer)
+        #expect(forwarded.status == 200, "\(forwarded.text)")
+        #expect(try await federation.queueDepth(county, token: countyOperator) == 1)
+        let check = try CommandRunner.run(NodeProcess.binaries.appendingPathComponent("reviewctl"),
+                                          ["link", "check", "--node", county.baseURL.absoluteString, "--token", countyOperator, "220100"])
+        #expect(check.status != 0)
+        #expect(check.stderr.contains("disabled"))
+        try NodeProcess.reviewctl(["link", "enable", "--data-dir", county.dataDirectory.path, "220100"])
+        #expect(try await eventually { try await federation.state(city, id, token: federation.cityReviewer) == "finalReview" })
+        #expect(try await federation.queueDepth(county, token: countyOperator) == 0)
+
+        // The card from the data directory alone equals the one from the configuration.
+        let fromData = try NodeProcess.reviewctl(["link", "export", "--data-dir", county.dataDirectory.path])
+        let fromConfig = try NodeProcess.reviewctl(["link", "export", "--node-config", county.configFile.path, "--base-url", county.baseURL.absoluteString])
+        let a = try JSONSerialization.jsonObject(with: Data(fromData.utf8)) as? [String: Any]
+        let b = try JSONSerialization.jsonObject(with: Data(fromConfig.utf8)) as? [String: Any]
+        #expect(a?["publicKey"] as? String == b?["publicKey"] as? String)
+        #expect(a?["nodeId"] as? String == "220183" && a?["name"] as? String == "德惠市政务服务和数字化建设管理局")
+        #expect(a?["baseURL"] as? String == county.baseURL.absoluteString)
+    }
+
+    // MARK: An opinion nobody can forge
+
+    @Test func anOpinionVerifiesOnlyAsSignedAndOnlyWithTheIssuersKeyOfItsDate() async throws {
+        let federation = try Federation()
+        defer { federation.cleanUp() }
+        let (city, county) = (federation.city, federation.county)
+        let id = try await federation.readyCase()
+        #expect(try await county.call("POST", "/api/v1/cases/\(id)/forward", token: federation.countyReviewer).status == 200)
+        #expect(try await eventually { try await federation.state(city, id, token: federation.cityReviewer) == "finalReview" })
+        let issued = try await city.call("POST", "/api/v1/cases/\(id)/opinion", token: federation.cityReviewer, json: [
+            "outcome": "notPassed", "requiredChanges": [["itemIndex": 0, "element": "consultation", "change": "补充咨询时间"]],
+        ])
+        #expect(issued.status == 201, "\(issued.text)")
+        #expect(try await eventually { try await federation.state(county, id, token: federation.drafter) == "opinionNotPassed" })
+        let detail = try await county.call("GET", "/api/v1/cases/\(id)", token: federation.drafter)
+        let folder = county.dataDirectory
+        let reviewctl = NodeProcess.binaries.appendingPathComponent("reviewctl")
+        func verify(_ json: [String: Any], _ trust: [String]) throws -> CommandRunner.Result {
+            let file = folder.appendingPathComponent("case-\(UUID().uuidString).json")
+            try JSONSerialization.data(withJSONObject: json).write(to: file)
+            return try CommandRunner.run(reviewctl, ["opinion", "verify", file.path] + trust)
+        }
+        let byCounty = ["--data-dir", county.dataDirectory.path]
+        let genuine = try verify(detail.json, byCounty)
+        #expect(genuine.status == 0, "\(genuine.stdout)\(genuine.stderr)")
+        #expect(genuine.stdout.contains("(current)") && genuine.stdout.contains("长春市政务服务和数字化建设管理局"))
+
+        // The shown outcome edited to passed, the signed bytes untouched: refused.
+        var edited = detail.json
+        var shown = try #require(edited["opinion"] as? [String: Any])
+        shown["outcome"] = "passed"
+        edited["opinion"] = shown
+        let display = try verify(edited, byCounty)
+        #expect(display.status == 1 && display.stdout.contains("differs from the signed one"), "\(display.stdout)")
+
+        // Self-signed with a fresh key (the key travels in the file): refused, the key is unknown.
+        var forged = detail.json
+        var signature = try #require(forged["opinionSignature"] as? [String: Any])
+        let signedBytes = try #require(Data(base64Encoded: signature["opinion"] as! String))
+        var opinionObject = try #require(try JSONSerialization.jsonObject(with: signedBytes) as? [String: Any])
+        opinionObject["outcome"] = "passed"
+        opinionObject["requiredChanges"] = []
+        let forgedBytes = try JSONSerialization.data(withJSONObject: opinionObject, options: [.sortedKeys])
+        let fresh = Curve25519.Signing.PrivateKey()
+        signature["opinion"] = forgedBytes.base64EncodedString()
+        signature["signature"] = try fresh.signature(for: forgedBytes).base64EncodedString()
+        signature["signerPublicKey"] = fresh.publicKey.rawRepresentation.base64EncodedString()
+        forged["opinionSignature"] = signature
+        forged["opinion"] = opinionObject
+        let selfSigned = try verify(forged, byCounty)
+        #expect(selfSigned.status == 1 && selfSigned.stdout.contains("is not a known key of node 220100"), "\(selfSigned.stdout)")
+
+        // The city re-keys: link list keeps both fingerprints; the old opinion still verifies with the
+        // keyring an outsider gets, naming the old key's period.
+        let cityOperator = federation.cityOperator
+        let rekey = try await city.call("POST", "/api/v1/federation/rekey", token: cityOperator, json: ["graceHours": 1])
+        #expect(rekey.status == 200, "\(rekey.text)")
+        #expect(try await eventually {
+            try NodeProcess.reviewctl(["link", "list", "--data-dir", county.dataDirectory.path]).components(separatedBy: "  key ").count == 3
+        })
+        let keyring = folder.appendingPathComponent("keyring.json")
+        try Data(try NodeProcess.reviewctl(["keys", "export", "--data-dir", county.dataDirectory.path]).utf8).write(to: keyring)
+        let afterRekey = try verify(detail.json, ["--keyring", keyring.path])
+        #expect(afterRekey.status == 0 && afterRekey.stdout.contains(" to 20"), "\(afterRekey.stdout)\(afterRekey.stderr)")
+        let apiKeyring = try await county.call("GET", "/api/v1/federation/keys", token: federation.drafter)
+        #expect((apiKeyring.json["keys"] as? [[String: Any]])?.filter { $0["nodeId"] as? String == "220100" }.count == 2)
+
+        // An opinion signed with the retired key but dated after its retirement: refused.
+        let oldKeyText = try String(contentsOf: city.dataDirectory.appendingPathComponent("node.key.previous"), encoding: .utf8)
+        let oldKey = try Curve25519.Signing.PrivateKey(rawRepresentation: Data(base64Encoded: oldKeyText.trimmingCharacters(in: .whitespacesAndNewlines))!)
+        var late = try #require(try JSONSerialization.jsonObject(with: signedBytes) as? [String: Any])
+        late["issuedOn"] = "2099-01-01"
+        let lateBytes = try JSONSerialization.data(withJSONObject: late, options: [.sortedKeys])
+        var backdated = detail.json
+        var lateSignature = try #require(backdated["opinionSignature"] as? [String: Any])
+        lateSignature["opinion"] = lateBytes.base64EncodedString()
+        lateSignature["signature"] = try oldKey.signature(for: lateBytes).base64EncodedString()
+        backdated["opinionSignature"] = lateSignature
+        backdated["opinion"] = late
+        let expired = try verify(backdated, ["--keyring", keyring.path])
+        #expect(expired.status == 1 && expired.stdout.contains("was not 220100's key on 2099-01-01"), "\(expired.stdout)")
+
+        // The printed opinion tells whoever holds it how to check it, at either tier.
+        let page = try await city.call("GET", "/api/v1/cases/\(id)/opinion.html", token: federation.cityReviewer)
+        #expect(!page.text.contains("在县级节点") && page.text.contains("--keyring"))
+    }
+
+    // MARK: Logs that check each other
+
+    /// Rewrites the city's history as an insider would: edits the first event and re-chains every
+    /// hash after it, so that the city's own check passes (python3's sqlite3, the node stopped).
+    static let rewriteHistory = #"""
+    import hashlib, sqlite3, sys
+    db = sqlite3.connect(sys.argv[1])
+    db.executescript("DROP TRIGGER eventNoUpdate; DROP TRIGGER eventNoDelete;")
+    rows = db.execute("SELECT seq, caseId, actor, action, at, payload FROM event ORDER BY seq").fetchall()
+    previous = "0" * 64
+    for index, (seq, case, actor, action, at, payload) in enumerate(rows):
+        if index == 0:
+            payload = payload.replace("}", ',"rewritten":"yes"}') if payload != "{}" else '{"rewritten":"yes"}'
+        digest = hashlib.sha256(payload.encode()).hexdigest()
+        fields = "\x1f".join([previous, case or "", actor, action, at, digest])
+        hash = hashlib.sha256(fields.encode()).hexdigest()
+        db.execute("UPDATE event SET payload = ?, payloadDigest = ?, previousHash = ?, hash = ? WHERE seq = ?", (payload, digest, previous, hash, seq))
+        previous = hash
+    db.commit()
+    """#
+
+    @Test func aPeerDetectsRewrittenHistory() async throws {
+        let federation = try Federation()
+        defer { federation.cleanUp() }
+        let (city, county) = (federation.city, federation.county)
+        let countyOperator = try county.addUser(name: "县运维", role: "operator")
+        for id in try await federation.readyCases(2) {
+            #expect(try await county.call("POST", "/api/v1/cases/\(id)/forward", token: federation.countyReviewer).status == 200)
+        }
+        #expect(try await eventually { try await federation.count(county, token: federation.countyReviewer, state: "forwarded") == 2 })
+        // The city's receipts (each carrying its chain head) reached the county.
+        #expect(try await eventually {
+            let atCity = try await federation.count(city, token: federation.cityReviewer)
+            let queued = try await federation.queueDepth(city, token: federation.cityOperator)
+            return atCity == 2 && queued == 0
+        })
+        let reviewctl = NodeProcess.binaries.appendingPathComponent("reviewctl")
+        let arguments = ["audit", "verify", "--peer", "220100", "--node", county.baseURL.absoluteString, "--token", countyOperator]
+        let honest = try CommandRunner.run(reviewctl, arguments)
+        #expect(honest.status == 0 && honest.stdout.contains("holds all"), "\(honest.stdout)\(honest.stderr)")
+
+        city.stop()
+        let script = city.dataDirectory.appendingPathComponent("rewrite.py")
+        try Data(Self.rewriteHistory.utf8).write(to: script)
+        let rewrite = try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, city.dataDirectory.appendingPathComponent("node.sqlite").path])
+        #expect(rewrite.status == 0, "\(rewrite.stderr)")
+        try city.start()
+        // The city's own check is fooled: the chain was re-hashed.
+        #expect(try NodeProcess.reviewctl(["audit", "verify", "--data-dir", city.dataDirectory.path]).hasPrefix("event chain intact"))
+        // The county is not: the heads the city sent it are gone from the city's log.
+        let caught = try CommandRunner.run(reviewctl, arguments)
+        #expect(caught.status == 1 && caught.stderr.contains("history was rewritten"), "\(caught.stdout)\(caught.stderr)")
+        let status = try await county.call("GET", "/api/v1/federation/status", token: countyOperator)
+        let link = try #require((status.json["links"] as? [[String: Any]])?.first)
+        #expect(link["lastAuditOK"] as? Bool == false)
+        let page = try await ConsoleSession.signIn(county.baseURL, token: countyOperator).get("/console/operator")
+        #expect(page.text.contains("日志互查未通过"))
+        let log = try String(contentsOf: county.dataDirectory.appendingPathComponent("node.log"), encoding: .utf8)
+        #expect(log.contains("peer log cross-check FAILED"))
+    }
+}
