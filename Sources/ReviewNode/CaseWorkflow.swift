@@ -312,8 +312,10 @@ struct CaseWorkflow: Sendable {
             record.forwardedOn = today
             try Self.save(db, &record)
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "forward", payload: ["to": city.nodeId])
-            let findings = try NoticeRecord.filter(Column("caseId") == caseId && Column("type") == "supplement").order(Column("id")).fetchAll(db)
-                .flatMap { try JSONDecoder().decode(SupplementNotice.self, from: $0.body).findings }
+            // Each round as it was issued, with its reasons (Art 15 counts rounds and elements).
+            let notices = try NoticeRecord.filter(Column("caseId") == caseId && Column("type") == "supplement").order(Column("id")).fetchAll(db)
+                .map { CountyNotice(notice: try JSONDecoder().decode(SupplementNotice.self, from: $0.body), revision: $0.revision, answeredOn: $0.answeredOn) }
+            let findings = notices.flatMap(\.notice.findings)
             guard let accepted = record.acceptedOn else { throw StoreError(.corrupt, "forwarded case \(caseId) was never accepted") }
             let (materials, attachments) = try Self.transferredMaterials(db, caseId)
             let payload = CaseForwardedPayload(
@@ -322,8 +324,10 @@ struct CaseWorkflow: Sendable {
                 lateApplication: record.lateApplication, revision: record.currentRevision, form: try Self.form(db, caseId, record.currentRevision),
                 materials: materials, countyFindings: findings,
                 preliminaryConclusion: record.preliminaryConclusion ?? "", clock: Self.clockState(record, accepted: accepted), forwardedOn: today)
+            var withRounds = payload
+            withRounds.countyNotices = notices
             try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId,
-                               type: .caseForwarded, caseId: caseId, payload: payload, attachments: attachments)
+                               type: .caseForwarded, caseId: caseId, payload: withRounds, attachments: attachments)
             return record
         }
         services.outboxSignal.notify()

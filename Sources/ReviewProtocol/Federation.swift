@@ -253,6 +253,9 @@ public struct CaseForwardedPayload: Codable, Hashable, Sendable {
     public var materials: [TransferredMaterial]
     /// The county's findings: every supplement notice it issued, in order.
     public var countyFindings: [Finding]
+    /// The county's supplement notices as issued, round by round, with the reasons recorded
+    /// for repeated problems (absent from older nodes, which send only `countyFindings`).
+    public var countyNotices: [CountyNotice]?
     public var preliminaryConclusion: String
     public var clock: ClockState
     public var forwardedOn: CivilDate
@@ -277,6 +280,20 @@ public struct CaseForwardedPayload: Codable, Hashable, Sendable {
         self.preliminaryConclusion = preliminaryConclusion
         self.clock = clock
         self.forwardedOn = forwardedOn
+    }
+}
+
+/// One of the county's supplement notices as it travels with a forwarded case.
+public struct CountyNotice: Codable, Hashable, Sendable {
+    public var notice: SupplementNotice
+    /// The revision the notice was issued on.
+    public var revision: Int
+    public var answeredOn: CivilDate?
+
+    public init(notice: SupplementNotice, revision: Int, answeredOn: CivilDate?) {
+        self.notice = notice
+        self.revision = revision
+        self.answeredOn = answeredOn
     }
 }
 

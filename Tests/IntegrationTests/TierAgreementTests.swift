@@ -263,4 +263,38 @@ import Testing
         let log = try String(contentsOf: county.dataDirectory.appendingPathComponent("node.log"), encoding: .utf8)
         #expect(log.contains("peer log cross-check FAILED"))
     }
+
+    @Test func theCountysRoundsReachTheCityAsIssued() async throws {
+        let federation = try Federation()
+        defer { federation.cleanUp() }
+        let (city, county) = (federation.city, federation.county)
+        var form = try CaseForms.clean()
+        try await CaseForms.uploadMaterials(of: form, to: county, token: federation.drafter)
+        let submitted = try await county.call("POST", "/api/v1/cases", token: federation.drafter, json: form)
+        let id = try #require(caseField(submitted, "id") as? String)
+        _ = try await county.call("POST", "/api/v1/cases/\(id)/accept", token: federation.countyReviewer)
+        func finding(_ element: String, _ message: String) -> [String: Any] {
+            ["code": "reviewer-note", "itemIndex": 0, "element": element, "path": "serviceItems[0].\(element)", "message": message]
+        }
+        let first = try await county.call("POST", "/api/v1/cases/\(id)/supplement-notice", token: federation.countyReviewer,
+                                          json: ["findings": [finding("penalty", "处罚依据不明确"), finding("consultation", "缺少咨询时间")]])
+        #expect(first.status == 200, "\(first.text)")
+        form = CaseForms.setting(form, item: 0, "consultation", [["unit": "德惠市科学技术局(工作日8:30-16:30)", "phone": "0431-87221234"]])
+        #expect(try await county.call("POST", "/api/v1/cases/\(id)/resubmit", token: federation.drafter, json: form).status == 200)
+        // Round 2 repeats a problem on the unchanged element, with the reviewer's reason.
+        let second = try await county.call("POST", "/api/v1/cases/\(id)/supplement-notice", token: federation.countyReviewer,
+                                           json: ["findings": [finding("penalty", "处罚依据仍不明确")],
+                                                  "repeatReasons": ["serviceItems[0].penalty": "上一轮修改未涉及该要素,问题仍存在"]])
+        #expect(second.status == 200, "\(second.text)")
+        form = CaseForms.setting(form, item: 0, "penalty", "由德惠市科学技术局依照《财政违法行为处罚处分条例》处理")
+        #expect(try await county.call("POST", "/api/v1/cases/\(id)/resubmit", token: federation.drafter, json: form).status == 200)
+        _ = try await county.call("POST", "/api/v1/cases/\(id)/complete-preliminary", token: federation.countyReviewer, json: ["conclusion": "初审通过"])
+        #expect(try await county.call("POST", "/api/v1/cases/\(id)/forward", token: federation.countyReviewer).status == 200)
+        #expect(try await eventually { try await federation.state(city, id, token: federation.cityReviewer) == "finalReview" })
+        let atCity = try await city.call("GET", "/api/v1/cases/\(id)", token: federation.cityReviewer)
+        let notices = try #require(atCity.json["notices"] as? [[String: Any]])
+        #expect(notices.map { $0["round"] as? Int } == [1, 2])
+        #expect(notices.map { ($0["findings"] as? [Any])?.count } == [2, 1])
+        #expect((notices.last?["repeatReasons"] as? [String: String])?["serviceItems[0].penalty"] == "上一轮修改未涉及该要素,问题仍存在")
+    }
 }
