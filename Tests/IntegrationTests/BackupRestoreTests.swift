@@ -147,8 +147,15 @@ import Testing
         // After it: n more cases both ways — forwards, supplement requests and answers,
         // opinions, launches — and the early cases move on too.
         let ids = try await federation.readyCases(n)
-        try await forward(ids)
-        #expect(try await eventually(120) { try await federation.count(city, token: cityReviewer, state: "finalReview") == n + 4 })
+        // And one with a county supplement round before forwarding (the rounds travel with it).
+        let submitted = try await county.call("POST", "/api/v1/cases", token: drafter, json: try CaseForms.clean())
+        let extra = try #require((submitted.json["case"] as? [String: Any])?["id"] as? String, "\(submitted.text)")
+        try await act(county, "/api/v1/cases/\(extra)/accept", token: countyReviewer)
+        try await act(county, "/api/v1/cases/\(extra)/supplement-notice", token: countyReviewer, json: ["findings": [finding]])
+        try await act(county, "/api/v1/cases/\(extra)/resubmit", token: drafter, json: answer)
+        try await act(county, "/api/v1/cases/\(extra)/complete-preliminary", token: countyReviewer, json: ["conclusion": "初审通过"])
+        try await forward(ids + [extra])
+        #expect(try await eventually(120) { try await federation.count(city, token: cityReviewer, state: "finalReview") == n + 5 })
         let supplements = Array(ids[0..<(2 * n / 5)]), answers = Array(ids[0..<(n / 5)]), opinions = Array(ids[(2 * n / 5)..<(4 * n / 5)])
         for id in supplements + [early[1]] {
             try await act(city, "/api/v1/cases/\(id)/supplement-notice", token: cityReviewer, json: ["findings": [finding]])
@@ -173,7 +180,7 @@ import Testing
         }
         #expect(try await eventually(60) { try await settled() })
         #expect(try await eventually(60) { try await federation.count(city, token: cityReviewer, state: "launchConfirmed") == launched.count })
-        let allIds = early + ids
+        let allIds = early + ids + [extra]
         let cityBefore = try await snapshot(city, allIds, token: cityReviewer)
         let countyBefore = try await snapshot(county, allIds, token: countyReviewer)
 

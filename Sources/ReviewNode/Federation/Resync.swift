@@ -398,7 +398,16 @@ extension Apply {
             }
             try RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: body.forwardedOn,
                                createdBy: nil).insert(db)
-            if !body.countyFindings.isEmpty {
+            if let rounds = body.countyNotices {
+                // The county's rounds as it issued them, reasons included.
+                for county in rounds {
+                    var row = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: county.notice.round, issuedBy: .county,
+                                           issuedOn: county.notice.issuedOn, supplyBy: county.notice.supplyBy, revision: county.revision,
+                                           body: try CaseWorkflow.canonicalJSON(county.notice), answeredOn: county.answeredOn)
+                    try row.insert(db)
+                }
+            } else if !body.countyFindings.isEmpty {
+                // An older county forwarded its findings merged into one.
                 let notice = SupplementNotice(issuedBy: .county, round: 1, findings: body.countyFindings, issuedOn: body.forwardedOn, supplyBy: nil)
                 var row = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: 1, issuedBy: .county, issuedOn: body.forwardedOn,
                                        supplyBy: nil, revision: body.revision, body: try CaseWorkflow.canonicalJSON(notice), answeredOn: body.forwardedOn)
