@@ -289,13 +289,12 @@ extension Apply {
     /// The state change our own message `header` reported, made again here (on an `Apply` of
     /// that message, so that `attachments` are its materials).
     func reapplyOwn(_ header: FederationHeader, caseId: String, json: Data, relearnedFrom peer: String) throws {
-        func own<T: Codable & Sendable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(FederationEnvelope<T>.self, from: json).payload }
         let relearned = "resync:\(peer)"
         switch header.type {
         case .received, .ping, .keyRotated, .chainCheck, .resyncRequested, .resent, .resyncCompleted:
             return
         case .supplementRequested:
-            let body = try own(SupplementRequestedPayload.self)
+            let body = try payload(SupplementRequestedPayload.self)
             var record = try CaseWorkflow.load(db, caseId)
             try CaseWorkflow.transition(&record, .requestSupplement, tier: configuration.tier)
             var notice = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: body.notice.round, issuedBy: configuration.tier,
@@ -308,7 +307,7 @@ extension Apply {
             try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "requestSupplement",
                                       payload: ["round": String(body.notice.round), "message": header.id, "relearned": "true"])
         case .opinionIssued:
-            let body = try own(OpinionIssuedPayload.self)
+            let body = try payload(OpinionIssuedPayload.self)
             let opinion = try JSONDecoder().decode(ReviewOpinion.self, from: body.opinion)
             var record = try CaseWorkflow.load(db, caseId)
             try CaseWorkflow.transition(&record, .issueOpinion(opinion.outcome), tier: configuration.tier)
@@ -327,9 +326,9 @@ extension Apply {
             try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "issueOpinion",
                                       payload: ["number": opinion.number.description, "outcome": opinion.outcome.rawValue, "message": header.id, "relearned": "true"])
         case .caseForwarded:
-            try relearnForwarded(try own(CaseForwardedPayload.self), caseId: caseId, header: header, actor: relearned)
+            try relearnForwarded(try payload(CaseForwardedPayload.self), caseId: caseId, header: header, actor: relearned)
         case .caseResubmitted:
-            let body = try own(CaseResubmittedPayload.self)
+            let body = try payload(CaseResubmittedPayload.self)
             var record = try CaseWorkflow.load(db, caseId)
             try CaseWorkflow.transition(&record, .resubmit, tier: configuration.tier)
             try storeOwnMaterials(body.materials, caseId: caseId, unit: record.draftingUnit)
@@ -347,7 +346,7 @@ extension Apply {
             try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "resubmit",
                                       payload: ["revision": String(body.revision), "message": header.id, "relearned": "true"])
         case .launchConfirmed:
-            let body = try own(LaunchConfirmedPayload.self)
+            let body = try payload(LaunchConfirmedPayload.self)
             var record = try CaseWorkflow.load(db, caseId)
             // Art 9: a revision after a negative opinion happened here before the launch.
             if record.state == .opinionNotPassed { try CaseWorkflow.transition(&record, .beginRevision, tier: configuration.tier) }

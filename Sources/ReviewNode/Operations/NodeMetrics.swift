@@ -67,6 +67,27 @@ final class NodeMetrics: Sendable {
 
     // MARK: Scrape
 
+    /// What each scrape-time gauge means (its `# HELP` line).
+    static let help: [String: String] = [
+        "review_node_info": "This node's id and tier (always 1).",
+        "review_outbox_queue_depth": "Messages waiting for delivery to the peer (not dead letters).",
+        "review_outbox_dead_letters": "Messages the peer refused for good, waiting for an operator.",
+        "review_outbox_oldest_pending_age_seconds": "Age of the oldest message waiting for the peer, seconds (0: none).",
+        "review_delivery_last_success_timestamp_seconds": "When a message was last delivered to the peer, Unix time (0: never).",
+        "review_link_enabled": "Whether the link to the peer is enabled.",
+        "review_cases": "Cases on this node by level and state.",
+        "review_cases_overdue": "Overdue cases: review clock past due, materials not supplied, Art 9 revision late.",
+        "review_backup_last_success_timestamp_seconds": "When the last backup succeeded, Unix time (0: never).",
+        "review_backup_age_seconds": "Seconds since the last successful backup (since 1970 when there is none).",
+        "review_resync_pending": "1 while a node restored from a backup is resyncing with its peers.",
+        "review_calendar_year_loaded": "Whether the working-day calendar of the current or next year is loaded.",
+        "review_calendar_month": "The node's current month (1-12), for the next-year calendar alert.",
+    ]
+
+    func gauge(_ name: String, _ labels: [(String, String)] = []) -> Prometheus.Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: Self.help[name] ?? ""), labels: labels)
+    }
+
     /// Reads the database's state into gauges and returns the whole exposition.
     func render(store: NodeStore, configuration: NodeConfiguration, today: CivilDate, calendarYears: Set<Int>, now: Date = Date()) async throws -> [UInt8] {
         struct Snapshot: Sendable {
@@ -109,37 +130,37 @@ final class NodeMetrics: Sendable {
             return snapshot
         }
         let tier = configuration.tier.rawValue
-        registry.makeGauge(name: "review_node_info", labels: [("node", configuration.nodeId), ("tier", tier)]).set(to: 1)
+        gauge("review_node_info", [("node", configuration.nodeId), ("tier", tier)]).set(to: 1)
         for link in snapshot.queue {
             let labels = [("peer", link.peer)]
-            registry.makeGauge(name: "review_outbox_queue_depth", labels: labels).set(to: Double(link.pending))
-            registry.makeGauge(name: "review_outbox_dead_letters", labels: labels).set(to: Double(link.dead))
-            registry.makeGauge(name: "review_outbox_oldest_pending_age_seconds", labels: labels)
+            gauge("review_outbox_queue_depth", labels).set(to: Double(link.pending))
+            gauge("review_outbox_dead_letters", labels).set(to: Double(link.dead))
+            gauge("review_outbox_oldest_pending_age_seconds", labels)
                 .set(to: link.oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
-            registry.makeGauge(name: "review_delivery_last_success_timestamp_seconds", labels: labels)
+            gauge("review_delivery_last_success_timestamp_seconds", labels)
                 .set(to: link.lastDelivered?.timeIntervalSince1970 ?? 0)
-            registry.makeGauge(name: "review_link_enabled", labels: labels).set(to: link.enabled ? 1 : 0)
+            gauge("review_link_enabled", labels).set(to: link.enabled ? 1 : 0)
         }
         for state in CaseState.allCases {
             for level in ["county", "city"] {
                 let count = snapshot.cases.first { $0.state == state.rawValue && $0.level == level }?.count ?? 0
-                registry.makeGauge(name: "review_cases", labels: [("tier", tier), ("level", level), ("state", state.rawValue)]).set(to: Double(count))
+                gauge("review_cases", [("tier", tier), ("level", level), ("state", state.rawValue)]).set(to: Double(count))
             }
         }
         for level in ["county", "city"] {
             for kind in ["review", "materials", "revision"] {
-                registry.makeGauge(name: "review_cases_overdue", labels: [("tier", tier), ("level", level), ("kind", kind)])
+                gauge("review_cases_overdue", [("tier", tier), ("level", level), ("kind", kind)])
                     .set(to: Double(snapshot.overdue[level]?[kind] ?? 0))
             }
         }
         let lastBackup = snapshot.lastBackup.flatMap { try? Date($0, strategy: .iso8601) }
-        registry.makeGauge(name: "review_backup_last_success_timestamp_seconds").set(to: lastBackup?.timeIntervalSince1970 ?? 0)
+        gauge("review_backup_last_success_timestamp_seconds").set(to: lastBackup?.timeIntervalSince1970 ?? 0)
         // Without any backup, the age counts from the epoch: an alert on age fires.
-        registry.makeGauge(name: "review_backup_age_seconds").set(to: now.timeIntervalSince(lastBackup ?? Date(timeIntervalSince1970: 0)))
-        registry.makeGauge(name: "review_resync_pending").set(to: snapshot.restoredPending ? 1 : 0)
-        registry.makeGauge(name: "review_calendar_year_loaded", labels: [("which", "current")]).set(to: calendarYears.contains(today.year) ? 1 : 0)
-        registry.makeGauge(name: "review_calendar_year_loaded", labels: [("which", "next")]).set(to: calendarYears.contains(today.year + 1) ? 1 : 0)
-        registry.makeGauge(name: "review_calendar_month").set(to: Double(today.month))
+        gauge("review_backup_age_seconds").set(to: now.timeIntervalSince(lastBackup ?? Date(timeIntervalSince1970: 0)))
+        gauge("review_resync_pending").set(to: snapshot.restoredPending ? 1 : 0)
+        gauge("review_calendar_year_loaded", [("which", "current")]).set(to: calendarYears.contains(today.year) ? 1 : 0)
+        gauge("review_calendar_year_loaded", [("which", "next")]).set(to: calendarYears.contains(today.year + 1) ? 1 : 0)
+        gauge("review_calendar_month").set(to: Double(today.month))
         var buffer: [UInt8] = []
         buffer.reserveCapacity(16 * 1024)
         registry.emit(into: &buffer)
