@@ -53,6 +53,9 @@ public enum NodeApplication {
         if configuration.chainAuditMinutes > 0 {
             background.append(ChainAuditService(services: services, interval: .seconds(configuration.chainAuditMinutes * 60), logger: logger))
         }
+        if !configuration.isCity {
+            background.append(CountyLedgerReporter(services: services, interval: .milliseconds(Int(configuration.countyReportSeconds * 1000)), logger: logger))
+        }
         if let metricsPort = configuration.metricsPort {
             background.append(metricsServer(services, port: metricsPort, logger: logger))
         }

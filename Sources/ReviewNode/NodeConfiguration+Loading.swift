@@ -24,6 +24,7 @@ extension NodeConfiguration {
         var messageFreshnessDays: Double?
         var trustForwardedFor: Bool?
         var chainAuditMinutes: Double?
+        var countyReportSeconds: Double?
         var peerCAFile: String?
         var deliveredRetentionDays: Double?
         var backupIntervalHours: Double?
@@ -85,6 +86,10 @@ extension NodeConfiguration {
             configuration.messageFreshness = days * 86400
         }
         if let trust = file.trustForwardedFor { configuration.trustForwardedFor = trust }
+        if let seconds = file.countyReportSeconds {
+            guard seconds > 0 else { throw NodeConfigurationError("\(path): countyReportSeconds must be positive") }
+            configuration.countyReportSeconds = seconds
+        }
         if let minutes = file.chainAuditMinutes {
             guard minutes >= 0 else { throw NodeConfigurationError("\(path): chainAuditMinutes must not be negative") }
             configuration.chainAuditMinutes = minutes

@@ -46,6 +46,8 @@ public struct NodeConfiguration: Sendable {
     /// Minutes between two cross-checks of each peer's event log (0: never; `reviewctl audit
     /// verify --peer` runs one at any time).
     public var chainAuditMinutes: Double = 60
+    /// County: seconds between two reports of changed ledger entries to the city (Art 15).
+    public var countyReportSeconds: Double = 60
     /// Messages sent longer ago than this are refused as stale, seconds (default 30 days:
     /// generous for a node that was down for days); received ids older than it are pruned.
     public var messageFreshness: TimeInterval = 30 * 86400

@@ -157,10 +157,7 @@ public struct NodeRoutes: Sendable {
         guard userId != operatorUser.id || !disabled else { throw APIError.invalid("userId", "不能停用自己的账号") }
         let user = try await services.store.write { db in
             do {
-                let user = try NodeStore.setDisabled(db, userId: userId, disabled)
-                try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(operatorUser), action: disabled ? "disableUser" : "enableUser",
-                                          payload: ["user": String(userId)])
-                return user
+                return try UserAdministration.setDisabled(db, userId: userId, disabled, actor: CaseWorkflow.actor(operatorUser))
             } catch let error as StoreError where error.code == .notFound {
                 throw APIError(.notFound, code: "user-not-found", message: "用户不存在", field: "userId")
             }

@@ -41,6 +41,9 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
     case keyRotated
     /// A peer asks for proof that this node's log still holds the chain heads it was sent.
     case chainCheck
+    /// County → city: ledger entries of the county's cases changed since the last report,
+    /// forwarded or not (Art 15: the city supervises the counties' own work).
+    case countyLedgerReported
     // Resync after a restore (issue 17)
     /// Restored node → peer: resend what I lost (caseless).
     case resyncRequested
@@ -62,6 +65,7 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
         case .ping: "连接检查"
         case .keyRotated: "节点密钥更换"
         case .chainCheck: "日志互查"
+        case .countyLedgerReported: "县级台帐报送"
         case .resyncRequested: "恢复后请求重发"
         case .resent: "恢复重发"
         case .resyncCompleted: "恢复重发完成"
@@ -414,6 +418,57 @@ public struct ChainProof: Codable, Hashable, Sendable {
         self.missing = missing
         self.head = head
         self.intact = intact
+    }
+}
+
+/// County → city: the county's ledger entries changed since its last report (Art 15).
+public struct CountyLedgerReport: Codable, Hashable, Sendable {
+    public static let maximumEntries = 200
+    public var entries: [CountyCaseEntry]
+
+    public init(entries: [CountyCaseEntry]) {
+        self.entries = entries
+    }
+}
+
+/// One county case as its ledger shows it: no materials, no form; what supervision counts.
+public struct CountyCaseEntry: Codable, Hashable, Sendable {
+    public var caseId: String
+    public var kind: CaseKind
+    public var title: String
+    public var draftingUnit: String
+    /// The case's state at the county (`CaseState` raw value).
+    public var state: String
+    public var submittedOn: CivilDate
+    public var acceptedOn: CivilDate?
+    /// The Art 8 deadline while the clock runs at the county.
+    public var dueOn: CivilDate?
+    public var forwardedOn: CivilDate?
+    public var clock: ClockState?
+    /// Supplement and materials notices the county issued.
+    public var supplementRounds: Int
+    public var materialsRounds: Int
+    public var lateApplication: Bool
+    /// ISO 8601: when the case last changed at the county (a newer entry replaces an older).
+    public var updatedAt: String
+
+    public init(caseId: String, kind: CaseKind, title: String, draftingUnit: String, state: String, submittedOn: CivilDate, acceptedOn: CivilDate?,
+                dueOn: CivilDate?, forwardedOn: CivilDate?, clock: ClockState?, supplementRounds: Int, materialsRounds: Int,
+                lateApplication: Bool, updatedAt: String) {
+        self.caseId = caseId
+        self.kind = kind
+        self.title = title
+        self.draftingUnit = draftingUnit
+        self.state = state
+        self.submittedOn = submittedOn
+        self.acceptedOn = acceptedOn
+        self.dueOn = dueOn
+        self.forwardedOn = forwardedOn
+        self.clock = clock
+        self.supplementRounds = supplementRounds
+        self.materialsRounds = materialsRounds
+        self.lateApplication = lateApplication
+        self.updatedAt = updatedAt
     }
 }
 

@@ -154,17 +154,7 @@ public enum StrictJSONDecoder {
 
     /// 1-based line and column (in characters) of byte `offset`.
     static func position(ofByte offset: Int, in data: Data) -> (Int, Int) {
-        var line = 1
-        var column = 1
-        for byte in data.prefix(offset) {
-            if byte == UInt8(ascii: "\n") {
-                line += 1
-                column = 1
-            } else if byte & 0xC0 != 0x80 {
-                column += 1
-            }
-        }
-        return (line, column)
+        data.withUnsafeBytes { raw in JSONSyntax.position(ofByte: offset, in: raw.bindMemory(to: UInt8.self)) }
     }
 
     private static func firstInvalidUTF8Offset(_ data: Data) -> Int {

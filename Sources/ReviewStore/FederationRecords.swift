@@ -295,3 +295,54 @@ extension NodeStore {
                        arguments: [date, ok, problem, peer])
     }
 }
+
+extension NodeStore {
+    /// City: stores a county's ledger entry unless a newer one is already held.
+    public static func upsertCountyCase(_ db: Database, origin: String, caseId: String, state: String, submittedOn: String,
+                                        updatedAt: String, entry: Data) throws {
+        try db.execute(sql: """
+            INSERT INTO countyCase(caseId, origin, state, submittedOn, updatedAt, entry) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(caseId) DO UPDATE SET state = excluded.state, submittedOn = excluded.submittedOn, updatedAt = excluded.updatedAt,
+              entry = excluded.entry WHERE excluded.updatedAt >= countyCase.updatedAt AND countyCase.origin = excluded.origin
+            """, arguments: [caseId, origin, state, submittedOn, updatedAt, entry])
+    }
+
+    /// City: the county entries submitted between `from` and `to` (YYYY-MM-DD, inclusive).
+    public static func countyEntries(_ db: Database, from: String, to: String) throws -> [(origin: String, entry: Data)] {
+        try Row.fetchAll(db, sql: "SELECT origin, entry FROM countyCase WHERE submittedOn BETWEEN ? AND ? ORDER BY caseId", arguments: [from, to])
+            .map { ($0["origin"], $0["entry"]) }
+    }
+
+    /// County: cases changed after the `(updatedAt, id)` mark, oldest first.
+    public static func casesChanged(_ db: Database, after mark: (Date, String)?, limit: Int) throws -> [CaseRecord] {
+        guard let mark else { return try CaseRecord.order(Column("updatedAt"), Column("id")).limit(limit).fetchAll(db) }
+        return try CaseRecord.filter(Column("updatedAt") > mark.0 || (Column("updatedAt") == mark.0 && Column("id") > mark.1))
+            .order(Column("updatedAt"), Column("id")).limit(limit).fetchAll(db)
+    }
+
+    /// The rounds of each notice type issued on a case by `tier`.
+    public static func noticeRounds(_ db: Database, caseId: String, issuedBy tier: Tier) throws -> (supplement: Int, materials: Int) {
+        let rows = try Row.fetchAll(db, sql: "SELECT type, COUNT(*) AS n FROM notice WHERE caseId = ? AND issuedBy = ? GROUP BY type",
+                                    arguments: [caseId, tier.rawValue])
+        var result = (supplement: 0, materials: 0)
+        for row in rows {
+            let type: String = row["type"]
+            if type == "supplement" { result.supplement = row["n"] } else if type == "materials" { result.materials = row["n"] }
+        }
+        return result
+    }
+
+    /// County: the `(updatedAt, id)` of the last case reported to the city.
+    public static func ledgerReportMark(_ db: Database) throws -> (Date, String)? {
+        guard let text = try String.fetchOne(db, sql: "SELECT value FROM nodeMeta WHERE key = 'ledgerReportedThrough'"),
+              let separator = text.firstIndex(of: " "), let date = try? Date(String(text[..<separator]), strategy: .iso8601)
+        else { return nil }
+        return (date, String(text[text.index(after: separator)...]))
+    }
+
+    public static func setLedgerReportMark(_ db: Database, _ mark: (Date, String)) throws {
+        let value = mark.0.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) + " " + mark.1
+        try db.execute(sql: "INSERT INTO nodeMeta(key, value) VALUES ('ledgerReportedThrough', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       arguments: [value])
+    }
+}

@@ -270,7 +270,18 @@ extension NodeStore {
                 t.add(column: "lastAuditProblem", .text)
             }
         }
-        migrator.registerMigration("v8-operations") { db in
+        migrator.registerMigration("v8-county-ledger") { db in
+            // At the city: every county case as the county's ledger reports it (Art 15).
+            try db.create(table: "countyCase") { t in
+                t.primaryKey("caseId", .text)
+                t.column("origin", .text).notNull().indexed()
+                t.column("state", .text).notNull()
+                t.column("submittedOn", .text).notNull()
+                t.column("updatedAt", .text).notNull()
+                t.column("entry", .blob).notNull()
+            }
+        }
+        migrator.registerMigration("v9-operations") { db in
             // Resync after a restore (issue 17): each received message keeps its signed frame for
             // the retention window, so that a peer restored from an older backup can be sent back
             // its own messages, which it lost and this node applied.

@@ -41,6 +41,9 @@ public final class NodeProcess {
             "nodeId": nodeId, "name": name, "tier": tier, "host": "127.0.0.1", "port": 0,
             "dataDirectory": self.dataDirectory.path, "configDirectory": Fixtures.configDirectory.path,
             "logLevel": "info", "opinionPrefix": opinionPrefix, "durability": "full", "retryMaxSeconds": retryMaxSeconds,
+            // Counties report their ledgers to the city hourly in tests (tests that count messages
+            // stay exact); a test of the reports sets a short interval.
+            "countyReportSeconds": 3600,
         ].merging(extra) { $1 }
         self.environment = environment
         try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: configFile)

@@ -93,8 +93,7 @@ struct UserCommand: ParsableCommand {
         let (store, _) = try location.open()
         try store.writer.write { db in
             do {
-                try NodeStore.setDisabled(db, userId: id, disabled)
-                try NodeStore.appendEvent(db, caseId: nil, actor: "reviewctl", action: disabled ? "disableUser" : "enableUser", payload: ["user": String(id)])
+                try UserAdministration.setDisabled(db, userId: id, disabled, actor: "reviewctl")
             } catch let error as StoreError {
                 throw CLIFailure(error.message)
             }

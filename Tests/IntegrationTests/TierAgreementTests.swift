@@ -297,4 +297,77 @@ import Testing
         #expect(notices.map { ($0["findings"] as? [Any])?.count } == [2, 1])
         #expect((notices.last?["repeatReasons"] as? [String: String])?["serviceItems[0].penalty"] == "上一轮修改未涉及该要素,问题仍存在")
     }
+
+    // MARK: Art 15: the city sees the counties' own work
+
+    @Test func theCitySeesACountysBacklogThatWasNeverForwarded() async throws {
+        let city = try NodeProcess(tier: "city", nodeId: "220100", name: "长春市政务服务和数字化建设管理局", today: "2026-03-02")
+        let county = try NodeProcess(tier: "county", nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", today: "2026-03-02",
+                                     configuration: ["countyReportSeconds": 0.3])
+        defer {
+            city.cleanUp()
+            county.cleanUp()
+        }
+        try NodeProcess.link(city, county)
+        let drafter = try county.addUser(name: "起草员", role: "drafter", unit: "德惠市科学技术局")
+        let reviewer = try county.addUser(name: "县审查员", role: "countyReviewer")
+        let supervisor = try city.addUser(name: "监督员", role: "supervisor")
+        let form = try CaseForms.clean()
+        try await CaseForms.uploadMaterials(of: form, to: county, token: drafter)
+        func submit(_ form: [String: Any]) async throws -> String {
+            let answer = try await county.call("POST", "/api/v1/cases", token: drafter, json: form)
+            return try #require(caseField(answer, "id") as? String, "\(answer.text)")
+        }
+        _ = try await submit(form)                                                   // submitted, never accepted
+        let accepted = try await submit(form)                                        // under preliminary review
+        _ = try await county.call("POST", "/api/v1/cases/\(accepted)/accept", token: reviewer)
+        var short = form
+        short["materials"] = Array((form["materials"] as! [[String: Any]]).prefix(3))
+        let waiting = try await submit(short)                                        // waiting for materials
+        _ = try await county.call("POST", "/api/v1/cases/\(waiting)/materials-notice", token: reviewer)
+        let forwarded = try await submit(form)                                       // forwarded to the city
+        _ = try await county.call("POST", "/api/v1/cases/\(forwarded)/accept", token: reviewer)
+        _ = try await county.call("POST", "/api/v1/cases/\(forwarded)/complete-preliminary", token: reviewer, json: ["conclusion": "初审通过"])
+        #expect(try await county.call("POST", "/api/v1/cases/\(forwarded)/forward", token: reviewer).status == 200)
+
+        func countyRow() async throws -> [String] {
+            let csv = try await ConsoleSession.signIn(city.baseURL, token: supervisor).get("/console/supervision.csv?from=2026-01-01&to=2026-12-31").text
+            let lines = csv.components(separatedBy: "\r\n")
+            return lines.first { $0.contains(",220183,") && lines.firstIndex(of: $0)! > (lines.firstIndex { $0.hasPrefix("县级初审情况") } ?? Int.max) }?
+                .components(separatedBy: ",") ?? []
+        }
+        // The county's own ledger, counted the same way.
+        func ownFigures() async throws -> (held: Int, backlog: Int, overdue: Int, forwarded: Int) {
+            let ledger = try await county.call("GET", "/api/v1/ledger?limit=1000", token: reviewer)
+            let entries = try #require(ledger.json["entries"] as? [[String: Any]])
+            let open = entries.filter { ["submitted", "awaitingMaterials", "accepted", "preliminaryReview", "supplementRequested", "readyToForward"].contains($0["state"] as? String) }
+            // Overdue at the county: still there, with its Art 8 deadline passed (YYYY-MM-DD compare).
+            let today = county.today ?? ""
+            let overdue = open.filter { ($0["dueOn"] as? String).map { $0 < today } ?? false }
+            return (entries.count, open.count, overdue.count, entries.filter { $0["state"] as? String == "forwarded" }.count)
+        }
+        #expect(try await eventually {
+            let row = try await countyRow()
+            return row.count > 5 && row[2] == "4" && row[5] == "1"
+        })
+        var row = try await countyRow()
+        var own = try await ownFigures()
+        #expect(Array(row[2...5]) == [String(own.held), String(own.backlog), String(own.overdue), String(own.forwarded)], "\(row) vs \(own)")
+        #expect(Array(row[2...5]) == ["4", "3", "0", "1"])
+        #expect(row[8] == "1", "one materials round")
+
+        // Three weeks on, the accepted case is overdue at the county: the city says so too.
+        county.stop()
+        city.stop()
+        county.today = "2026-03-20"
+        city.today = "2026-03-20"
+        try county.start()
+        try city.start()
+        row = try await countyRow()
+        own = try await ownFigures()
+        #expect(Array(row[2...5]) == [String(own.held), String(own.backlog), String(own.overdue), String(own.forwarded)], "\(row) vs \(own)")
+        #expect(row[4] == "1")
+        let page = try await ConsoleSession.signIn(city.baseURL, token: supervisor).get("/console/supervision?from=2026-01-01&to=2026-12-31")
+        #expect(page.text.contains("县级初审情况") && page.text.contains("德惠市政务服务和数字化建设管理局"))
+    }
 }

@@ -189,10 +189,7 @@ extension ConsoleRoutes {
         }
         let user = try await services.store.write { db -> UserRecord? in
             do {
-                let user = try NodeStore.setDisabled(db, userId: userId, disabled)
-                try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(operatorUser), action: disabled ? "disableUser" : "enableUser",
-                                          payload: ["user": String(userId)])
-                return user
+                return try UserAdministration.setDisabled(db, userId: userId, disabled, actor: CaseWorkflow.actor(operatorUser))
             } catch let error as StoreError where error.code == .notFound {
                 return nil
             }
@@ -272,6 +269,11 @@ extension ConsoleRoutes {
         view["trendChart"] = SVGChart.lines(months: report.months.map(\.month), series: [
             ("收案数", "#b3261e", report.months.map(\.received)), ("出具意见书数", "#1d4ed8", report.months.map(\.opinions)),
         ])
+        view["countyWork"] = report.countyWork.map { work -> [String: Any] in
+            ["name": work.name, "held": work.held, "backlog": work.backlog, "overdue": work.overdue, "overdueRow": work.overdue > 0,
+             "forwarded": work.forwarded, "medianDays": Supervision.format(work.medianPreliminaryDays),
+             "rounds": work.supplementRounds, "materialsRounds": work.materialsRounds]
+        }
         view["csvQuery"] = "from=\(report.from)&to=\(report.to)"
         return renderer.page("supervision", view)
     }

@@ -63,8 +63,30 @@ struct Supervision: Sendable {
         var opinions: Int
     }
 
+    /// Art 15: a county's own work as its ledger reports it to the city, forwarded or not.
+    struct CountyWork: Sendable, Equatable {
+        var origin: String
+        var name: String
+        /// Cases submitted at the county in the period.
+        var held = 0
+        /// Of those, still at the county: not yet forwarded, withdrawn from review or archived.
+        var backlog = 0
+        /// Of the backlog, with the county's clock running past its Art 8 deadline today.
+        var overdue = 0
+        var forwarded = 0
+        /// Working days the county's preliminary review took (acceptance to forwarding; supplement
+        /// time not counted), median over the forwarded cases.
+        var medianPreliminaryDays: Double?
+        var supplementRounds = 0
+        var materialsRounds = 0
+    }
+
+    /// States in which a county case is still at the county.
+    static let atCounty: Set<String> = ["submitted", "awaitingMaterials", "accepted", "preliminaryReview", "supplementRequested", "readyToForward"]
+
     var from: CivilDate
     var to: CivilDate
+    var countyWork: [CountyWork] = []
     var rows: [Row]
     var total: Row
     var topElements: [(element: Element, count: Int)]
@@ -149,8 +171,35 @@ struct Supervision: Sendable {
                  deficientElements: elements[record.id] ?? [])
         }
         var origins = try LinkRecord.filter(Column("tier") == Tier.county.rawValue).order(Column("nodeId")).fetchAll(db).map { ($0.nodeId, $0.name) }
+        let counties = origins
         origins.append((ownNode, ownName + "(市本级)"))
-        return Supervision(cases: cases, origins: origins, from: from, to: to)
+        var report = Supervision(cases: cases, origins: origins, from: from, to: to)
+        let entries = try NodeStore.countyEntries(db, from: start, to: end).compactMap { row in
+            (try? decoder.decode(CountyCaseEntry.self, from: row.entry)).map { (row.origin, $0) }
+        }
+        report.countyWork = counties.map { origin, name in
+            countyWork(origin: origin, name: name, entries.filter { $0.0 == origin }.map(\.1), calendar: calendar, today: today)
+        }
+        return report
+    }
+
+    static func countyWork(origin: String, name: String, _ entries: [CountyCaseEntry], calendar: WorkCalendar, today: CivilDate) -> CountyWork {
+        var work = CountyWork(origin: origin, name: name)
+        work.held = entries.count
+        let open = entries.filter { atCounty.contains($0.state) }
+        work.backlog = open.count
+        work.overdue = open.filter { entry in entry.dueOn.map { today > $0 } ?? false }.count
+        let forwarded = entries.filter { $0.forwardedOn != nil }
+        work.forwarded = forwarded.count
+        work.medianPreliminaryDays = median(forwarded.compactMap { entry in
+            guard let clock = entry.clock, let on = entry.forwardedOn else { return nil }
+            return try? ReviewClock(accepted: clock.acceptedOn, limit: clock.limit,
+                                    stops: clock.stops.map { ReviewClock.Stop(stopped: $0.stopped, resumed: $0.resumed) })
+                .workdaysUsed(through: on, calendar: calendar)
+        })
+        work.supplementRounds = entries.map(\.supplementRounds).reduce(0, +)
+        work.materialsRounds = entries.map(\.materialsRounds).reduce(0, +)
+        return work
     }
 
     static func format(_ value: Double?, digits: Int = 1) -> String {
@@ -179,6 +228,14 @@ struct Supervision: Sendable {
         lines.append("")
         lines.append("月份,收案数,出具意见书数")
         for month in months { lines.append("\(month.month),\(month.received),\(month.opinions)") }
+        lines.append("")
+        lines.append("县级初审情况(县级节点报送的台帐,含未报送市级的案件)")
+        lines.append("单位,节点,受理申请数,县级在办,县级超期,已报送市级,初审用时中位数(工作日),县级补正轮次,材料补正轮次")
+        for work in countyWork {
+            lines.append([work.name, work.origin, String(work.held), String(work.backlog), String(work.overdue), String(work.forwarded),
+                          Self.format(work.medianPreliminaryDays), String(work.supplementRounds), String(work.materialsRounds)]
+                .map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ","))
+        }
         return Data([0xEF, 0xBB, 0xBF]) + Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
     }
 }

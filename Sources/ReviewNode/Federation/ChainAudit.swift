@@ -106,14 +106,11 @@ struct ChainAuditService: Service {
     let logger: Logger
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard !Task.isCancelled else { return }
-                let peers = (try? await services.store.read { db in try LinkRecord.filter(Column("enabled") == true).fetchAll(db).map(\.nodeId) }) ?? []
-                for peer in peers {
-                    _ = try? await ChainAudit.check(peer: peer, services: services, logger: logger)
-                }
+        let (services, logger) = (self.services, self.logger)
+        await Periodically.run(every: interval, first: interval) {
+            let peers = (try? await services.store.read { db in try LinkRecord.filter(Column("enabled") == true).fetchAll(db).map(\.nodeId) }) ?? []
+            for peer in peers {
+                _ = try? await ChainAudit.check(peer: peer, services: services, logger: logger)
             }
         }
     }

@@ -34,3 +34,15 @@ public enum DeadLetters {
         return Links.DeadLetter(message)
     }
 }
+
+/// Disabling and enabling users, shared by the API, the console and `reviewctl user`: the
+/// change and its audit event in the caller's transaction.
+public enum UserAdministration {
+    /// - Throws: `StoreError.notFound` when there is no such user.
+    @discardableResult
+    public static func setDisabled(_ db: Database, userId: Int64, _ disabled: Bool, actor: String) throws -> UserRecord {
+        let user = try NodeStore.setDisabled(db, userId: userId, disabled)
+        try NodeStore.appendEvent(db, caseId: nil, actor: actor, action: disabled ? "disableUser" : "enableUser", payload: ["user": String(userId)])
+        return user
+    }
+}

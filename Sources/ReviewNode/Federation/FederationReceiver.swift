@@ -162,6 +162,7 @@ struct Apply {
         case .opinionIssued: try opinionIssued()
         case .keyRotated: try keyRotated()
         case .ping, .chainCheck: FederationReceiver.Result(applied: envelope.type.rawValue, caseId: nil)
+        case .countyLedgerReported: try countyLedgerReported()
         case .resyncRequested: try resyncRequested()
         case .resent: try resent()
         case .resyncCompleted: try resyncCompleted()
@@ -311,6 +312,25 @@ struct Apply {
         record.launchConfirmedOn = body.confirmedOn
         try save(&record, event: "receiveLaunchConfirmation", details: ["launchDate": body.launchDate.description])
         return .init(applied: envelope.type.rawValue, caseId: record.id)
+    }
+
+    /// Art 15: a county's ledger entries, for cases it holds whether forwarded or not. Only its
+    /// own cases (the id names the county); a newer entry replaces an older.
+    func countyLedgerReported() throws -> FederationReceiver.Result {
+        try requireTier(.city)
+        let body = try payload(CountyLedgerReport.self)
+        guard body.entries.count <= CountyLedgerReport.maximumEntries else {
+            throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "more than \(CountyLedgerReport.maximumEntries) entries")
+        }
+        for entry in body.entries {
+            guard entry.caseId.hasPrefix(envelope.sender + "-") else {
+                throw FederationReceiver.reject(.forbidden, "not-your-case", "case \(entry.caseId) is not \(envelope.sender)'s")
+            }
+            try NodeStore.upsertCountyCase(db, origin: envelope.sender, caseId: entry.caseId, state: entry.state,
+                                           submittedOn: entry.submittedOn.description, updatedAt: entry.updatedAt,
+                                           entry: try CaseWorkflow.canonicalJSON(entry))
+        }
+        return .init(applied: envelope.type.rawValue, caseId: nil)
     }
 
     // MARK: At the county

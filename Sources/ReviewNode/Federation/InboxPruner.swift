@@ -21,12 +21,7 @@ struct InboxPruner: Service {
     var interval: Duration { .milliseconds(Int(min(600, max(1, min(freshness, retention) / 10)) * 1000)) }
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await prune()
-                try? await Task.sleep(for: interval)
-            }
-        }
+        await Periodically.run(every: interval) { await prune() }
     }
 
     func prune(now: Date = Date()) async {
@@ -41,6 +36,20 @@ struct InboxPruner: Service {
             }
         } catch {
             logger.error("inbox pruning failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// The loop of the node's periodic services: `body` now and then every `interval`, until the
+/// graceful shutdown.
+enum Periodically {
+    static func run(every interval: Duration, first delay: Duration = .zero, _ body: @escaping @Sendable () async -> Void) async {
+        await cancelWhenGracefulShutdown {
+            if delay > .zero { try? await Task.sleep(for: delay) }
+            while !Task.isCancelled {
+                await body()
+                try? await Task.sleep(for: interval)
+            }
         }
     }
 }

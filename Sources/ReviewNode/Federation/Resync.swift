@@ -176,6 +176,9 @@ extension Apply {
             "gaps": gaps.sorted().joined(separator: ","),
         ])
         services.metrics.resync(peer: peer, direction: "sent", messages: items.count)
+        // A restored city lost the county ledger reports since its backup (Art 15 supervision):
+        // report every case again, from the start.
+        if configuration.tier == .county { try NodeStore.setMeta(db, "ledgerReportedThrough", nil) }
         return .init(applied: envelope.type.rawValue, caseId: nil)
     }
 
@@ -291,7 +294,7 @@ extension Apply {
     func reapplyOwn(_ header: FederationHeader, caseId: String, json: Data, relearnedFrom peer: String) throws {
         let relearned = "resync:\(peer)"
         switch header.type {
-        case .received, .ping, .keyRotated, .chainCheck, .resyncRequested, .resent, .resyncCompleted:
+        case .received, .ping, .keyRotated, .chainCheck, .countyLedgerReported, .resyncRequested, .resent, .resyncCompleted:
             return
         case .supplementRequested:
             let body = try payload(SupplementRequestedPayload.self)
