@@ -150,6 +150,15 @@ extension CaseWorkflow {
         return ElementDiff.changes(from: try form(db, record.id, judged), to: try form(db, record.id, record.currentRevision))
     }
 
+    /// County: sends a message about a forwarded case to the city that issued (or will issue)
+    /// its opinion; nothing for cases the county keeps.
+    static func tellIssuer<Payload: Codable & Sendable>(_ db: Database, _ record: CaseRecord, services: NodeServices,
+                                                        type: FederationMessageType, payload: Payload) throws {
+        guard services.configuration.tier == .county, record.forwardedOn != nil, let city = try Outbox.cityLink(db) else { return }
+        try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId, type: type,
+                           caseId: record.id, payload: payload)
+    }
+
     static func checkSameCase(_ form: CaseForm, _ record: CaseRecord) throws {
         _ = try effectiveDate(of: form.policy)
         if form.policy.kind != record.kind { throw APIError.invalid("policy.kind", "不得变更申请类型") }

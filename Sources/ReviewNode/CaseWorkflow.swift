@@ -416,6 +416,8 @@ struct CaseWorkflow: Sendable {
             let late = record.revisionDueOn.map { today > $0 } ?? false
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "revise",
                                       payload: ["revision": String(record.currentRevision), "late": String(late)])
+            try Self.tellIssuer(db, record, services: services, type: .caseRevised,
+                                payload: CaseRevisedPayload(revision: record.currentRevision, form: form, revisedOn: today))
             return record
         }
     }
@@ -432,6 +434,9 @@ struct CaseWorkflow: Sendable {
             record.disagreement = reason
             try Self.save(db, &record)
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "recordDisagreement", payload: ["reason": reason])
+            // Art 9: the tier that issued the opinion coordinates; the disagreement goes up.
+            try Self.tellIssuer(db, record, services: services, type: .disagreementRecorded,
+                                payload: DisagreementRecordedPayload(reason: reason, recordedOn: services.today.date))
             return record
         }
     }
@@ -444,10 +449,20 @@ struct CaseWorkflow: Sendable {
         return try await services.store.write { db in
             var record = try Self.load(db, caseId)
             try Access.requireReviewer(user, record)
+            // Art 9: the tier that issued the opinion records the coordination result.
+            if tier == .county, record.forwardedOn != nil {
+                throw APIError(.conflict, code: "coordination-at-issuer", message: "该案件的审查意见书由市级政数局出具,协调结果由市级政数局记录",
+                               state: record.state.rawValue)
+            }
             try Self.transition(&record, .recordCoordination, tier: tier)
             record.coordination = outcome
             try Self.save(db, &record)
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "recordCoordination", payload: ["outcome": outcome])
+            if tier == .city, record.level == .county {
+                try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: record.originNode,
+                                   type: .coordinationRecorded, caseId: caseId,
+                                   payload: CoordinationRecordedPayload(outcome: outcome, recordedOn: services.today.date))
+            }
             return record
         }
     }

@@ -32,10 +32,16 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
     case caseForwarded
     case caseResubmitted
     case launchConfirmed
+    /// Art 9: the drafter does not fully accept the opinion; the issuing tier coordinates.
+    case disagreementRecorded
+    /// Art 9: a revision after the opinion.
+    case caseRevised
     // City → county
     case received
     case supplementRequested
     case opinionIssued
+    /// Art 9: the issuing tier's coordination result after a disagreement.
+    case coordinationRecorded
     // Either way
     case ping
     case keyRotated
@@ -59,6 +65,9 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
         case .caseForwarded: "报送市级审定"
         case .caseResubmitted: "补正后重新报送"
         case .launchConfirmed: "上线确认"
+        case .disagreementRecorded: "对审查意见的不同意见"
+        case .caseRevised: "按审查意见修改后的内容"
+        case .coordinationRecorded: "协调结果"
         case .received: "市级接收回执"
         case .supplementRequested: "市级补正通知"
         case .opinionIssued: "标准化审查意见书"
@@ -469,6 +478,42 @@ public struct CountyCaseEntry: Codable, Hashable, Sendable {
         self.materialsRounds = materialsRounds
         self.lateApplication = lateApplication
         self.updatedAt = updatedAt
+    }
+}
+
+/// County → city (Art 9): the drafter's reasons for not fully accepting the opinion.
+public struct DisagreementRecordedPayload: Codable, Hashable, Sendable {
+    public var reason: String
+    public var recordedOn: CivilDate
+
+    public init(reason: String, recordedOn: CivilDate) {
+        self.reason = reason
+        self.recordedOn = recordedOn
+    }
+}
+
+/// County → city (Art 9): a revision made after the opinion, so that the issuing tier holds
+/// the same content.
+public struct CaseRevisedPayload: Codable, Hashable, Sendable {
+    public var revision: Int
+    public var form: CaseForm
+    public var revisedOn: CivilDate
+
+    public init(revision: Int, form: CaseForm, revisedOn: CivilDate) {
+        self.revision = revision
+        self.form = form
+        self.revisedOn = revisedOn
+    }
+}
+
+/// City → county (Art 9): the coordination result the issuing tier recorded.
+public struct CoordinationRecordedPayload: Codable, Hashable, Sendable {
+    public var outcome: String
+    public var recordedOn: CivilDate
+
+    public init(outcome: String, recordedOn: CivilDate) {
+        self.outcome = outcome
+        self.recordedOn = recordedOn
     }
 }
 

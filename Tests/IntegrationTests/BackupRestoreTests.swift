@@ -178,6 +178,13 @@ import Testing
         for id in launched {
             try await act(county, "/api/v1/cases/\(id)/launch", token: drafter, json: ["launchDate": "2026-04-01"])
         }
+        // Art 9 across tiers: a revision after a negative opinion, and a disagreement that the
+        // city coordinates.
+        let notPassed = opinions.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        try await act(county, "/api/v1/cases/\(notPassed[0])/revise", token: drafter, json: answer)
+        try await act(county, "/api/v1/cases/\(notPassed[1])/disagreement", token: drafter, json: ["reason": "咨询时间已在办事指南中公布"])
+        #expect(try await eventually(60) { try await federation.state(city, notPassed[1], token: cityReviewer) == "disagreementRecorded" })
+        try await act(city, "/api/v1/cases/\(notPassed[1])/coordination", token: cityReviewer, json: ["outcome": "经协调,起草单位补充咨询时间"])
         #expect(try await eventually(60) { try await settled() })
         #expect(try await eventually(60) { try await federation.count(city, token: cityReviewer, state: "launchConfirmed") == launched.count })
         let allIds = early + ids + [extra]

@@ -370,4 +370,44 @@ import Testing
         let page = try await ConsoleSession.signIn(city.baseURL, token: supervisor).get("/console/supervision?from=2026-01-01&to=2026-12-31")
         #expect(page.text.contains("县级初审情况") && page.text.contains("德惠市政务服务和数字化建设管理局"))
     }
+
+    // MARK: Art 9 across tiers
+
+    @Test func disagreementCoordinationAndRevisionReachTheIssuingTier() async throws {
+        let federation = try Federation()
+        defer { federation.cleanUp() }
+        let (city, county) = (federation.city, federation.county)
+        let id = try await federation.readyCase()
+        #expect(try await county.call("POST", "/api/v1/cases/\(id)/forward", token: federation.countyReviewer).status == 200)
+        #expect(try await eventually { try await federation.state(city, id, token: federation.cityReviewer) == "finalReview" })
+        #expect(try await city.call("POST", "/api/v1/cases/\(id)/opinion", token: federation.cityReviewer, json: [
+            "outcome": "notPassed", "requiredChanges": [["itemIndex": 0, "element": "consultation", "change": "补充咨询时间"]],
+        ]).status == 201)
+        #expect(try await eventually { try await federation.state(county, id, token: federation.drafter) == "opinionNotPassed" })
+
+        // The drafter disagrees: the city, which issued the opinion, sees it and coordinates.
+        #expect(try await county.call("POST", "/api/v1/cases/\(id)/disagreement", token: federation.drafter, json: ["reason": "咨询时间已在办事指南中列明"]).status == 200)
+        #expect(try await eventually { try await federation.state(city, id, token: federation.cityReviewer) == "disagreementRecorded" })
+        let atCounty = try await county.call("POST", "/api/v1/cases/\(id)/coordination", token: federation.countyReviewer, json: ["outcome": "x"])
+        #expect(atCounty.status == 409 && atCounty.errorCode == "coordination-at-issuer")
+        let coordinated = try await city.call("POST", "/api/v1/cases/\(id)/coordination", token: federation.cityReviewer,
+                                              json: ["outcome": "经协调,在咨询要素中补充咨询时间"])
+        #expect(coordinated.status == 200, "\(coordinated.text)")
+        #expect(try await eventually { try await federation.state(county, id, token: federation.drafter) == "revising" })
+        let countyDetail = try await county.call("GET", "/api/v1/cases/\(id)", token: federation.drafter)
+        #expect(countyDetail.json["coordination"] as? String == "经协调,在咨询要素中补充咨询时间")
+
+        // The revision after the opinion reaches the city: both tiers hold the same revision.
+        let revised = CaseForms.setting(try CaseForms.clean(), item: 0, "consultation",
+                                        [["unit": "德惠市科学技术局(工作日8:30-16:30)", "phone": "0431-87221234"]])
+        #expect(try await county.call("POST", "/api/v1/cases/\(id)/revise", token: federation.drafter, json: revised).status == 200)
+        #expect(try await eventually {
+            let atCity = try await city.call("GET", "/api/v1/cases/\(id)", token: federation.cityReviewer)
+            let atCountyNow = try await county.call("GET", "/api/v1/cases/\(id)", token: federation.drafter)
+            let cityRevision = (atCity.json["case"] as? [String: Any])?["currentRevision"] as? Int
+            return cityRevision != nil && cityRevision == (atCountyNow.json["case"] as? [String: Any])?["currentRevision"] as? Int
+        })
+        let diff = try await city.call("GET", "/api/v1/cases/\(id)/diff", token: federation.cityReviewer)
+        #expect(diff.text.contains("consultation"), "\(diff.text)")
+    }
 }

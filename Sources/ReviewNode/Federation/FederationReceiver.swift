@@ -119,7 +119,7 @@ struct FederationReceiver: Sendable {
     /// block its other cases retrying them (it makes them dead letters).
     static let permanentRefusals: Set<String> = [
         "not-your-case", "case-exists", "illegal-transition", "malformed-payload", "material-digest-mismatch", "message-too-large",
-        "stale-message", "wrong-direction", "wrong-receiver", "unknown-case", "bad-opinion-signature", "malformed-message",
+        "stale-message", "stale-revision", "wrong-direction", "wrong-receiver", "unknown-case", "bad-opinion-signature", "malformed-message",
     ]
 
     static func reject(_ status: HTTPResponse.Status, _ code: String, _ detail: String) -> APIError {
@@ -163,6 +163,9 @@ struct Apply {
         case .keyRotated: try keyRotated()
         case .ping, .chainCheck: FederationReceiver.Result(applied: envelope.type.rawValue, caseId: nil)
         case .countyLedgerReported: try countyLedgerReported()
+        case .disagreementRecorded: try disagreementRecorded()
+        case .caseRevised: try caseRevised()
+        case .coordinationRecorded: try coordinationRecorded()
         case .resyncRequested: try resyncRequested()
         case .resent: try resent()
         case .resyncCompleted: try resyncCompleted()
@@ -333,7 +336,46 @@ struct Apply {
         return .init(applied: envelope.type.rawValue, caseId: nil)
     }
 
+    /// Art 9: the drafter's disagreement reaches the tier that issued the opinion.
+    func disagreementRecorded() throws -> FederationReceiver.Result {
+        try requireTier(.city)
+        let body = try payload(DisagreementRecordedPayload.self)
+        var record = try ownedCase()
+        try transition(&record, .recordDisagreement)
+        record.disagreement = body.reason
+        try save(&record, event: "receiveDisagreement", details: ["reason": body.reason])
+        return .init(applied: envelope.type.rawValue, caseId: record.id)
+    }
+
+    /// Art 9: a revision after the opinion; the city holds the same content as the county.
+    func caseRevised() throws -> FederationReceiver.Result {
+        try requireTier(.city)
+        let body = try payload(CaseRevisedPayload.self)
+        var record = try ownedCase()
+        if record.state != .revising { try transition(&record, .beginRevision) }
+        guard body.revision > record.currentRevision else {
+            throw FederationReceiver.reject(.conflict, "stale-revision", "revision \(body.revision) is not newer than \(record.currentRevision)")
+        }
+        try RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil).insert(db)
+        record.currentRevision = body.revision
+        record.revisedOn = body.revisedOn
+        CaseWorkflow.followRevision(&record, body.form)
+        try save(&record, event: "receiveRevision", details: ["revision": String(body.revision)])
+        return .init(applied: envelope.type.rawValue, caseId: record.id)
+    }
+
     // MARK: At the county
+
+    /// Art 9: the city's coordination result after the drafter's disagreement.
+    func coordinationRecorded() throws -> FederationReceiver.Result {
+        try requireTier(.county)
+        let body = try payload(CoordinationRecordedPayload.self)
+        var record = try ownedCase()
+        try transition(&record, .recordCoordination)
+        record.coordination = body.outcome
+        try save(&record, event: "receiveCoordination", details: ["outcome": body.outcome])
+        return .init(applied: envelope.type.rawValue, caseId: record.id)
+    }
 
     func received() throws -> FederationReceiver.Result {
         try requireTier(.county)

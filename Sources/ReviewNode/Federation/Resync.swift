@@ -296,6 +296,37 @@ extension Apply {
         switch header.type {
         case .received, .ping, .keyRotated, .chainCheck, .countyLedgerReported, .resyncRequested, .resent, .resyncCompleted:
             return
+        case .coordinationRecorded:
+            // Art 9, at the city that issued the opinion.
+            let body = try payload(CoordinationRecordedPayload.self)
+            var record = try CaseWorkflow.load(db, caseId)
+            try CaseWorkflow.transition(&record, .recordCoordination, tier: configuration.tier)
+            record.coordination = body.outcome
+            try CaseWorkflow.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "recordCoordination",
+                                      payload: ["outcome": body.outcome, "message": header.id, "relearned": "true"])
+        case .disagreementRecorded:
+            // Art 9, the county's drafter.
+            let body = try payload(DisagreementRecordedPayload.self)
+            var record = try CaseWorkflow.load(db, caseId)
+            try CaseWorkflow.transition(&record, .recordDisagreement, tier: configuration.tier)
+            record.disagreement = body.reason
+            try CaseWorkflow.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "recordDisagreement",
+                                      payload: ["reason": body.reason, "message": header.id, "relearned": "true"])
+        case .caseRevised:
+            // Art 9, a revision after the opinion at the county.
+            let body = try payload(CaseRevisedPayload.self)
+            var record = try CaseWorkflow.load(db, caseId)
+            if record.state != .revising { try CaseWorkflow.transition(&record, .beginRevision, tier: configuration.tier) }
+            try RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: body.revisedOn,
+                               createdBy: nil).insert(db)
+            record.currentRevision = body.revision
+            record.revisedOn = body.revisedOn
+            CaseWorkflow.followRevision(&record, body.form)
+            try CaseWorkflow.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "revise",
+                                      payload: ["revision": String(body.revision), "message": header.id, "relearned": "true"])
         case .supplementRequested:
             let body = try payload(SupplementRequestedPayload.self)
             var record = try CaseWorkflow.load(db, caseId)
