@@ -89,6 +89,8 @@ struct LedgerEntry: Codable, Sendable {
     }
 
     private static func quote(_ field: String) -> String {
+        // A cell that a spreadsheet would read as a formula (=, +, -, @) is kept as text.
+        let field = field.first.map { "=+-@\t\r".contains($0) } == true ? "'" + field : field
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -63,6 +63,8 @@ public enum NodeApplication {
         let portFile = configuration.portFile
         return Application(
             router: router,
+            // A connection that sends nothing for 30 s is closed: a stalled body holds no memory for long.
+            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "review-node-\(configuration.nodeId)"),
             services: background,
             onServerRunning: { channel in

@@ -506,7 +506,7 @@ public struct NodeRoutes: Sendable {
         _ = try context.requireUser()
         let configuration = services.configuration
         return try HTTPBody.json(try await services.store.read { db in
-            try Links.keyring(db, ownNodeId: configuration.nodeId, ownName: configuration.name)
+            try Links.keyring(db, ownNodeId: configuration.nodeId, ownName: configuration.name, ownTier: configuration.tier)
         })
     }
 
@@ -554,7 +554,7 @@ public struct NodeRoutes: Sendable {
         let data = try await HTTPBody.bytes(of: request, limit: jsonLimit)
         let body = data.isEmpty ? RekeyRequest() : try HTTPBody.decode(RekeyRequest.self, data: data)
         let hours = body.graceHours ?? 168
-        guard hours > 0 else { throw APIError.invalid("graceHours", "宽限期应为正数") }
+        guard hours > 0, hours <= 8760 else { throw APIError.invalid("graceHours", "宽限期应为1至8760小时(一年)") }
         return try HTTPBody.json(try await KeyRotation.rotate(services: services, grace: hours * 3600))
     }
 

@@ -267,7 +267,9 @@ public struct JSONSyntax {
         guard let value = Double(text), value.isFinite else {
             throw error("number \(text.prefix(40)) is too large", at: start, path: path, code: .invalidValue)
         }
-        if collectsNumbers, text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
+        // Candidates for "not a whole number that fits": fractions, exponents, and integers
+        // beyond 64 bits.
+        if collectsNumbers, text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) || abs(value) >= 9.2e18 {
             let (line, column) = Self.position(ofByte: start, in: bytes)
             numbers.append(NonIntegralNumber(path: path, text: text, line: line, column: column))
         }

@@ -9,6 +9,8 @@ public struct Keyring: Codable, Hashable, Sendable {
         /// The node's id (its division code).
         public var nodeId: String
         public var name: String?
+        /// The node's tier (`city` or `county`): only a city's key issues 标准化审查意见书.
+        public var tier: String?
         /// Ed25519 public key, base64 of the 32 raw bytes.
         public var publicKey: String
         public var fingerprint: String?
@@ -17,9 +19,10 @@ public struct Keyring: Codable, Hashable, Sendable {
         /// ISO 8601: when it was replaced; absent while it is the node's current key.
         public var validUntil: String?
 
-        public init(nodeId: String, name: String?, publicKey: String, fingerprint: String?, validFrom: String, validUntil: String?) {
+        public init(nodeId: String, name: String?, tier: String? = nil, publicKey: String, fingerprint: String?, validFrom: String, validUntil: String?) {
             self.nodeId = nodeId
             self.name = name
+            self.tier = tier
             self.publicKey = publicKey
             self.fingerprint = fingerprint
             self.validFrom = validFrom

@@ -28,8 +28,10 @@ public enum StrictJSONDecoder {
             // number whose replacement by a whole one lets the document decode further.
             if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
                let culprit = nonIntegralCulprit(type, data: data, tree: tree) {
-                throw ProtocolError(.wrongType, field: culprit.path.isEmpty ? nil : culprit.path,
-                                    reason: "expected a whole number, found \(culprit.text)", line: culprit.line, column: culprit.column)
+                let fraction = culprit.text.contains { $0 == "." || $0 == "e" || $0 == "E" }
+                throw ProtocolError(fraction ? .wrongType : .invalidValue, field: culprit.path.isEmpty ? nil : culprit.path,
+                                    reason: fraction ? "expected a whole number, found \(culprit.text.prefix(40))" : "number \(culprit.text.prefix(40)) is too large",
+                                    line: culprit.line, column: culprit.column)
             }
             throw protocolError(error)
         }
@@ -48,8 +50,8 @@ public enum StrictJSONDecoder {
         let candidates = JSONSyntax.nonIntegralNumbers(in: data)
         guard !candidates.isEmpty, candidates.count <= 1000 else { return nil }
         for candidate in candidates {
-            guard let whole = Double(candidate.text).map({ $0.rounded(.towardZero) }), abs(whole) < 1e15,
-                  let replaced = replacing(in: tree, path: pathComponents(candidate.path), with: Int(whole)),
+            guard let value = Double(candidate.text).map({ $0.rounded(.towardZero) }),
+                  let replaced = replacing(in: tree, path: pathComponents(candidate.path), with: abs(value) < 1e15 ? Int(value) : 0),
                   let probe = try? JSONSerialization.data(withJSONObject: replaced, options: [.fragmentsAllowed])
             else { continue }
             do {

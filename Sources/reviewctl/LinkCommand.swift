@@ -21,6 +21,11 @@ struct LinkCommand: ParsableCommand {
         var baseURL: String?
 
         func run() throws {
+            if let baseURL {
+                guard let url = URL(string: baseURL), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false else {
+                    throw CLIFailure("--base-url: '\(baseURL.prefix(80))' is not an http(s) URL")
+                }
+            }
             let card: LinkCard
             if location.nodeConfig != nil {
                 let configuration = try location.configuration()

@@ -67,6 +67,7 @@ struct OpinionCommand: ParsableCommand {
             let issuer = opinion.issuerNode
             let key: Keyring.Key
             if let publicKey {
+                guard let raw = Data(base64Encoded: publicKey), raw.count == 32 else { throw CLIFailure("--public-key: not a base64 Ed25519 public key") }
                 key = Keyring.Key(nodeId: issuer, name: nil, publicKey: publicKey, fingerprint: nil, validFrom: "1970-01-01T00:00:00Z", validUntil: nil)
                 guard publicKey == signer else {
                     try invalid("opinion \(opinion.number) was signed with key \(NodeIdentity.fingerprint(ofPublicKey: signer)), not the trusted \(NodeIdentity.fingerprint(ofPublicKey: publicKey))")
@@ -76,6 +77,10 @@ struct OpinionCommand: ParsableCommand {
                     let knownKeys = trusted?.keys.filter { $0.nodeId == issuer }.map { NodeIdentity.fingerprint(ofPublicKey: $0.publicKey) } ?? []
                     try invalid("key \(NodeIdentity.fingerprint(ofPublicKey: signer)) is not a known key of node \(issuer)"
                                    + (knownKeys.isEmpty ? " (the keyring has none of its keys)" : " (known: \(knownKeys.joined(separator: ", ")))"))
+                }
+                // Only a city issues 标准化审查意见书 (Art 8): a county's key proves nothing here.
+                guard known.tier == Tier.city.rawValue else {
+                    try invalid("node \(issuer) is \(known.tier.map { "a \($0) node" } ?? "not known as a city node"): only a city's key issues opinions")
                 }
                 key = known
             }
@@ -113,7 +118,7 @@ struct OpinionCommand: ParsableCommand {
                 location.nodeConfig = nodeConfig
                 let (store, _) = try location.open()
                 let details = try store.nodeDetails()
-                return try store.writer.read { db in try Links.keyring(db, ownNodeId: details["nodeId"] ?? "", ownName: details["name"]) }
+                return try store.writer.read { db in try Links.keyring(db, ownNodeId: details["nodeId"] ?? "", ownName: details["name"], ownTier: details["tier"].flatMap(Tier.init(rawValue:))) }
             }
             guard publicKey != nil else {
                 throw CLIFailure("no trusted key: give --keyring FILE (the issuer's `reviewctl keys export`), --data-dir DIR, or --public-key KEY")
@@ -135,7 +140,7 @@ struct KeysCommand: ParsableCommand {
         func run() throws {
             let (store, _) = try location.open()
             let details = try store.nodeDetails()
-            let keyring = try store.writer.read { db in try Links.keyring(db, ownNodeId: details["nodeId"] ?? "", ownName: details["name"]) }
+            let keyring = try store.writer.read { db in try Links.keyring(db, ownNodeId: details["nodeId"] ?? "", ownName: details["name"], ownTier: details["tier"].flatMap(Tier.init(rawValue:))) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(keyring), as: UTF8.self))

@@ -61,6 +61,25 @@ import Testing
         let key = try faults.key(of: federation.county)
         let ping = try faults.message(from: "220183", to: "220100", type: .ping, caseId: nil, payload: PingPayload(nonce: "n"), key: key)
         #expect(try await faults.post(ping, to: city).status == 200)
+        // A county's signed forwarding of a policy whose form names another county: refused.
+        var payload = try faults.forwardedPayload(caseId: "220183-2026-0042", division: "220183")
+        payload.form.policy.divisionCode = "220182"
+        let foreign = try faults.message(from: "220183", to: "220100", type: .caseForwarded, caseId: "220183-2026-0042", payload: payload, key: key)
+        #expect(try await faults.post(foreign, to: city).errorCode == "not-your-case")
+        // Case ids of any other shape: refused.
+        for id in ["220183-2026-" + String(repeating: "9", count: 50), "220183-1999-0001", "220183-2026-"] {
+            let odd = try faults.message(from: "220183", to: "220100", type: .caseForwarded, caseId: id,
+                                         payload: faults.forwardedPayload(caseId: id, division: "220183"), key: key)
+            #expect(try await faults.post(odd, to: city).errorCode == "not-your-case", "\(id)")
+        }
+        // A re-key announcing a grace period beyond a year: refused, the link stays readable.
+        let farFuture = try faults.message(from: "220183", to: "220100", type: .keyRotated, caseId: nil,
+                                           payload: KeyRotatedPayload(newPublicKey: Curve25519.Signing.PrivateKey().publicKey.rawRepresentation.base64EncodedString(),
+                                                                      oldKeyValidUntil: "10012-06-22T11:30:34Z"), key: key)
+        #expect(try await faults.post(farFuture, to: city).status == 422)
+        let cityOperator = try city.addUser(name: "运维", role: "operator")
+        #expect(try await city.call("GET", "/api/v1/federation/status", token: cityOperator).status == 200)
+        #expect(try await city.call("POST", "/api/v1/federation/rekey", token: cityOperator, json: ["graceHours": 70_000_000]).errorField == "graceHours")
     }
 
     // MARK: §2 unauthenticated bodies
@@ -167,6 +186,9 @@ import Testing
         })
         // Discard: audited, the case's failure cleared, the queue empty.
         try NodeProcess.reviewctl(["outbox", "discard", id, "--data-dir", county.dataDirectory.path])
+        // The city never had the case: it is back with the county reviewer to forward again.
+        #expect(try await federation.state(county, caseA, token: federation.countyReviewer) == "readyToForward")
+        #expect(try await federation.events(county, caseA, token: federation.countyReviewer, action: "forwardingWithdrawn") == 1)
         #expect(try NodeProcess.reviewctl(["outbox", "list", "--data-dir", county.dataDirectory.path]).isEmpty)
         let after = try await county.call("GET", "/api/v1/cases/\(caseA)", token: federation.countyReviewer)
         #expect((after.json["deliveryFailures"] as? [Any])?.isEmpty == true)
@@ -336,6 +358,10 @@ import Testing
             #expect(answer.status == 401)
         }
         #expect(try await browser.post("/console/login", ["name": "另一个名字", "password": "wrong-password"], csrf: false).status == 429)
+        // A sign-in post from an opaque origin (a sandboxed frame) is refused.
+        let opaque = try await county.call("POST", "/console/login", body: Data("token=\(operatorToken)".utf8),
+                                           headers: ["Content-Type": "application/x-www-form-urlencoded", "Origin": "null"])
+        #expect(opaque.status == 403)
     }
 
     // MARK: §7 storage faults

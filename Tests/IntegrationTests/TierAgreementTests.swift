@@ -168,6 +168,24 @@ import Testing
         let selfSigned = try verify(forged, byCounty)
         #expect(selfSigned.status == 1 && selfSigned.stdout.contains("is not a known key of node 220100"), "\(selfSigned.stdout)")
 
+        // A county signs a "passed" opinion for its own case with its own key: a county's key
+        // issues no opinion.
+        let countyKeyText = try String(contentsOf: county.dataDirectory.appendingPathComponent("node.key"), encoding: .utf8)
+        let countyKey = try Curve25519.Signing.PrivateKey(rawRepresentation: Data(base64Encoded: countyKeyText.trimmingCharacters(in: .whitespacesAndNewlines))!)
+        var byCountyObject = try #require(try JSONSerialization.jsonObject(with: signedBytes) as? [String: Any])
+        byCountyObject["issuerNode"] = "220183"
+        byCountyObject["outcome"] = "passed"
+        let byCountyBytes = try JSONSerialization.data(withJSONObject: byCountyObject, options: [.sortedKeys])
+        var countySigned = detail.json
+        var countySignature = try #require(countySigned["opinionSignature"] as? [String: Any])
+        countySignature["opinion"] = byCountyBytes.base64EncodedString()
+        countySignature["signature"] = try countyKey.signature(for: byCountyBytes).base64EncodedString()
+        countySignature["signerPublicKey"] = countyKey.publicKey.rawRepresentation.base64EncodedString()
+        countySigned["opinionSignature"] = countySignature
+        countySigned["opinion"] = byCountyObject
+        let notACity = try verify(countySigned, byCounty)
+        #expect(notACity.status == 1 && notACity.stdout.contains("only a city's key issues opinions"), "\(notACity.stdout)")
+
         // The city re-keys: link list keeps both fingerprints; the old opinion still verifies with the
         // keyring an outsider gets, naming the old key's period.
         let cityOperator = federation.cityOperator

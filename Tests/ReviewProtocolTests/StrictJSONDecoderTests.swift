@@ -167,6 +167,12 @@ import Testing
         #expect(error.column == 18)
     }
 
+    @Test func anIntegerBeyondSixtyFourBitsNamesTheField() throws {
+        let error = try #require(refusal(edited(#""internalApprovalDays": 13"#, #""internalApprovalDays": 99999999999999999999"#)))
+        #expect(error.field == "serviceItems[0].internalApprovalDays")
+        #expect(error.code == .invalidValue)
+    }
+
     @Test func nestingIsBounded() throws {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
         let error = try #require(refusal(#"{"formatVersion":1,"x":"# + deep + "}"))

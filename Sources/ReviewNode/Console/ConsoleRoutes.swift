@@ -106,7 +106,9 @@ struct ConsoleRoutes: Sendable {
 
     func login(_ request: Request, context: NodeRequestContext) async throws -> Response {
         // No session yet, so no CSRF token: a sign-in post from another site is refused by origin.
-        if let origin = request.headers[HTTPField.Name("Origin")!], origin != "null" {
+        if let origin = request.headers[HTTPField.Name("Origin")!] {
+            // "null" comes from sandboxed frames and other opaque origins: never our own page.
+            guard origin != "null" else { throw APIError(.forbidden, code: "csrf", message: "登录请求来源不明", field: "Origin") }
             let originHost = URL(string: origin)?.host
             let ownHost = request.head.authority.flatMap { URL(string: "http://" + $0)?.host }
             guard let originHost, originHost == ownHost || originHost == URL(string: services.configuration.publicURL ?? "")?.host else {
@@ -148,7 +150,8 @@ struct ConsoleRoutes: Sendable {
             return session
         }
         // Only local paths, so that the sign-in page cannot be used to send people elsewhere.
-        let next = form.value("next").flatMap { $0.hasPrefix("/console") && !$0.hasPrefix("//") ? $0 : nil } ?? "/console"
+        // Only local paths without control characters, so that the sign-in page cannot send people elsewhere.
+        let next = form.value("next").flatMap { $0.hasPrefix("/console") && !$0.hasPrefix("//") && !$0.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) ? $0 : nil } ?? "/console"
         return ConsoleRenderer.redirect(user.role == .operator && next == "/console" ? "/console/operator" : next,
                                         cookies: [cookie.header(value, maxAge: Int(lifetime))])
     }

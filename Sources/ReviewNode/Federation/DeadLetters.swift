@@ -1,6 +1,7 @@
 public import Foundation
 public import GRDB
 import ReviewProtocol
+import ReviewRules
 public import ReviewStore
 
 /// Operators' hold on messages a peer refused for their content (dead letters), shared by the
@@ -31,6 +32,16 @@ public enum DeadLetters {
         }
         try NodeStore.appendEvent(db, caseId: message.caseId, actor: actor, action: "discardDeadLetter",
                                   payload: ["message": id, "peer": message.peer, "type": message.type.rawValue, "reason": String((message.lastError ?? "").prefix(300))])
+        // A forwarding the city never got: the case is back with the county reviewer, who can
+        // fix the cause and forward it again, instead of waiting for the city for ever.
+        if message.type == .caseForwarded, let caseId = message.caseId, var record = try CaseRecord.fetchOne(db, key: caseId), record.state == .forwarded {
+            record.state = .readyToForward
+            record.forwardedOn = nil
+            record.updatedAt = Date()
+            try record.update(db)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: actor, action: "forwardingWithdrawn",
+                                      payload: ["message": id, "reason": String((message.lastError ?? "").prefix(300))])
+        }
         return Links.DeadLetter(message)
     }
 }

@@ -5,6 +5,7 @@ import Hummingbird
 import NIOCore
 import ReviewProtocol
 import ReviewStore
+import Synchronization
 
 /// A peer's message whose sender is linked and whose signature verified: what
 /// ``FederationReceiver`` applies.
@@ -29,6 +30,10 @@ struct FederationIntake: Sendable {
     let store: NodeStore
     /// The largest message accepted, frame bytes (the node's `maxMessageBytes`).
     let maxMessageBytes: Int
+    /// Requests reading an envelope before its signature is checked, at most
+    /// ``maximumUnverified`` at once: the memory unauthenticated requests can hold is bounded.
+    let unverified = UnverifiedReads()
+    static let maximumUnverified = 4
 
     /// - Throws: `APIError` 400 malformed, 401 bad signature, 403 unknown or disabled sender,
     ///   413 too large; nothing is stored.
@@ -46,6 +51,12 @@ struct FederationIntake: Sendable {
             guard length <= maxMessageBytes else { throw tooLarge("Content-Length \(length)") }
         }
 
+        guard unverified.enter(limit: Self.maximumUnverified) else {
+            throw APIError(.serviceUnavailable, code: "busy", message: "节点繁忙,请稍后重试",
+                           detail: "more than \(Self.maximumUnverified) messages are being read before their signatures are checked")
+        }
+        var entered = true
+        defer { if entered { unverified.leave() } }
         var reader = BoundedBodyReader(iterator: request.body.makeAsyncIterator(), limit: maxMessageBytes)
         guard try await reader.fill(to: FederationFrame.headerLength),
               let jsonLength = FederationFrame.declaredJSONLength(reader.buffer.readableBytesView)
@@ -69,6 +80,8 @@ struct FederationIntake: Sendable {
         guard Self.verify(signature, of: json, link: peer) else {
             throw FederationReceiver.reject(.unauthorized, "bad-signature", "signature does not verify with the key held for \(header.sender)")
         }
+        unverified.leave()
+        entered = false
         // Authenticated: now the attachments, still within the limit.
         _ = try await reader.fill(to: .max)
         let frame: (json: Data, attachments: [Data])
@@ -122,5 +135,23 @@ struct BoundedBodyReader {
             buffer.writeBuffer(&chunk)
         }
         return true
+    }
+}
+
+/// A counter of requests in the unauthenticated phase.
+final class UnverifiedReads: Sendable {
+    private let count = Mutex(0)
+
+    /// Takes a place if fewer than `limit` are taken.
+    func enter(limit: Int) -> Bool {
+        count.withLock { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func leave() {
+        count.withLock { $0 -= 1 }
     }
 }

@@ -186,6 +186,13 @@ struct Apply {
         return record
     }
 
+    /// `<node>-<year>-<sequence>`: the sender's id, a four-digit year, up to six digits.
+    static func isCaseId(_ id: String, of node: String) -> Bool {
+        let parts = id.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0] == node && parts[1].count == 4 && parts[1].allSatisfy(\.isASCII) && Int(parts[1]).map { $0 >= 2000 } == true
+            && (1...6).contains(parts[2].count) && parts[2].allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
     func requireTier(_ tier: Tier) throws {
         guard configuration.tier == tier, link.tier != tier else {
             throw FederationReceiver.reject(.unprocessableContent, "wrong-direction", "\(envelope.type.rawValue) goes from a \(tier == .city ? "county" : "city") node to a \(tier.rawValue) node")
@@ -236,8 +243,10 @@ struct Apply {
         let body = try payload(CaseForwardedPayload.self)
         // A county forwards only its own cases: the id carries its node id and the policy's
         // division lies within it.
-        guard envelope.caseId == body.caseId, body.caseId.hasPrefix(envelope.sender + "-"),
-              services.linter.configuration.divisions.contains(body.divisionCode, within: envelope.sender)
+        let divisions = services.linter.configuration.divisions
+        guard envelope.caseId == body.caseId, Self.isCaseId(body.caseId, of: envelope.sender),
+              divisions.contains(body.divisionCode, within: envelope.sender),
+              body.form.policy.divisionCode.map({ divisions.contains($0, within: envelope.sender) }) ?? false
         else {
             throw FederationReceiver.reject(.forbidden, "not-your-case", "case \(body.caseId) (division \(body.divisionCode)) is not \(envelope.sender)'s")
         }
@@ -439,7 +448,11 @@ struct Apply {
         guard let raw = Data(base64Encoded: body.newPublicKey), raw.count == 32 else {
             throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "newPublicKey is not an Ed25519 key")
         }
-        let until = ISO8601DateFormatter().date(from: body.oldKeyValidUntil) ?? Date().addingTimeInterval(86400)
+        // A grace period beyond a year (or unreadable) is refused: a far-future date would also
+        // be unreadable from the database afterwards.
+        guard let until = ISO8601DateFormatter().date(from: body.oldKeyValidUntil), until <= Date().addingTimeInterval(366 * 86400) else {
+            throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "oldKeyValidUntil '\(body.oldKeyValidUntil.prefix(40))' is not within a year")
+        }
         try db.execute(sql: "UPDATE link SET previousPublicKey = publicKey, previousKeyValidUntil = ?, publicKey = ? WHERE nodeId = ?",
                        arguments: [until, body.newPublicKey, envelope.sender])
         try NodeStore.recordKey(db, nodeId: envelope.sender, publicKey: body.newPublicKey)

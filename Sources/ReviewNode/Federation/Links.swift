@@ -52,10 +52,13 @@ public enum Links {
 
     /// Every key this node and its peers signed with, with its period, as the keyring an
     /// outsider verifies opinions with (`GET /api/v1/federation/keys`, `reviewctl keys export`).
-    public static func keyring(_ db: Database, ownNodeId: String, ownName: String?) throws -> Keyring {
-        let names = Dictionary(uniqueKeysWithValues: try LinkRecord.fetchAll(db).map { ($0.nodeId, $0.name) })
+    public static func keyring(_ db: Database, ownNodeId: String, ownName: String?, ownTier: Tier?) throws -> Keyring {
+        let links = try LinkRecord.fetchAll(db)
+        let names = Dictionary(uniqueKeysWithValues: links.map { ($0.nodeId, $0.name) })
+        let tiers = Dictionary(uniqueKeysWithValues: links.map { ($0.nodeId, $0.tier) })
         return Keyring(keys: try NodeStore.keyHistory(db).map { key in
-            Keyring.Key(nodeId: key.nodeId, name: key.nodeId == ownNodeId ? ownName : names[key.nodeId], publicKey: key.publicKey,
+            Keyring.Key(nodeId: key.nodeId, name: key.nodeId == ownNodeId ? ownName : names[key.nodeId],
+                        tier: (key.nodeId == ownNodeId ? ownTier : tiers[key.nodeId])?.rawValue, publicKey: key.publicKey,
                         fingerprint: NodeIdentity.fingerprint(ofPublicKey: key.publicKey), validFrom: key.validFrom.formatted(.iso8601),
                         validUntil: key.validUntil?.formatted(.iso8601))
         })
