@@ -3,6 +3,7 @@ import HTTPTypes
 public import Hummingbird
 public import Logging
 import NIOCore
+import ServiceLifecycle
 public import ReviewProtocol
 import ReviewRules
 import ReviewStore
@@ -16,12 +17,20 @@ public enum NodeApplication {
     public static func build(configuration: NodeConfiguration, today: Today = .beijing, logger: Logger) throws -> some ApplicationProtocol {
         let services = try makeServices(configuration: configuration, today: today, logger: logger)
         let router = Router(context: NodeRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware(metrics: services.metrics))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
         router.get("health") { _, _ in
             try HTTPBody.json(["status": "ok", "node": configuration.nodeId, "tier": configuration.tier.rawValue])
         }
-        let api = router.group("api/v1").add(middleware: AuthMiddleware(store: services.store))
+        if configuration.metricsPort == nil {
+            // Operators only: an operator's bearer token.
+            router.group("metrics").add(middleware: AuthMiddleware(store: services.store, metrics: services.metrics)).get { _, context -> Response in
+                guard try context.requireUser().role == .operator else { throw APIError.forbidden("metrics are for operators") }
+                return try await metricsResponse(services)
+            }
+        }
+        let api = router.group("api/v1").add(middleware: AuthMiddleware(store: services.store, metrics: services.metrics))
         NodeRoutes(services: services).register(on: api)
         ConsoleRoutes(services: services).register(on: router)
         // Node-to-node messages authenticate by signature, not by token.
@@ -33,7 +42,23 @@ public enum NodeApplication {
             return try HTTPBody.json(result)
         }
         let delivery = DeliveryService(localNode: configuration.nodeId, store: services.store, client: services.client, signal: services.outboxSignal, logger: logger,
-                                       maxBackoff: .milliseconds(Int(configuration.retryMaxSeconds * 1000)))
+                                       maxBackoff: .milliseconds(Int(configuration.retryMaxSeconds * 1000)), metrics: services.metrics)
+        var background: [any Service] = [
+            delivery,
+            InboxPruner(store: services.store, freshness: configuration.messageFreshness, skew: configuration.allowedClockSkew,
+                        retention: configuration.deliveredRetention, logger: logger),
+            BackupScheduler(configuration: configuration, store: services.store, metrics: services.metrics, logger: logger),
+            ResyncService(services: services, logger: logger),
+        ]
+        if configuration.chainAuditMinutes > 0 {
+            background.append(ChainAuditService(services: services, interval: .seconds(configuration.chainAuditMinutes * 60), logger: logger))
+        }
+        if !configuration.isCity {
+            background.append(CountyLedgerReporter(services: services, interval: .milliseconds(Int(configuration.countyReportSeconds * 1000)), logger: logger))
+        }
+        if let metricsPort = configuration.metricsPort {
+            background.append(metricsServer(services, port: metricsPort, logger: logger))
+        }
 
         let portFile = configuration.portFile
         return Application(
@@ -41,12 +66,7 @@ public enum NodeApplication {
             // A connection that sends nothing for 30 s is closed: a stalled body holds no memory for long.
             server: .http1(configuration: .init(idleTimeout: .seconds(30))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "review-node-\(configuration.nodeId)"),
-            services: [delivery, InboxPruner(store: services.store, freshness: configuration.messageFreshness,
-                                             skew: configuration.allowedClockSkew, logger: logger)]
-                + (configuration.chainAuditMinutes > 0
-                    ? [ChainAuditService(services: services, interval: .seconds(configuration.chainAuditMinutes * 60), logger: logger)] : [])
-                + (configuration.isCity ? []
-                    : [CountyLedgerReporter(services: services, interval: .milliseconds(Int(configuration.countyReportSeconds * 1000)), logger: logger)]),
+            services: background,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 // Written atomically so that a reader never sees half a number.
@@ -57,6 +77,30 @@ public enum NodeApplication {
             },
             logger: logger
         )
+    }
+
+    /// The Prometheus text exposition of the node's metrics.
+    static func metricsResponse(_ services: NodeServices) async throws -> Response {
+        let bytes = try await services.metrics.render(store: services.store, configuration: services.configuration, today: services.today.date,
+                                                      calendarYears: services.calendar.years)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// `/metrics` alone, without a token, on its own (loopback) port; the port chosen is
+    /// written to `metrics.port` in the data directory.
+    static func metricsServer(_ services: NodeServices, port: Int, logger: Logger) -> some Service {
+        let router = Router()
+        router.get("metrics") { _, _ -> Response in try await metricsResponse(services) }
+        let portFile = services.configuration.dataDirectory.appendingPathComponent("metrics.port")
+        let host = services.configuration.metricsHost
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "review-metrics-\(services.configuration.nodeId)"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? port
+                try? Data("\(port)\n".utf8).write(to: portFile, options: .atomic)
+                logger.info("metrics listening", metadata: ["host": "\(host)", "port": "\(port)"])
+            },
+            logger: logger)
     }
 
     static func makeServices(configuration: NodeConfiguration, today: Today, logger: Logger) throws -> NodeServices {

@@ -26,6 +26,12 @@ extension NodeConfiguration {
         var chainAuditMinutes: Double?
         var countyReportSeconds: Double?
         var peerCAFile: String?
+        var deliveredRetentionDays: Double?
+        var backupIntervalHours: Double?
+        var backupDirectory: String?
+        var backupKeep: Int?
+        var metricsPort: Int?
+        var metricsHost: String?
     }
 
     /// Reads a node configuration file, then applies the environment overrides
@@ -89,6 +95,24 @@ extension NodeConfiguration {
             configuration.chainAuditMinutes = minutes
         }
         if let caFile = file.peerCAFile { configuration.peerCAFile = resolve(caFile).path }
+        if let days = file.deliveredRetentionDays {
+            guard days > 0 else { throw NodeConfigurationError("\(path): deliveredRetentionDays must be positive") }
+            configuration.deliveredRetention = days * 86400
+        }
+        if let hours = file.backupIntervalHours {
+            guard hours >= 0 else { throw NodeConfigurationError("\(path): backupIntervalHours must be 0 (off) or positive") }
+            configuration.backupInterval = hours * 3600
+        }
+        if let directory = file.backupDirectory { configuration.backupDirectory = resolve(directory) }
+        if let keep = file.backupKeep {
+            guard keep >= 1 else { throw NodeConfigurationError("\(path): backupKeep must be at least 1") }
+            configuration.backupKeep = keep
+        }
+        if let port = file.metricsPort {
+            guard (0...65535).contains(port) else { throw NodeConfigurationError("\(path): metricsPort must be a port number") }
+            configuration.metricsPort = port
+        }
+        if let host = file.metricsHost { configuration.metricsHost = host }
 
         if let port = environment["REVIEW_PORT"] {
             guard let value = Int(port), (0...65535).contains(value) else {
@@ -109,6 +133,18 @@ extension NodeConfiguration {
         if let days = environment["REVIEW_MESSAGE_FRESHNESS_DAYS"], !days.isEmpty {
             guard let value = Double(days), value > 0 else { throw NodeConfigurationError("REVIEW_MESSAGE_FRESHNESS_DAYS: '\(days)' is not a positive number") }
             configuration.messageFreshness = value * 86400
+        }
+        if let hours = environment["REVIEW_BACKUP_INTERVAL_HOURS"], !hours.isEmpty {
+            guard let value = Double(hours), value >= 0 else { throw NodeConfigurationError("REVIEW_BACKUP_INTERVAL_HOURS: '\(hours)' is not 0 or a positive number") }
+            configuration.backupInterval = value * 3600
+        }
+        if let days = environment["REVIEW_DELIVERED_RETENTION_DAYS"], !days.isEmpty {
+            guard let value = Double(days), value > 0 else { throw NodeConfigurationError("REVIEW_DELIVERED_RETENTION_DAYS: '\(days)' is not a positive number") }
+            configuration.deliveredRetention = value * 86400
+        }
+        if let port = environment["REVIEW_METRICS_PORT"], !port.isEmpty {
+            guard let value = Int(port), (0...65535).contains(value) else { throw NodeConfigurationError("REVIEW_METRICS_PORT: '\(port)' is not a port number") }
+            configuration.metricsPort = value
         }
         return configuration
     }

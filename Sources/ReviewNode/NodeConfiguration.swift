@@ -59,6 +59,24 @@ public struct NodeConfiguration: Sendable {
     public var trustForwardedFor: Bool = false
     /// PEM bundle of private CAs for peers' TLS certificates (nil: the system's).
     public var peerCAFile: String?
+    /// Delivered messages (and the frames of received ones) are kept this long, seconds
+    /// (default 30 days), so that a peer restored from an older backup can be resent what it
+    /// lost; never pruned younger than this.
+    public var deliveredRetention: TimeInterval = 30 * 86400
+    /// Between two backups the node takes of itself, seconds (0, the default: none).
+    public var backupInterval: TimeInterval = 0
+    /// Where scheduled backups go (default `dataDirectory/backups`, mode 0700).
+    public var backupDirectory: URL?
+    /// How many scheduled backups are kept (default 7); older ones are deleted.
+    public var backupKeep: Int = 7
+    /// Where `/metrics` is served: nil (the default) on the main port to operators' tokens
+    /// only; a port number serves it without a token on `metricsHost` (loopback) there.
+    public var metricsPort: Int?
+    /// Listen address of the separate metrics port (default 127.0.0.1).
+    public var metricsHost: String = "127.0.0.1"
+
+    /// `backupDirectory`, or `dataDirectory/backups`.
+    public var effectiveBackupDirectory: URL { backupDirectory ?? dataDirectory.appendingPathComponent("backups") }
 
     public init(nodeId: String, name: String, tier: Tier, dataDirectory: URL, configDirectory: URL) {
         self.nodeId = nodeId

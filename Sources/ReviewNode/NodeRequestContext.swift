@@ -31,13 +31,17 @@ public struct NodeRequestContext: RequestContext {
 /// Authenticates every request with `Authorization: Bearer <token>` against the hashed tokens.
 struct AuthMiddleware: RouterMiddleware {
     let store: NodeStore
+    /// Counts failed bearer tokens (nil in tests that need no metrics).
+    var metrics: NodeMetrics? = nil
 
     func handle(_ request: Request, context: NodeRequestContext, next: (Request, NodeRequestContext) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            metrics?.signInFailed(via: "token")
             throw APIError.unauthenticated
         }
         let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty, let user = try await store.read({ db in try NodeStore.user(db, token: token) }) else {
+            metrics?.signInFailed(via: "token")
             throw APIError.unauthenticated
         }
         var context = context

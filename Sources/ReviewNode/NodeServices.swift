@@ -21,6 +21,8 @@ struct NodeServices: Sendable {
     let renderer: ConsoleRenderer
     /// Failed console sign-ins by name.
     let signInThrottle = SignInThrottle()
+    /// The node's metrics registry (`/metrics`).
+    let metrics = NodeMetrics()
 
     var workflow: CaseWorkflow { CaseWorkflow(services: self) }
 

@@ -50,6 +50,14 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
     /// County → city: ledger entries of the county's cases changed since the last report,
     /// forwarded or not (Art 15: the city supervises the counties' own work).
     case countyLedgerReported
+    // Resync after a restore (issue 17)
+    /// Restored node → peer: resend what I lost (caseless).
+    case resyncRequested
+    /// Peer → restored node: one original message (the peer's own, or the restored node's own
+    /// that the peer had applied), as its exact signed frame (caseless wrapper).
+    case resent
+    /// Peer → restored node: the end of the resent stream, with its figures.
+    case resyncCompleted
 
     /// The message as operators and reviewers read it.
     public var chineseName: String {
@@ -67,6 +75,9 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
         case .keyRotated: "节点密钥更换"
         case .chainCheck: "日志互查"
         case .countyLedgerReported: "县级台帐报送"
+        case .resyncRequested: "恢复后请求重发"
+        case .resent: "恢复重发"
+        case .resyncCompleted: "恢复重发完成"
         }
     }
 }
@@ -503,5 +514,62 @@ public struct CoordinationRecordedPayload: Codable, Hashable, Sendable {
     public init(outcome: String, recordedOn: CivilDate) {
         self.outcome = outcome
         self.recordedOn = recordedOn
+    }
+}
+
+/// `resyncRequested`: sent by a node restored from a backup to each peer. Per case, the last
+/// sequence it applied from that peer and the last sequence its outbox holds for that peer;
+/// the peer resends everything after those (cases absent from both maps: everything).
+public struct ResyncRequestedPayload: Codable, Sendable {
+    /// When the backup was taken, ISO 8601 UTC.
+    public var backupTakenAt: String
+    /// Case id → last per-case sequence applied from the peer.
+    public var applied: [String: Int]
+    /// Case id → last per-case sequence queued for the peer.
+    public var sent: [String: Int]
+
+    public init(backupTakenAt: String, applied: [String: Int], sent: [String: Int]) {
+        self.backupTakenAt = backupTakenAt
+        self.applied = applied
+        self.sent = sent
+    }
+}
+
+/// `resent`: one original message as attachment 0 (its exact frame), with the original
+/// signature; `origin` is the node that signed it (the peer, or the restored node itself).
+public struct ResentPayload: Codable, Sendable {
+    public var originalId: String
+    public var origin: String
+    /// Base64 Ed25519 signature over the original frame's JSON.
+    public var signature: String
+    /// SHA-256 (hex) of attachment 0, binding it to this signed envelope.
+    public var sha256: String
+    /// 1-based position in the stream, and the stream's length.
+    public var index: Int
+    public var total: Int
+
+    public init(originalId: String, origin: String, signature: String, sha256: String, index: Int, total: Int) {
+        self.originalId = originalId
+        self.origin = origin
+        self.signature = signature
+        self.sha256 = sha256
+        self.index = index
+        self.total = total
+    }
+}
+
+/// `resyncCompleted`: the end of a resent stream.
+public struct ResyncCompletedPayload: Codable, Sendable {
+    /// Messages of the peer's own resent.
+    public var resent: Int
+    /// Messages of the restored node's own sent back.
+    public var echoed: Int
+    /// Cases whose history could not be resent whole (pruned past the retention window).
+    public var gaps: [String]
+
+    public init(resent: Int, echoed: Int, gaps: [String]) {
+        self.resent = resent
+        self.echoed = echoed
+        self.gaps = gaps
     }
 }

@@ -101,6 +101,10 @@ public struct InboxRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
     public var sequence: Int?
     public var type: FederationMessageType?
     public var chainHead: String?
+    /// The message's exact frame and signature, kept for the retention window so that the
+    /// sender, if restored from an older backup, can be sent back what it had sent (case messages only).
+    public var frame: Data?
+    public var signature: Data?
 
     public init(id: String, sender: String, receivedAt: Date, result: Data, caseId: String?, sequence: Int?, type: FederationMessageType?, chainHead: String?) {
         self.id = id
@@ -146,14 +150,16 @@ extension NodeStore {
     /// The oldest message for `peer` that is due at `now` and heads its case's queue: every
     /// earlier message of the same case (caseless messages form one queue) was delivered or
     /// discarded. Dead letters are never due, and hold back their own case only.
-    public static func dueOutboxHead(_ db: Database, peer: String, now: Date) throws -> OutboxRecord? {
+    /// With `caselessOnly` (a restored node resyncing with `peer`), case messages wait.
+    public static func dueOutboxHead(_ db: Database, peer: String, now: Date, caselessOnly: Bool = false) throws -> OutboxRecord? {
         try OutboxRecord.fetchOne(db, sql: """
             SELECT o.* FROM outbox o
             WHERE o.peer = ?1 AND o.deliveredAt IS NULL AND o.discardedAt IS NULL AND o.deadAt IS NULL AND o.nextAttemptAt <= ?2
+              AND (?3 = 0 OR o.caseId IS NULL)
               AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.peer = ?1 AND p.caseId IS o.caseId AND p.deliveredAt IS NULL
                               AND p.discardedAt IS NULL AND (p.createdAt < o.createdAt OR (p.createdAt = o.createdAt AND p.rowid < o.rowid)))
             ORDER BY o.createdAt, o.rowid LIMIT 1
-            """, arguments: [peer, now])
+            """, arguments: [peer, now, caselessOnly])
     }
 
     /// When the next attempt for `peer` falls due (nil: nothing waits but dead letters).

@@ -281,6 +281,16 @@ extension NodeStore {
                 t.column("entry", .blob).notNull()
             }
         }
+        migrator.registerMigration("v9-operations") { db in
+            // Resync after a restore (issue 17): each received message keeps its signed frame for
+            // the retention window, so that a peer restored from an older backup can be sent back
+            // its own messages, which it lost and this node applied.
+            try db.alter(table: "inbox") { t in
+                t.add(column: "frame", .blob)
+                t.add(column: "signature", .blob)
+            }
+            try db.create(index: "outboxDeliveredAt", on: "outbox", columns: ["deliveredAt"])
+        }
         return migrator
     }
 }

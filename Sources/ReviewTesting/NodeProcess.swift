@@ -189,7 +189,7 @@ public final class NodeProcess {
     }
 
     /// A Sendable handle for concurrent requests.
-    public var client: NodeClient { NodeClient(baseURL: baseURL) }
+    public var client: NodeClient { NodeClient(url: baseURL) }
 
     /// The process id, while running.
     public var processIdentifier: Int32? { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } }
@@ -201,6 +201,9 @@ public final class NodeProcess {
 /// HTTP to one node over loopback.
 public struct NodeClient: Sendable {
     public let baseURL: URL
+
+    /// A client of whatever listens at `url` (e.g. a node's separate metrics port).
+    public init(url: URL) { baseURL = url }
 
     public func call(_ method: String, _ path: String, token: String? = nil, body: Data? = nil,
                      headers: [String: String] = [:]) async throws -> HTTPResult {

@@ -217,6 +217,21 @@ struct StatusCommand: ParsableCommand {
                       + " (reviewctl outbox retry|discard \(letter.id))")
             }
         }
+        // Backups and the resync after a restore (issue 17).
+        let meta = try store.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT key, value FROM nodeMeta WHERE key = 'lastBackupAt' OR key = 'resyncPending' OR key LIKE 'resync.%' ORDER BY key")
+                .map { ($0["key"] as String, $0["value"] as String) }
+        }
+        for (key, value) in meta {
+            switch key {
+            case "lastBackupAt": print("last backup \(value)")
+            case "resyncPending": print("restored from a backup: resync under way since \(value)")
+            case let key where key.hasPrefix("resync.pending."): print("resync with \(key.dropFirst("resync.pending.".count)): pending since \(value)")
+            case let key where key.hasPrefix("resync.progress."): print("resync with \(key.dropFirst("resync.progress.".count)): resent messages received \(value)")
+            case let key where key.hasPrefix("resync.result."): print("resync with \(key.dropFirst("resync.result.".count)): complete \(value)")
+            default: break
+            }
+        }
     }
 }
 

@@ -9,7 +9,7 @@ struct ReviewCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reviewctl",
         abstract: "Operator tool for the policy standardization review federation (惠企惠民政策标准化审查).",
-        subcommands: [CalendarCommand.self, CheckCommand.self, UserCommand.self, LinkCommand.self, StatusCommand.self, AuditCommand.self, OpinionCommand.self, OutboxCommand.self, KeysCommand.self]
+        subcommands: [CalendarCommand.self, CheckCommand.self, UserCommand.self, LinkCommand.self, StatusCommand.self, AuditCommand.self, OpinionCommand.self, OutboxCommand.self, KeysCommand.self, BackupCommand.self, RestoreCommand.self]
     )
 
     static func main() {

@@ -138,6 +138,7 @@ struct ConsoleRoutes: Sendable {
         guard let user, let userId = user.id else {
             services.signInThrottle.failed(key)
             services.signInThrottle.failed(address)
+            services.metrics.signInFailed(via: "console")
             return loginPage(context, next: form.value("next"), error: "用户名、密码或令牌不正确", status: .unauthorized)
         }
         services.signInThrottle.succeeded(key)

@@ -26,10 +26,12 @@ struct DeliveryService: Service {
     let logger: Logger
     /// Longest wait between two attempts of one message.
     let maxBackoff: Duration
+    let metrics: NodeMetrics
     /// Peers paused after a transient failure, until when.
     private let pauses = PeerPauses()
 
-    init(localNode: String, store: NodeStore, client: CurlHTTPClient, signal: OutboxSignal, logger: Logger, maxBackoff: Duration) {
+    init(localNode: String, store: NodeStore, client: CurlHTTPClient, signal: OutboxSignal, logger: Logger, maxBackoff: Duration, metrics: NodeMetrics) {
+        self.metrics = metrics
         self.localNode = localNode
         self.store = store
         self.client = client
@@ -73,7 +75,8 @@ struct DeliveryService: Service {
                     if try NodeStore.nextOutboxAttempt(db, peer: link.nodeId) != nil { next.append(until) }
                     continue
                 }
-                if let head = try NodeStore.dueOutboxHead(db, peer: link.nodeId, now: now) {
+                let resyncing = try NodeStore.meta(db, Resync.pendingKey(link.nodeId)) != nil
+                if let head = try NodeStore.dueOutboxHead(db, peer: link.nodeId, now: now, caselessOnly: resyncing) {
                     due.append((head, link))
                 } else if let attempt = try NodeStore.nextOutboxAttempt(db, peer: link.nodeId) {
                     next.append(attempt)
@@ -103,12 +106,14 @@ struct DeliveryService: Service {
     private func deliver(_ message: OutboxRecord, to link: LinkRecord) async {
         let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + FederationWire.path
         let failure: Failure
+        let started = ContinuousClock.now
         do {
             let headers = [("Content-Type", FederationWire.contentType), (FederationWire.signatureHeader, (message.signature ?? Data()).base64EncodedString()),
                            (FederationWire.senderHeader, localNode)]
             let response = try await client.send(HTTPClientRequest(method: "POST", url: url, headers: headers, body: message.body))
             if (200..<300).contains(response.status) {
                 try await store.write { db in try NodeStore.markDelivered(db, messageId: message.id) }
+                metrics.delivery(peer: link.nodeId, outcome: "delivered", duration: started.duration(to: .now))
                 logger.debug("delivered", metadata: ["id": "\(message.id)", "peer": "\(link.nodeId)", "type": "\(message.type.rawValue)"])
                 return
             }
@@ -116,6 +121,12 @@ struct DeliveryService: Service {
         } catch {
             failure = .transient(String(describing: error))
         }
+        let outcome = switch failure {
+        case .transient: "transient"
+        case .message: "message"
+        case .permanent: "permanent"
+        }
+        metrics.delivery(peer: link.nodeId, outcome: outcome, duration: started.duration(to: .now))
         let attempts = message.attempts + 1
         let delay = backoff(attempts: attempts)
         let retryAt = Date().addingTimeInterval(delay)
@@ -131,6 +142,7 @@ struct DeliveryService: Service {
             try NodeStore.recordDeliveryFailure(db, messageId: message.id, error: text, permanent: permanent, retryAt: retryAt)
         }) ?? false
         if dead {
+            metrics.deadLetter(peer: link.nodeId)
             logger.error("dead letter: the peer refused this message; other cases go on, this case waits for an operator", metadata: [
                 "id": "\(message.id)", "peer": "\(link.nodeId)", "case": "\(message.caseId ?? "-")", "type": "\(message.type.rawValue)", "error": "\(text)",
             ])

@@ -16,6 +16,8 @@ struct VerifiedMessage: Sendable {
     /// The materials' bytes, in frame order.
     var attachments: [Data]
     var link: LinkRecord
+    /// The signature over `json` (kept with the received message for a restored peer's resync).
+    var signature: Data
 }
 
 /// Reads a peer's message from an HTTP request in the order that keeps an unauthenticated
@@ -88,7 +90,7 @@ struct FederationIntake: Sendable {
         } catch {
             throw FederationReceiver.reject(.badRequest, "malformed-message", "\(error)")
         }
-        return VerifiedMessage(header: header, json: frame.json, attachments: frame.attachments, link: peer)
+        return VerifiedMessage(header: header, json: frame.json, attachments: frame.attachments, link: peer, signature: signature)
     }
 
     private func linkedPeer(_ nodeId: String) async throws -> LinkRecord {

@@ -53,6 +53,11 @@ struct FederationReceiver: Sendable {
                 result.duplicate = true
                 return result
             }
+            if envelope.caseId != nil, try NodeStore.meta(db, Resync.pendingKey(envelope.sender)) != nil {
+                // Restored here: the sender's resent stream comes first, in order; a direct case
+                // message waits (only this message: the stream flows on).
+                throw Self.reject(.conflict, "out-of-order", "this node was restored from a backup and is resyncing with \(envelope.sender); retry later")
+            }
             if let caseId = envelope.caseId {
                 // From inboxSequence, not the inbox: it survives the pruning of old ids.
                 let last = try NodeStore.lastAppliedSequence(db, sender: envelope.sender, caseId: caseId)
@@ -61,11 +66,19 @@ struct FederationReceiver: Sendable {
                 }
                 try NodeStore.recordAppliedSequence(db, sender: envelope.sender, caseId: caseId, sequence: envelope.sequence)
             }
+            // Taken before applying: a reaction queued while applying (the city's `received`) is
+            // then later than the receipt, and a resync orders both by these times.
+            let receivedAt = Date()
             let apply = Apply(services: services, db: db, envelope: envelope, json: message.json, attachments: message.attachments, link: link)
             let result = try apply.run()
-            try InboxRecord(id: envelope.id, sender: envelope.sender, receivedAt: Date(), result: try CaseWorkflow.canonicalJSON(result),
-                            caseId: envelope.caseId, sequence: envelope.caseId == nil ? nil : envelope.sequence, type: envelope.type,
-                            chainHead: envelope.chainHead).insert(db)
+            var inbox = InboxRecord(id: envelope.id, sender: envelope.sender, receivedAt: receivedAt, result: try CaseWorkflow.canonicalJSON(result),
+                                    caseId: envelope.caseId, sequence: envelope.caseId == nil ? nil : envelope.sequence, type: envelope.type,
+                                    chainHead: envelope.chainHead)
+            if envelope.caseId != nil {
+                inbox.frame = FederationFrame.encode(json: message.json, attachments: message.attachments)
+                inbox.signature = message.signature
+            }
+            try inbox.insert(db)
             try db.execute(sql: "UPDATE link SET lastChainHead = ? WHERE nodeId = ?", arguments: [envelope.chainHead, link.nodeId])
             return result
         }
@@ -115,7 +128,7 @@ struct FederationReceiver: Sendable {
 }
 
 /// Applying one verified message inside the receiving transaction.
-private struct Apply {
+struct Apply {
     let services: NodeServices
     let db: Database
     let envelope: FederationHeader
@@ -153,6 +166,9 @@ private struct Apply {
         case .disagreementRecorded: try disagreementRecorded()
         case .caseRevised: try caseRevised()
         case .coordinationRecorded: try coordinationRecorded()
+        case .resyncRequested: try resyncRequested()
+        case .resent: try resent()
+        case .resyncCompleted: try resyncCompleted()
         }
     }
 

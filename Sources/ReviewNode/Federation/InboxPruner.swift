@@ -12,10 +12,13 @@ struct InboxPruner: Service {
     let freshness: TimeInterval
     /// The node's `allowedClockSkew`, seconds.
     let skew: TimeInterval
+    /// The node's `deliveredRetention`, seconds: delivered messages and received frames
+    /// younger than this are kept for a restored peer's resync.
+    let retention: TimeInterval
     let logger: Logger
 
-    /// Between two prunes: a tenth of the window, from 1 s to 10 min.
-    var interval: Duration { .milliseconds(Int(min(600, max(1, freshness / 10)) * 1000)) }
+    /// Between two prunes: a tenth of the shorter window, from 1 s to 10 min.
+    var interval: Duration { .milliseconds(Int(min(600, max(1, min(freshness, retention) / 10)) * 1000)) }
 
     func run() async throws {
         await Periodically.run(every: interval) { await prune() }
@@ -26,6 +29,11 @@ struct InboxPruner: Service {
         do {
             let removed = try await store.write { db in try NodeStore.pruneInbox(db, receivedBefore: cutoff) }
             if removed > 0 { logger.info("pruned received message ids", metadata: ["count": "\(removed)", "before": "\(cutoff)"]) }
+            let retained = now.addingTimeInterval(-retention)
+            let (outbox, frames) = try await store.write { db in try NodeStore.pruneDelivered(db, before: retained) }
+            if outbox + frames > 0 {
+                logger.info("pruned delivered messages past the retention window", metadata: ["outbox": "\(outbox)", "frames": "\(frames)", "before": "\(retained)"])
+            }
         } catch {
             logger.error("inbox pruning failed", metadata: ["error": "\(error)"])
         }

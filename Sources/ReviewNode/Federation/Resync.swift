@@ -1,0 +1,487 @@
+import Crypto
+import Foundation
+import GRDB
+import HTTPTypes
+import Logging
+import ReviewProtocol
+import ReviewRules
+import ReviewStore
+import ServiceLifecycle
+
+/// Resync after a restore (issue 17; README, Federation).
+///
+/// A node restored from a backup lost what happened after it: messages its peers delivered
+/// to it (and marked delivered), and its own messages that the peers applied. On its next
+/// start it sends each peer a signed `resyncRequested` with, per case, the last sequence it
+/// applied from that peer and the last sequence it holds for that peer. The peer answers, in
+/// its transaction, by queuing one caseless `resent` message per lost message, in the order
+/// it sent or received them (its own clock orders both): its own messages after `applied`,
+/// and the restored node's own messages it applied after `sent` (their exact frames, kept
+/// with the received message for the retention window), then `resyncCompleted`. The
+/// restored node applies the peer's messages as if they came now (ids and per-case sequences
+/// make any overlap harmless) and re-learns its own: it re-applies the state change that
+/// caused each (a city's supplement request, an opinion with its original number and
+/// signature) and keeps it as delivered in its outbox, so that its next message continues
+/// the case's sequence. Until `resyncCompleted`, the restored node sends that peer nothing
+/// about cases and refuses its direct case messages (they wait and flow afterwards).
+enum Resync {
+    /// `nodeMeta` key present while the resync with `peer` is under way.
+    static func pendingKey(_ peer: String) -> String { "resync.pending.\(peer)" }
+    /// `nodeMeta` key with the figures of the finished resync with `peer` (JSON).
+    static func resultKey(_ peer: String) -> String { "resync.result.\(peer)" }
+
+    /// The figures a finished resync records (read by `reviewctl status` and the drill).
+    struct Figures: Codable, Sendable {
+        var peer: String
+        /// Messages of the peer's own it resent; messages of ours it sent back.
+        var resent: Int
+        var echoed: Int
+        /// Of those, applied here (the rest were already here).
+        var applied: Int
+        /// Cases the peer could not resend whole, or whose message could not be applied here.
+        var gaps: [String]
+        var completedAt: Date
+    }
+
+    /// On the restored node, once at start: queues a `resyncRequested` to each enabled peer.
+    /// Returns the peers asked (empty when no resync is due or it was already requested).
+    static func request(_ services: NodeServices, now: Date = Date()) async throws -> [String] {
+        let configuration = services.configuration
+        return try await services.store.write { db -> [String] in
+            guard try NodeStore.meta(db, "resyncPending") != nil, try NodeStore.meta(db, "resyncRequestedAt") == nil else { return [] }
+            let manifest = try NodeStore.meta(db, "restoredFrom").flatMap { text -> BackupManifest? in
+                let decoder = JSONDecoder()
+                decoder.dateDecodingStrategy = .iso8601
+                return try? decoder.decode(BackupManifest.self, from: Data(text.utf8))
+            }
+            var peers: [String] = []
+            for link in try LinkRecord.filter(Column("enabled") == true).fetchAll(db) {
+                var applied: [String: Int] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT caseId, lastSequence FROM inboxSequence WHERE sender = ?", arguments: [link.nodeId]) {
+                    applied[row["caseId"]] = row["lastSequence"]
+                }
+                var sent: [String: Int] = [:]
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT caseId, MAX(caseSequence) AS last FROM outbox WHERE peer = ? AND caseId IS NOT NULL AND discardedAt IS NULL GROUP BY caseId
+                    """, arguments: [link.nodeId]) {
+                    sent[row["caseId"]] = row["last"]
+                }
+                let payload = ResyncRequestedPayload(backupTakenAt: (manifest?.createdAt ?? now).formatted(.iso8601), applied: applied, sent: sent)
+                try Outbox.enqueue(db, identity: services.identity, sender: configuration.nodeId, peer: link.nodeId, type: .resyncRequested,
+                                   caseId: nil, payload: payload)
+                try NodeStore.setMeta(db, pendingKey(link.nodeId), now.formatted(.iso8601))
+                peers.append(link.nodeId)
+            }
+            try NodeStore.setMeta(db, "resyncRequestedAt", now.formatted(.iso8601))
+            if peers.isEmpty { try NodeStore.setMeta(db, "resyncPending", nil) }
+            try NodeStore.appendEvent(db, caseId: nil, actor: "system", action: "resyncRequested", payload: ["peers": peers.joined(separator: ",")])
+            return peers
+        }
+    }
+}
+
+/// Asks the peers for a resync when the node starts on a restored database, then idles.
+struct ResyncService: Service {
+    let services: NodeServices
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            let peers = try await Resync.request(services)
+            if !peers.isEmpty {
+                services.outboxSignal.notify()
+                logger.warning("restored from a backup: asked the peers to resend what this node lost", metadata: ["peers": "\(peers.joined(separator: ","))"])
+            }
+        } catch {
+            logger.error("resync request failed", metadata: ["error": "\(error)"])
+        }
+        // A service that returns would stop the node.
+        try? await gracefulShutdown()
+    }
+}
+
+// MARK: Receiving
+
+extension Apply {
+    /// At a peer of the restored node: queue what it lost, in order, then the end marker.
+    func resyncRequested() throws -> FederationReceiver.Result {
+        let body = try payload(ResyncRequestedPayload.self)
+        let peer = envelope.sender
+        let now = Date()
+        struct Item {
+            var time: Date
+            var origin: String
+            var id: String
+            var frame: Data
+            var signature: Data
+            var caseId: String
+            var sequence: Int
+            var pendingOwn: Bool
+        }
+        var items: [Item] = []
+        var gaps = Set<String>()
+        // Our own messages to it after what it applied (delivered or still queued; dead
+        // letters and discarded ones are not part of its history).
+        let own = try OutboxRecord.fetchAll(db, sql: """
+            SELECT * FROM outbox WHERE peer = ? AND caseId IS NOT NULL AND discardedAt IS NULL AND (deadAt IS NULL OR deliveredAt IS NOT NULL)
+            ORDER BY caseId, caseSequence
+            """, arguments: [peer])
+        var expected: [String: Int] = [:]
+        for message in own {
+            guard let caseId = message.caseId, message.caseSequence > (body.applied[caseId] ?? 0) else { continue }
+            let next = expected[caseId] ?? (body.applied[caseId] ?? 0) + 1
+            if message.caseSequence != next { gaps.insert(caseId) }
+            expected[caseId] = message.caseSequence + 1
+            items.append(Item(time: message.createdAt, origin: configuration.nodeId, id: message.id, frame: message.body, signature: message.signature ?? Data(),
+                              caseId: caseId, sequence: message.caseSequence, pendingOwn: message.deliveredAt == nil))
+        }
+        // Its own messages we applied after what it still holds: their exact signed frames.
+        let received = try InboxRecord.fetchAll(db, sql: """
+            SELECT * FROM inbox WHERE sender = ? AND caseId IS NOT NULL AND sequence IS NOT NULL ORDER BY caseId, sequence
+            """, arguments: [peer])
+        var echoExpected: [String: Int] = [:]
+        for message in received {
+            guard let caseId = message.caseId, let sequence = message.sequence, sequence > (body.sent[caseId] ?? 0) else { continue }
+            let next = echoExpected[caseId] ?? (body.sent[caseId] ?? 0) + 1
+            guard let frame = message.frame, let signature = message.signature, sequence == next else {
+                gaps.insert(caseId)
+                continue
+            }
+            echoExpected[caseId] = sequence + 1
+            items.append(Item(time: message.receivedAt, origin: peer, id: message.id, frame: frame, signature: signature, caseId: caseId,
+                              sequence: sequence, pendingOwn: false))
+        }
+        // Messages whose ids were pruned (older than the freshness window) cannot be echoed:
+        // the per-case sequences tell whether any is missing.
+        for row in try Row.fetchAll(db, sql: "SELECT caseId, lastSequence FROM inboxSequence WHERE sender = ?", arguments: [peer]) {
+            let caseId: String = row["caseId"]
+            let last: Int = row["lastSequence"]
+            if last > (body.sent[caseId] ?? 0), (echoExpected[caseId] ?? (body.sent[caseId] ?? 0) + 1) != last + 1 { gaps.insert(caseId) }
+        }
+        // One order for both kinds: our clock, when we sent ours and when we received its.
+        items.sort { ($0.time, $0.origin == configuration.nodeId ? 0 : 1, $0.sequence) < ($1.time, $1.origin == configuration.nodeId ? 0 : 1, $1.sequence) }
+        for (index, item) in items.enumerated() {
+            let payload = ResentPayload(originalId: item.id, origin: item.origin, signature: item.signature.base64EncodedString(),
+                                        sha256: SHA256.hash(data: item.frame).hexString, index: index + 1, total: items.count)
+            try Outbox.enqueue(db, identity: services.identity, sender: configuration.nodeId, peer: peer, type: .resent, caseId: nil,
+                               payload: payload, attachments: [item.frame])
+            // Carried by the stream now: not also sent directly.
+            if item.pendingOwn { try NodeStore.markDelivered(db, messageId: item.id, at: now) }
+        }
+        let resent = items.filter { $0.origin == configuration.nodeId }.count
+        let completed = ResyncCompletedPayload(resent: resent, echoed: items.count - resent, gaps: gaps.sorted())
+        try Outbox.enqueue(db, identity: services.identity, sender: configuration.nodeId, peer: peer, type: .resyncCompleted, caseId: nil, payload: completed)
+        try NodeStore.appendEvent(db, caseId: nil, actor: actor, action: "resyncAnswered", payload: [
+            "peer": peer, "backupTakenAt": body.backupTakenAt, "resent": String(resent), "echoed": String(items.count - resent),
+            "gaps": gaps.sorted().joined(separator: ","),
+        ])
+        services.metrics.resync(peer: peer, direction: "sent", messages: items.count)
+        // A restored city lost the county ledger reports since its backup (Art 15 supervision):
+        // report every case again, from the start.
+        if configuration.tier == .county { try NodeStore.setMeta(db, "ledgerReportedThrough", nil) }
+        return .init(applied: envelope.type.rawValue, caseId: nil)
+    }
+
+    /// At the restored node: one message of the stream.
+    func resent() throws -> FederationReceiver.Result {
+        let body = try payload(ResentPayload.self)
+        guard attachments.count == 1, SHA256.hash(data: attachments[0]).hexString == body.sha256,
+              let signature = Data(base64Encoded: body.signature)
+        else { throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "resent: attachment 0 is not the frame the envelope names") }
+        let frame: (json: Data, attachments: [Data])
+        let header: FederationHeader
+        do {
+            frame = try FederationFrame.decode(attachments[0])
+            header = try JSONDecoder().decode(FederationHeader.self, from: frame.json)
+        } catch {
+            throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "resent: \(error)")
+        }
+        guard header.id == body.originalId, let caseId = header.caseId else {
+            throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "resent: the frame is not message \(body.originalId) about a case")
+        }
+        var applied = false
+        if header.sender == configuration.nodeId {
+            guard header.receiver == envelope.sender,
+                  NodeIdentity.verify(signature, of: frame.json, publicKey: services.identity.publicKeyBase64)
+            else { throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "resent: our own message \(header.id) does not verify with our key") }
+            applied = try relearnOwn(header, caseId: caseId, frame: attachments[0], json: frame.json, signature: signature)
+        } else {
+            guard header.sender == envelope.sender, header.receiver == configuration.nodeId,
+                  FederationIntake.verify(signature, of: frame.json, link: link)
+            else { throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "resent: message \(header.id) does not verify with \(envelope.sender)'s key") }
+            applied = try replay(header, caseId: caseId, frame: frame, signature: signature)
+        }
+        let appliedKey = "resync.applied.\(envelope.sender)"
+        let count = (Int(try NodeStore.meta(db, appliedKey) ?? "0") ?? 0) + (applied ? 1 : 0)
+        try NodeStore.setMeta(db, appliedKey, String(count))
+        try NodeStore.setMeta(db, "resync.progress.\(envelope.sender)", "\(body.index)/\(body.total)")
+        return .init(applied: envelope.type.rawValue, caseId: caseId)
+    }
+
+    /// Records a case whose resent history could not be applied whole (the stream goes on).
+    func noteGap(_ caseId: String, _ reason: String) throws {
+        let key = "resync.gaps.\(envelope.sender)"
+        var gaps = Set((try NodeStore.meta(db, key) ?? "").split(separator: ",").map(String.init))
+        gaps.insert(caseId)
+        try NodeStore.setMeta(db, key, gaps.sorted().joined(separator: ","))
+        try NodeStore.appendEvent(db, caseId: caseId, actor: actor, action: "resyncGap", payload: ["reason": String(reason.prefix(500))])
+    }
+
+    /// The peer's own message, applied as if it came now. Returns whether it was new here.
+    func replay(_ header: FederationHeader, caseId: String, frame: (json: Data, attachments: [Data]), signature: Data) throws -> Bool {
+        if try InboxRecord.exists(db, key: header.id) { return false }
+        let last = try NodeStore.lastAppliedSequence(db, sender: header.sender, caseId: caseId)
+        if header.sequence <= last { return false }
+        guard header.sequence == last + 1 else {
+            try noteGap(caseId, "message \(header.sequence) of case \(caseId) resent; expected \(last + 1)")
+            return false
+        }
+        do {
+            try db.inSavepoint {
+                try NodeStore.recordAppliedSequence(db, sender: header.sender, caseId: caseId, sequence: header.sequence)
+                let receivedAt = Date()
+                let inner = Apply(services: services, db: db, envelope: header, json: frame.json, attachments: frame.attachments, link: link)
+                let result = try inner.run()
+                var inbox = InboxRecord(id: header.id, sender: header.sender, receivedAt: receivedAt, result: try CaseWorkflow.canonicalJSON(result),
+                                        caseId: caseId, sequence: header.sequence, type: header.type, chainHead: header.chainHead)
+                inbox.frame = attachments[0]
+                inbox.signature = signature
+                try inbox.insert(db)
+                return .commit
+            }
+            return true
+        } catch {
+            try noteGap(caseId, "\(header.type.rawValue) \(header.id): \(error)")
+            return false
+        }
+    }
+
+    /// Our own message, which the peer applied and we lost: keep it as delivered (so that the
+    /// case's next message continues its sequence) and re-apply the state change that caused it.
+    func relearnOwn(_ header: FederationHeader, caseId: String, frame: Data, json: Data, signature: Data) throws -> Bool {
+        if var existing = try OutboxRecord.fetchOne(db, key: header.id) {
+            if existing.deliveredAt == nil {
+                existing.deliveredAt = Date()
+                try existing.update(db)
+            }
+            return false
+        }
+        // A reaction queued again while the stream was replayed (the `received` of a forwarded
+        // case) gives way to the original, which the peer already applied.
+        try db.execute(sql: "DELETE FROM outbox WHERE peer = ? AND caseId = ? AND caseSequence = ? AND deliveredAt IS NULL",
+                       arguments: [header.receiver, caseId, header.sequence])
+        var row = OutboxRecord(id: header.id, peer: header.receiver, caseId: caseId, caseSequence: header.sequence, type: header.type,
+                               body: frame, signature: signature, createdAt: (try? Date(header.sentAt, strategy: .iso8601)) ?? Date())
+        row.deliveredAt = Date()
+        try row.insert(db)
+        do {
+            // With the original's own materials, as when it was sent.
+            let inner = Apply(services: services, db: db, envelope: header, json: json,
+                              attachments: try FederationFrame.decode(frame).attachments, link: link)
+            try db.inSavepoint {
+                try inner.reapplyOwn(header, caseId: caseId, json: json, relearnedFrom: envelope.sender)
+                return .commit
+            }
+            return true
+        } catch {
+            try noteGap(caseId, "own \(header.type.rawValue) \(header.id): \(error)")
+            return false
+        }
+    }
+
+    /// The state change our own message `header` reported, made again here (on an `Apply` of
+    /// that message, so that `attachments` are its materials).
+    func reapplyOwn(_ header: FederationHeader, caseId: String, json: Data, relearnedFrom peer: String) throws {
+        let relearned = "resync:\(peer)"
+        switch header.type {
+        case .received, .ping, .keyRotated, .chainCheck, .countyLedgerReported, .resyncRequested, .resent, .resyncCompleted:
+            return
+        case .coordinationRecorded:
+            // Art 9, at the city that issued the opinion.
+            let body = try payload(CoordinationRecordedPayload.self)
+            var record = try CaseWorkflow.load(db, caseId)
+            try CaseWorkflow.transition(&record, .recordCoordination, tier: configuration.tier)
+            record.coordination = body.outcome
+            try CaseWorkflow.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "recordCoordination",
+                                      payload: ["outcome": body.outcome, "message": header.id, "relearned": "true"])
+        case .disagreementRecorded:
+            // Art 9, the county's drafter.
+            let body = try payload(DisagreementRecordedPayload.self)
+            var record = try CaseWorkflow.load(db, caseId)
+            try CaseWorkflow.transition(&record, .recordDisagreement, tier: configuration.tier)
+            record.disagreement = body.reason
+            try CaseWorkflow.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "recordDisagreement",
+                                      payload: ["reason": body.reason, "message": header.id, "relearned": "true"])
+        case .caseRevised:
+            // Art 9, a revision after the opinion at the county.
+            let body = try payload(CaseRevisedPayload.self)
+            var record = try CaseWorkflow.load(db, caseId)
+            if record.state != .revising { try CaseWorkflow.transition(&record, .beginRevision, tier: configuration.tier) }
+            try RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: body.revisedOn,
+                               createdBy: nil).insert(db)
+            record.currentRevision = body.revision
+            record.revisedOn = body.revisedOn
+            CaseWorkflow.followRevision(&record, body.form)
+            try CaseWorkflow.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "revise",
+                                      payload: ["revision": String(body.revision), "message": header.id, "relearned": "true"])
+        case .supplementRequested:
+            let body = try payload(SupplementRequestedPayload.self)
+            var record = try CaseWorkflow.load(db, caseId)
+            try CaseWorkflow.transition(&record, .requestSupplement, tier: configuration.tier)
+            var notice = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: body.notice.round, issuedBy: configuration.tier,
+                                      issuedOn: body.notice.issuedOn, supplyBy: body.notice.supplyBy, revision: body.revision,
+                                      body: try CaseWorkflow.canonicalJSON(body.notice), answeredOn: nil)
+            try notice.insert(db)
+            record.clockStops.append(ReviewClock.Stop(stopped: body.notice.issuedOn, resumed: nil))
+            record.dueOn = CaseWorkflow.due(of: record, services.calendar)
+            try CaseWorkflow.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "requestSupplement",
+                                      payload: ["round": String(body.notice.round), "message": header.id, "relearned": "true"])
+        case .opinionIssued:
+            let body = try payload(OpinionIssuedPayload.self)
+            let opinion = try JSONDecoder().decode(ReviewOpinion.self, from: body.opinion)
+            var record = try CaseWorkflow.load(db, caseId)
+            try CaseWorkflow.transition(&record, .issueOpinion(opinion.outcome), tier: configuration.tier)
+            var row = OpinionRecord(caseId: caseId, number: opinion.number.description, year: opinion.number.year, sequence: opinion.number.sequence,
+                                    outcome: opinion.outcome, body: body.opinion, issuedOn: opinion.issuedOn)
+            row.signature = body.signature
+            row.signerPublicKey = body.signerPublicKey
+            // The revision the opinion judged: the case's at the time, as re-learned so far.
+            row.revision = record.currentRevision
+            try row.insert(db)
+            record.opinionIssuedOn = opinion.issuedOn
+            record.revisionDueOn = try? services.calendar.revisionDue(opinionReceived: opinion.issuedOn)
+            record.countyWorkdays = body.countyWorkdays
+            record.cityWorkdays = body.cityWorkdays
+            try CaseWorkflow.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "issueOpinion",
+                                      payload: ["number": opinion.number.description, "outcome": opinion.outcome.rawValue, "message": header.id, "relearned": "true"])
+        case .caseForwarded:
+            try relearnForwarded(try payload(CaseForwardedPayload.self), caseId: caseId, header: header, actor: relearned)
+        case .caseResubmitted:
+            let body = try payload(CaseResubmittedPayload.self)
+            var record = try CaseWorkflow.load(db, caseId)
+            try CaseWorkflow.transition(&record, .resubmit, tier: configuration.tier)
+            try storeOwnMaterials(body.materials, caseId: caseId, unit: record.draftingUnit)
+            try RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: body.resumedOn,
+                               createdBy: nil).insert(db)
+            record.currentRevision = body.revision
+            CaseWorkflow.followRevision(&record, body.form)
+            try db.execute(sql: "UPDATE notice SET answeredOn = ? WHERE caseId = ? AND type = 'supplement' AND answeredOn IS NULL",
+                           arguments: [body.resumedOn.description, caseId])
+            if let last = record.clockStops.indices.last, record.clockStops[last].resumed == nil {
+                record.clockStops[last].resumed = body.resumedOn
+            }
+            record.dueOn = CaseWorkflow.due(of: record, services.calendar)
+            try CaseWorkflow.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "resubmit",
+                                      payload: ["revision": String(body.revision), "message": header.id, "relearned": "true"])
+        case .launchConfirmed:
+            let body = try payload(LaunchConfirmedPayload.self)
+            var record = try CaseWorkflow.load(db, caseId)
+            // Art 9: a revision after a negative opinion happened here before the launch.
+            if record.state == .opinionNotPassed { try CaseWorkflow.transition(&record, .beginRevision, tier: configuration.tier) }
+            if body.revision > record.currentRevision {
+                try RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: body.confirmedOn,
+                                   createdBy: nil).insert(db)
+                record.currentRevision = body.revision
+                record.revisedOn = record.revisedOn ?? body.confirmedOn
+                CaseWorkflow.followRevision(&record, body.form)
+            }
+            try CaseWorkflow.transition(&record, record.kind == .withdrawal ? .confirmWithdrawal : .confirmLaunch, tier: configuration.tier)
+            record.launchDate = body.launchDate
+            record.launchConfirmedOn = body.confirmedOn
+            try CaseWorkflow.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: record.kind == .withdrawal ? "confirmWithdrawal" : "confirmLaunch",
+                                      payload: ["launchDate": body.launchDate.description, "message": header.id, "relearned": "true"])
+        }
+    }
+
+    /// A restored county's own forwarding: the case moves to `forwarded`, or, when it was
+    /// submitted after the backup, is rebuilt from what the county sent (the form and materials
+    /// as forwarded, the clock, the preliminary conclusion, the county's notices round by round;
+    /// earlier revisions and materials notices are not in the message).
+    func relearnForwarded(_ body: CaseForwardedPayload, caseId: String, header: FederationHeader, actor: String) throws {
+        if var record = try CaseRecord.fetchOne(db, key: caseId) {
+            try CaseWorkflow.transition(&record, .forward, tier: configuration.tier)
+            record.forwardedOn = body.forwardedOn
+            try CaseWorkflow.save(db, &record)
+        } else {
+            let now = Date()
+            var record = CaseRecord(
+                id: caseId, kind: body.kind, level: .county, state: .forwarded, title: body.title, documentNumber: body.documentNumber,
+                draftingUnit: body.draftingUnit, divisionCode: body.divisionCode, originNode: configuration.nodeId, submittedBy: nil,
+                submittedOn: body.submittedOn, acceptedOn: body.clock.acceptedOn,
+                clockStops: body.clock.stops.map { ReviewClock.Stop(stopped: $0.stopped, resumed: $0.resumed) }, clockLimit: body.clock.limit,
+                dueOn: nil, effectiveDate: body.effectiveDate, lateApplication: body.lateApplication, currentRevision: body.revision,
+                materialsDueOn: nil, preliminaryConclusion: body.preliminaryConclusion.isEmpty ? nil : body.preliminaryConclusion, opinionIssuedOn: nil,
+                revisionDueOn: nil, revisedOn: nil, disagreement: nil, coordination: nil, launchDate: nil, launchConfirmedOn: nil, createdAt: now, updatedAt: now)
+            record.forwardedOn = body.forwardedOn
+            record.dueOn = CaseWorkflow.due(of: record, services.calendar)
+            try record.insert(db)
+            // The case number counter (`<node>-<year>-<sequence>`) must not hand out this id again.
+            let parts = caseId.split(separator: "-")
+            if parts.count == 3, let sequence = Int(parts[2]) {
+                let key = "caseSequence.\(parts[1])"
+                let current = Int(try NodeStore.meta(db, key) ?? "0") ?? 0
+                if sequence > current { try NodeStore.setMeta(db, key, String(sequence)) }
+            }
+            try RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: body.forwardedOn,
+                               createdBy: nil).insert(db)
+            if let rounds = body.countyNotices {
+                // The county's rounds as it issued them, reasons included.
+                for county in rounds {
+                    var row = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: county.notice.round, issuedBy: .county,
+                                           issuedOn: county.notice.issuedOn, supplyBy: county.notice.supplyBy, revision: county.revision,
+                                           body: try CaseWorkflow.canonicalJSON(county.notice), answeredOn: county.answeredOn)
+                    try row.insert(db)
+                }
+            } else if !body.countyFindings.isEmpty {
+                // An older county forwarded its findings merged into one.
+                let notice = SupplementNotice(issuedBy: .county, round: 1, findings: body.countyFindings, issuedOn: body.forwardedOn, supplyBy: nil)
+                var row = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: 1, issuedBy: .county, issuedOn: body.forwardedOn,
+                                       supplyBy: nil, revision: body.revision, body: try CaseWorkflow.canonicalJSON(notice), answeredOn: body.forwardedOn)
+                try row.insert(db)
+            }
+        }
+        try storeOwnMaterials(body.materials, caseId: caseId, unit: body.draftingUnit)
+        try NodeStore.appendEvent(db, caseId: caseId, actor: actor, action: "forward",
+                                  payload: ["to": header.receiver, "message": header.id, "relearned": "true"])
+    }
+
+    /// Our own materials back from our message: blobs, the case's list, and the drafting
+    /// unit's ownership of the blobs (so that its drafter can list them again).
+    func storeOwnMaterials(_ materials: [TransferredMaterial], caseId: String, unit: String) throws {
+        try storeMaterials(materials, caseId: caseId)
+        for material in materials {
+            guard let digest = material.reference.sha256?.lowercased() else { continue }
+            try db.execute(sql: "INSERT OR IGNORE INTO materialUpload(sha256, unit, uploadedBy, uploadedAt) VALUES (?, ?, NULL, ?)",
+                           arguments: [digest, unit, Date()])
+        }
+    }
+
+    /// At the restored node: the peer's stream ended.
+    func resyncCompleted() throws -> FederationReceiver.Result {
+        let body = try payload(ResyncCompletedPayload.self)
+        let peer = envelope.sender
+        let localGaps = (try NodeStore.meta(db, "resync.gaps.\(peer)") ?? "").split(separator: ",").map(String.init)
+        let applied = Int(try NodeStore.meta(db, "resync.applied.\(peer)") ?? "0") ?? 0
+        let figures = Resync.Figures(peer: peer, resent: body.resent, echoed: body.echoed, applied: applied,
+                                     gaps: Array(Set(body.gaps + localGaps)).sorted(), completedAt: Date())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        try NodeStore.setMeta(db, Resync.resultKey(peer), String(decoding: try encoder.encode(figures), as: UTF8.self))
+        try NodeStore.setMeta(db, Resync.pendingKey(peer), nil)
+        let remaining = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM nodeMeta WHERE key LIKE 'resync.pending.%'") ?? 0
+        if remaining == 0 { try NodeStore.setMeta(db, "resyncPending", nil) }
+        try NodeStore.appendEvent(db, caseId: nil, actor: actor, action: "resyncCompleted", payload: [
+            "resent": String(body.resent), "echoed": String(body.echoed), "applied": String(applied), "gaps": figures.gaps.joined(separator: ","),
+        ])
+        services.metrics.resync(peer: peer, direction: "received", messages: body.resent + body.echoed)
+        return .init(applied: envelope.type.rawValue, caseId: nil)
+    }
+}

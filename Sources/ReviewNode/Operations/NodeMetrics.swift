@@ -1,0 +1,169 @@
+import Foundation
+import GRDB
+import Metrics
+import Prometheus
+import ReviewProtocol
+import ReviewRules
+import ReviewStore
+
+/// The node's metrics: events are recorded through swift-metrics (counters, timers) into this
+/// node's own Prometheus registry (no global bootstrap: several nodes may share a test
+/// process); state that lives in the database (queues, cases, backup age) is read at scrape
+/// time into gauges. ``render(store:today:calendarYears:)`` returns the Prometheus text format.
+final class NodeMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+
+    init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Seconds: most requests take milliseconds; peers' deliveries can take a while.
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30),
+        ]
+        self.factory = factory
+    }
+
+    // MARK: Events
+
+    /// One HTTP request: `route` is the router's pattern (`/api/v1/cases/{id}`), never the raw path.
+    func request(method: String, route: String, status: Int, duration: Duration) {
+        let dimensions = [("method", method), ("route", route), ("status", String(status))]
+        Counter(label: "review_http_requests_total", dimensions: dimensions, factory: factory).increment()
+        Metrics.Timer(label: "review_http_request_duration_seconds", dimensions: [("method", method), ("route", route)], factory: factory)
+            .recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + Int64(duration.components.attoseconds / 1_000_000_000))
+    }
+
+    /// One delivery attempt to `peer`; `outcome` is delivered, transient, message or permanent.
+    func delivery(peer: String, outcome: String, duration: Duration) {
+        Counter(label: "review_delivery_attempts_total", dimensions: [("peer", peer), ("outcome", outcome)], factory: factory).increment()
+        if outcome != "delivered" {
+            Counter(label: "review_delivery_failures_total", dimensions: [("peer", peer), ("kind", outcome)], factory: factory).increment()
+        }
+        Metrics.Timer(label: "review_delivery_duration_seconds", dimensions: [("peer", peer)], factory: factory)
+            .recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + Int64(duration.components.attoseconds / 1_000_000_000))
+    }
+
+    /// A message became a dead letter.
+    func deadLetter(peer: String) {
+        Counter(label: "review_dead_letters_total", dimensions: [("peer", peer)], factory: factory).increment()
+    }
+
+    /// A failed sign-in: `via` is console (name/password or token form) or token (API bearer token).
+    func signInFailed(via: String) {
+        Counter(label: "review_sign_in_failures_total", dimensions: [("via", via)], factory: factory).increment()
+    }
+
+    /// A scheduled backup failed.
+    func backupFailed() {
+        Counter(label: "review_backup_failures_total", dimensions: [], factory: factory).increment()
+    }
+
+    /// Messages resent to a peer after it was restored (sender side), or replayed here.
+    func resync(peer: String, direction: String, messages: Int) {
+        Counter(label: "review_resync_messages_total", dimensions: [("peer", peer), ("direction", direction)], factory: factory).increment(by: messages)
+    }
+
+    // MARK: Scrape
+
+    /// What each scrape-time gauge means (its `# HELP` line).
+    static let help: [String: String] = [
+        "review_node_info": "This node's id and tier (always 1).",
+        "review_outbox_queue_depth": "Messages waiting for delivery to the peer (not dead letters).",
+        "review_outbox_dead_letters": "Messages the peer refused for good, waiting for an operator.",
+        "review_outbox_oldest_pending_age_seconds": "Age of the oldest message waiting for the peer, seconds (0: none).",
+        "review_delivery_last_success_timestamp_seconds": "When a message was last delivered to the peer, Unix time (0: never).",
+        "review_link_enabled": "Whether the link to the peer is enabled.",
+        "review_cases": "Cases on this node by level and state.",
+        "review_cases_overdue": "Overdue cases: review clock past due, materials not supplied, Art 9 revision late.",
+        "review_backup_last_success_timestamp_seconds": "When the last backup succeeded, Unix time (0: never).",
+        "review_backup_age_seconds": "Seconds since the last successful backup (since 1970 when there is none).",
+        "review_resync_pending": "1 while a node restored from a backup is resyncing with its peers.",
+        "review_calendar_year_loaded": "Whether the working-day calendar of the current or next year is loaded.",
+        "review_calendar_month": "The node's current month (1-12), for the next-year calendar alert.",
+    ]
+
+    func gauge(_ name: String, _ labels: [(String, String)] = []) -> Prometheus.Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: Self.help[name] ?? ""), labels: labels)
+    }
+
+    /// Reads the database's state into gauges and returns the whole exposition.
+    func render(store: NodeStore, configuration: NodeConfiguration, today: CivilDate, calendarYears: Set<Int>, now: Date = Date()) async throws -> [UInt8] {
+        struct Snapshot: Sendable {
+            var queue: [(peer: String, pending: Int, dead: Int, oldest: Date?, lastDelivered: Date?, enabled: Bool)] = []
+            var cases: [(state: String, level: String, count: Int)] = []
+            var overdue: [String: [String: Int]] = [:]
+            var lastBackup: String?
+            var restoredPending: Bool = false
+        }
+        let todayText = today.description
+        let snapshot = try await store.read { db -> Snapshot in
+            var snapshot = Snapshot()
+            for row in try Row.fetchAll(db, sql: """
+                SELECT l.nodeId, l.enabled,
+                  (SELECT COUNT(*) FROM outbox o WHERE o.peer = l.nodeId AND o.deliveredAt IS NULL AND o.discardedAt IS NULL AND o.deadAt IS NULL) AS pending,
+                  (SELECT COUNT(*) FROM outbox o WHERE o.peer = l.nodeId AND o.deliveredAt IS NULL AND o.discardedAt IS NULL AND o.deadAt IS NOT NULL) AS dead,
+                  (SELECT MIN(createdAt) FROM outbox o WHERE o.peer = l.nodeId AND o.deliveredAt IS NULL AND o.discardedAt IS NULL) AS oldest,
+                  (SELECT MAX(deliveredAt) FROM outbox o WHERE o.peer = l.nodeId) AS lastDelivered
+                FROM link l
+                """) {
+                snapshot.queue.append((row["nodeId"], row["pending"], row["dead"], row["oldest"], row["lastDelivered"], row["enabled"]))
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT state, level, COUNT(*) AS n FROM reviewCase GROUP BY state, level") {
+                snapshot.cases.append((row["state"], row["level"], row["n"]))
+            }
+            // Overdue the way the case lists show it: a running review clock past its due date,
+            // materials not supplied by their date, a revision (Art 9) not made by its date.
+            for row in try Row.fetchAll(db, sql: """
+                SELECT level,
+                  SUM(CASE WHEN acceptedOn IS NOT NULL AND opinionIssuedOn IS NULL AND dueOn IS NOT NULL AND dueOn < ?1 THEN 1 ELSE 0 END) AS review,
+                  SUM(CASE WHEN state = 'awaitingMaterials' AND materialsDueOn IS NOT NULL AND materialsDueOn < ?1 THEN 1 ELSE 0 END) AS materials,
+                  SUM(CASE WHEN state IN ('opinionPassed', 'opinionNotPassed', 'revising') AND revisedOn IS NULL AND revisionDueOn IS NOT NULL
+                           AND revisionDueOn < ?1 THEN 1 ELSE 0 END) AS revision
+                FROM reviewCase GROUP BY level
+                """, arguments: [todayText]) {
+                snapshot.overdue[row["level"]] = ["review": row["review"] ?? 0, "materials": row["materials"] ?? 0, "revision": row["revision"] ?? 0]
+            }
+            snapshot.lastBackup = try NodeStore.meta(db, "lastBackupAt")
+            snapshot.restoredPending = try NodeStore.meta(db, "resyncPending") != nil
+            return snapshot
+        }
+        let tier = configuration.tier.rawValue
+        gauge("review_node_info", [("node", configuration.nodeId), ("tier", tier)]).set(to: 1)
+        for link in snapshot.queue {
+            let labels = [("peer", link.peer)]
+            gauge("review_outbox_queue_depth", labels).set(to: Double(link.pending))
+            gauge("review_outbox_dead_letters", labels).set(to: Double(link.dead))
+            gauge("review_outbox_oldest_pending_age_seconds", labels)
+                .set(to: link.oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+            gauge("review_delivery_last_success_timestamp_seconds", labels)
+                .set(to: link.lastDelivered?.timeIntervalSince1970 ?? 0)
+            gauge("review_link_enabled", labels).set(to: link.enabled ? 1 : 0)
+        }
+        for state in CaseState.allCases {
+            for level in ["county", "city"] {
+                let count = snapshot.cases.first { $0.state == state.rawValue && $0.level == level }?.count ?? 0
+                gauge("review_cases", [("tier", tier), ("level", level), ("state", state.rawValue)]).set(to: Double(count))
+            }
+        }
+        for level in ["county", "city"] {
+            for kind in ["review", "materials", "revision"] {
+                gauge("review_cases_overdue", [("tier", tier), ("level", level), ("kind", kind)])
+                    .set(to: Double(snapshot.overdue[level]?[kind] ?? 0))
+            }
+        }
+        let lastBackup = snapshot.lastBackup.flatMap { try? Date($0, strategy: .iso8601) }
+        gauge("review_backup_last_success_timestamp_seconds").set(to: lastBackup?.timeIntervalSince1970 ?? 0)
+        // Without any backup, the age counts from the epoch: an alert on age fires.
+        gauge("review_backup_age_seconds").set(to: now.timeIntervalSince(lastBackup ?? Date(timeIntervalSince1970: 0)))
+        gauge("review_resync_pending").set(to: snapshot.restoredPending ? 1 : 0)
+        gauge("review_calendar_year_loaded", [("which", "current")]).set(to: calendarYears.contains(today.year) ? 1 : 0)
+        gauge("review_calendar_year_loaded", [("which", "next")]).set(to: calendarYears.contains(today.year + 1) ? 1 : 0)
+        gauge("review_calendar_month").set(to: Double(today.month))
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(16 * 1024)
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}
