@@ -125,6 +125,8 @@ struct CaseDetail: Codable, Sendable {
     var deliveryFailures: [DeliveryFailure]
     /// While the case waits for materials (Art 5): what is still missing after partial supplies.
     var missingMaterials: [MaterialKind]?
+    /// Opinions a re-review superseded, oldest first (each kept with its number).
+    var supersededOpinions: [ReviewOpinion]
 
     struct DeliveryFailure: Codable, Sendable {
         var messageId: String
@@ -215,7 +217,8 @@ struct CaseDetail: Codable, Sendable {
             cityCaseNumber: record.cityCaseNumber,
             deliveryFailures: try NodeStore.deadLetters(db, caseId: record.id).map(DeliveryFailure.init),
             missingMaterials: record.state == .awaitingMaterials || record.state == .submitted
-                ? MaterialsCheck.missing(kind: record.kind, materials: try CaseWorkflow.materials(db, record.id)) : nil)
+                ? MaterialsCheck.missing(kind: record.kind, materials: try CaseWorkflow.materials(db, record.id)) : nil,
+            supersededOpinions: try NodeStore.supersededOpinions(db, caseId: record.id).compactMap { try? decoder.decode(ReviewOpinion.self, from: $0) })
     }
 }
 

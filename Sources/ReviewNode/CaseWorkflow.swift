@@ -359,7 +359,11 @@ struct CaseWorkflow: Sendable {
                     throw APIError.invalid("requiredChanges[\(index)].itemIndex", "事项序号超出范围")
                 }
             }
-            let sequence = (try Int.fetchOne(db, sql: "SELECT MAX(sequence) FROM opinion WHERE year = ?", arguments: [today.year]) ?? 0) + 1
+            // A re-review's opinion supersedes the previous one, which stays on record.
+            let superseded = try NodeStore.supersedeOpinion(db, caseId: caseId, on: today)
+            let sequence = (try Int.fetchOne(db, sql: """
+                SELECT MAX(sequence) FROM (SELECT sequence FROM opinion WHERE year = ?1 UNION ALL SELECT sequence FROM supersededOpinion WHERE year = ?1)
+                """, arguments: [today.year]) ?? 0) + 1
             let number = OpinionNumber(prefix: configuration.opinionPrefix, year: today.year, sequence: sequence)
             let opinion = ReviewOpinion(number: number, outcome: outcome, policyTitle: record.title, draftingUnit: record.draftingUnit,
                                         requiredChanges: changes, remarks: remarks, issuedOn: today, issuerNode: configuration.nodeId)
@@ -383,7 +387,7 @@ struct CaseWorkflow: Sendable {
             }
             try Self.save(db, &record)
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "issueOpinion",
-                                      payload: ["number": number.description, "outcome": outcome.rawValue])
+                                      payload: ["number": number.description, "outcome": outcome.rawValue, "supersedes": superseded ?? ""])
             if record.originNode != configuration.nodeId {
                 try Outbox.enqueue(db, identity: services.identity, sender: configuration.nodeId, peer: record.originNode, type: .opinionIssued, caseId: caseId,
                                    payload: OpinionIssuedPayload(opinion: opinionBytes, signature: opinionRecord.signature ?? Data(),
@@ -465,6 +469,39 @@ struct CaseWorkflow: Sendable {
             }
             return record
         }
+    }
+
+    /// Art 9 → Art 8: the tier that issued the opinion reviews a revision made after it again,
+    /// with a clock of its own (10 working days from today); its new opinion will supersede the
+    /// old one. A county is told, and its case waits for the new opinion.
+    /// - Throws: 409 when nothing changed since the opinion, or the state does not allow it.
+    func beginReReview(_ caseId: String, by user: UserRecord) async throws -> CaseRecord {
+        let today = services.today.date
+        let tier = self.tier
+        let calendar = self.calendar
+        let services = self.services
+        let result = try await services.store.write { db in
+            var record = try Self.load(db, caseId)
+            try Access.requireReviewer(user, record)
+            try Self.transition(&record, .beginReReview, tier: tier)
+            guard let opinion = try OpinionRecord.fetchOne(db, key: caseId), let judged = opinion.revision, record.currentRevision > judged else {
+                throw APIError(.conflict, code: "nothing-to-review", message: "审查意见书出具后尚无修改内容,无需重新审查", state: record.state.rawValue)
+            }
+            record.acceptedOn = today
+            record.clockStops = []
+            record.clockLimit = ReviewClock.statutoryLimit
+            record.dueOn = Self.due(of: record, calendar)
+            try Self.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "beginReReview",
+                                      payload: ["revision": String(record.currentRevision), "previousOpinion": opinion.number, "dueOn": record.dueOn?.description ?? ""])
+            if record.level == .county {
+                try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: record.originNode,
+                                   type: .reReviewStarted, caseId: caseId, payload: ReReviewStartedPayload(revision: record.currentRevision, startedOn: today))
+            }
+            return record
+        }
+        services.outboxSignal.notify()
+        return result
     }
 
     /// Art 10: the final content (the current revision) and the launch date; for a withdrawal,

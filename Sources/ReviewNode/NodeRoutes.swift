@@ -46,6 +46,7 @@ public struct NodeRoutes: Sendable {
         (.post, "cases/:id/revise", { $0.revise }),
         (.post, "cases/:id/disagreement", { $0.disagreement }),
         (.post, "cases/:id/coordination", { $0.coordination }),
+        (.post, "cases/:id/re-review", { $0.reReview }),
         (.post, "cases/:id/launch", { $0.launch }),
         (.post, "cases/:id/archive", { $0.archive }),
         (.get, "federation/status", { $0.federationStatus }),
@@ -307,6 +308,11 @@ public struct NodeRoutes: Sendable {
 
     func supplyMaterials(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try await act(request, context, SupplyMaterials.self) { user, id, body in _ = try await workflow.supplyMaterials(id, body.materials, by: user) }
+    }
+
+    /// Art 9 → Art 8: the issuing tier reviews a revision again (reviewer).
+    func reReview(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try await act(context) { user, id in _ = try await workflow.beginReReview(id, by: user) }
     }
 
     func accept(_ request: Request, context: NodeRequestContext) async throws -> Response {

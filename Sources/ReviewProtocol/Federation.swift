@@ -42,6 +42,8 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
     case opinionIssued
     /// Art 9: the issuing tier's coordination result after a disagreement.
     case coordinationRecorded
+    /// Art 9 → Art 8: the city re-reviews a revision made after its opinion.
+    case reReviewStarted
     // Either way
     case ping
     case keyRotated
@@ -68,6 +70,7 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
         case .disagreementRecorded: "对审查意见的不同意见"
         case .caseRevised: "按审查意见修改后的内容"
         case .coordinationRecorded: "协调结果"
+        case .reReviewStarted: "市级重新审查"
         case .received: "市级接收回执"
         case .supplementRequested: "市级补正通知"
         case .opinionIssued: "标准化审查意见书"
@@ -571,5 +574,16 @@ public struct ResyncCompletedPayload: Codable, Sendable {
         self.resent = resent
         self.echoed = echoed
         self.gaps = gaps
+    }
+}
+
+/// City → county (Art 9 → Art 8): the city reviews `revision` again; a new opinion follows.
+public struct ReReviewStartedPayload: Codable, Hashable, Sendable {
+    public var revision: Int
+    public var startedOn: CivilDate
+
+    public init(revision: Int, startedOn: CivilDate) {
+        self.revision = revision
+        self.startedOn = startedOn
     }
 }

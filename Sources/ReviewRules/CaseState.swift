@@ -94,6 +94,10 @@ public enum CaseEvent: Hashable, Codable, Sendable {
     case confirmWithdrawal
     /// Art 11.
     case archive
+    /// The issuing tier reviews a revision made after its opinion again (Art 9 → Art 8).
+    case beginReReview
+    /// County: the city began re-reviewing the revision; the case waits for its new opinion.
+    case receiveReReview
 
     /// Every event, for tables and exhaustive tests.
     public static let all: [CaseEvent] = [
@@ -101,6 +105,7 @@ public enum CaseEvent: Hashable, Codable, Sendable {
         .completePreliminaryReview, .forward, .receiveSupplementRequest,
         .issueOpinion(.passed), .issueOpinion(.notPassed), .receiveOpinion(.passed), .receiveOpinion(.notPassed),
         .beginRevision, .recordDisagreement, .recordCoordination, .confirmLaunch, .confirmWithdrawal, .archive,
+        .beginReReview, .receiveReReview,
     ]
 
     /// A stable name for logs and errors, e.g. `issueOpinion(passed)`.
@@ -123,6 +128,8 @@ public enum CaseEvent: Hashable, Codable, Sendable {
         case .confirmLaunch: "confirmLaunch"
         case .confirmWithdrawal: "confirmWithdrawal"
         case .archive: "archive"
+        case .beginReReview: "beginReReview"
+        case .receiveReReview: "receiveReReview"
         }
     }
 }

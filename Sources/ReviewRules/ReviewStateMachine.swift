@@ -94,6 +94,9 @@ public struct ReviewStateMachine: Hashable, Sendable {
         case (.opinionPassed, .confirmWithdrawal) where withdrawal, (.revising, .confirmWithdrawal) where withdrawal:
             return .withdrawalConfirmed
         case (.launchConfirmed, .archive), (.withdrawalConfirmed, .archive): return .archived
+        // Art 9 → Art 8: the tier that issued the opinion reviews the revision again.
+        case (.revising, .beginReReview) where !county: return .finalReview
+        case (.revising, .receiveReReview) where county: return .forwarded
         default: return nil
         }
     }

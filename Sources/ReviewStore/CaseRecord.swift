@@ -259,3 +259,23 @@ extension NodeStore {
             """, arguments: [sha256, unit])
     }
 }
+
+extension NodeStore {
+    /// Moves the case's current opinion, if any, to the superseded opinions (kept with its
+    /// number and signature) so that a re-review's new opinion can take its place. Returns its number.
+    @discardableResult
+    public static func supersedeOpinion(_ db: Database, caseId: String, on date: CivilDate) throws -> String? {
+        guard let current = try OpinionRecord.fetchOne(db, key: caseId) else { return nil }
+        try db.execute(sql: """
+            INSERT INTO supersededOpinion(caseId, number, year, sequence, outcome, body, issuedOn, signature, signerPublicKey, revision, supersededOn)
+            SELECT caseId, number, year, sequence, outcome, body, issuedOn, signature, signerPublicKey, revision, ? FROM opinion WHERE caseId = ?
+            """, arguments: [date.description, caseId])
+        try OpinionRecord.deleteOne(db, key: caseId)
+        return current.number
+    }
+
+    /// The opinions a re-review superseded, oldest first (their signed bytes).
+    public static func supersededOpinions(_ db: Database, caseId: String) throws -> [Data] {
+        try Data.fetchAll(db, sql: "SELECT body FROM supersededOpinion WHERE caseId = ? ORDER BY year, sequence", arguments: [caseId])
+    }
+}

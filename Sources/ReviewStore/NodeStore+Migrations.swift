@@ -291,6 +291,23 @@ extension NodeStore {
             }
             try db.create(index: "outboxDeliveredAt", on: "outbox", columns: ["deliveredAt"])
         }
+        migrator.registerMigration("v10-superseded-opinions") { db in
+            // A re-review's new opinion supersedes the old; both are kept, each with its number.
+            try db.create(table: "supersededOpinion") { t in
+                t.column("caseId", .text).notNull().indexed()
+                t.column("number", .text).notNull()
+                t.column("year", .integer).notNull()
+                t.column("sequence", .integer).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("body", .blob).notNull()
+                t.column("issuedOn", .text).notNull()
+                t.column("signature", .blob)
+                t.column("signerPublicKey", .text)
+                t.column("revision", .integer)
+                t.column("supersededOn", .text).notNull()
+                t.primaryKey(["caseId", "number"])
+            }
+        }
         return migrator
     }
 }

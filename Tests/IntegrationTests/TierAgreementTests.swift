@@ -427,5 +427,25 @@ import Testing
         })
         let diff = try await city.call("GET", "/api/v1/cases/\(id)/diff", token: federation.cityReviewer)
         #expect(diff.text.contains("consultation"), "\(diff.text)")
+
+        // The city re-reviews the revision on its own clock; the county waits for the new opinion.
+        let reReview = try await city.call("POST", "/api/v1/cases/\(id)/re-review", token: federation.cityReviewer)
+        #expect(reReview.status == 200, "\(reReview.text)")
+        #expect(caseField(reReview, "state") as? String == "finalReview")
+        #expect(caseField(reReview, "dueOn") as? String == (try NodeProcess.reviewctl(["calendar", "add", "2026-03-02", "10"]).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(try await eventually { try await federation.state(county, id, token: federation.drafter) == "forwarded" })
+        // The new opinion supersedes the old; both are kept, numbered, at both tiers; then launch.
+        #expect(try await city.call("POST", "/api/v1/cases/\(id)/opinion", token: federation.cityReviewer, json: ["outcome": "passed"]).status == 201)
+        #expect(try await eventually { try await federation.state(county, id, token: federation.drafter) == "opinionPassed" })
+        for (node, token) in [(city, federation.cityReviewer), (county, federation.drafter)] {
+            let detail = try await node.call("GET", "/api/v1/cases/\(id)", token: token)
+            let current = (detail.json["opinion"] as? [String: Any])?["number"] as? [String: Any]
+            #expect(current?["sequence"] as? Int == 2 && (detail.json["opinion"] as? [String: Any])?["outcome"] as? String == "passed")
+            let old = (detail.json["supersededOpinions"] as? [[String: Any]])?.first
+            #expect((old?["number"] as? [String: Any])?["sequence"] as? Int == 1 && old?["outcome"] as? String == "notPassed")
+        }
+        let launched = try await county.call("POST", "/api/v1/cases/\(id)/launch", token: federation.drafter, json: ["launchDate": "2026-04-01"])
+        #expect(caseField(launched, "state") as? String == "launchConfirmed", "\(launched.text)")
+        #expect(try await eventually { try await federation.state(city, id, token: federation.cityReviewer) == "launchConfirmed" })
     }
 }

@@ -43,6 +43,8 @@ import Testing
             (.citySupplementRequested, .resubmit, .forwarded),
             (.forwarded, .receiveOpinion(.passed), .opinionPassed),
             (.forwarded, .receiveOpinion(.notPassed), .opinionNotPassed),
+            // The city re-reviews a revision: the county waits for its new opinion.
+            (.revising, .receiveReReview, .forwarded),
         ] + afterOpinion,
         // Art 8.2 on the city node: final review of a forwarded case.
         countyOnCity: [
@@ -50,6 +52,7 @@ import Testing
             (.supplementRequested, .resubmit, .finalReview),
             (.finalReview, .issueOpinion(.passed), .opinionPassed),
             (.finalReview, .issueOpinion(.notPassed), .opinionNotPassed),
+            (.revising, .beginReReview, .finalReview),
         ] + afterOpinion,
         // Art 8.1: the city reviews its own policies alone.
         cityOnCity: intake + [
@@ -58,6 +61,7 @@ import Testing
             (.supplementRequested, .resubmit, .finalReview),
             (.finalReview, .issueOpinion(.passed), .opinionPassed),
             (.finalReview, .issueOpinion(.notPassed), .opinionNotPassed),
+            (.revising, .beginReReview, .finalReview),
         ] + afterOpinion,
     ]
 

@@ -25,7 +25,9 @@ extension ConsoleRoutes {
             case (.countyReviewer, .completePreliminaryReview): actions.insert("complete-preliminary")
             case (.countyReviewer, .forward): actions.insert("forward")
             case (.cityReviewer, .issueOpinion): actions.insert("opinion")
-            case (.countyReviewer, .recordCoordination), (.cityReviewer, .recordCoordination): actions.insert("coordination")
+            // Art 9: the tier that issued the opinion (always the city for county policies) coordinates.
+            case (.cityReviewer, .recordCoordination): actions.insert("coordination")
+            case (.cityReviewer, .beginReReview): actions.insert("re-review")
             case (.countyReviewer, .archive), (.cityReviewer, .archive): actions.insert("archive")
             default: break
             }
@@ -38,7 +40,7 @@ extension ConsoleRoutes {
     static let flashes: [String: String] = [
         "submitted": "申请已提交。", "accept": "已受理,审查计时开始。", "materials-notice": "已一次性告知需补正的材料。",
         "supplement-notice": "补正通知已发出,审查计时暂停。", "complete-preliminary": "初审已完成。",
-        "forward": "已报送市级审定。", "opinion": "标准化审查意见书已出具。", "coordination": "协调结果已记录。",
+        "forward": "已报送市级审定。", "opinion": "标准化审查意见书已出具。", "coordination": "协调结果已记录。", "re-review": "已开始重新审查,审查计时重新开始。",
         "archive": "已归档。", "supply-materials": "材料已补正。", "resubmit": "已重新提交,审查计时恢复。",
         "revise": "修改稿已提交。", "disagreement": "异议已记录。", "launch": "上线信息已确认。",
     ]
@@ -214,6 +216,7 @@ extension ConsoleRoutes {
         case "coordination":
             _ = try await workflow.recordCoordination(caseId, outcome: try required(form, "outcome", "请填写协调结果"), by: user)
         case "archive": _ = try await workflow.archive(caseId, by: user)
+        case "re-review": _ = try await workflow.beginReReview(caseId, by: user)
         case "supply-materials":
             let materials = try await storeMaterials(form, into: [], by: user)
             guard !materials.isEmpty else { throw APIError.invalid("materials", "请选择要补正的材料文件") }

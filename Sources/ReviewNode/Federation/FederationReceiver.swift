@@ -166,6 +166,7 @@ struct Apply {
         case .disagreementRecorded: try disagreementRecorded()
         case .caseRevised: try caseRevised()
         case .coordinationRecorded: try coordinationRecorded()
+        case .reReviewStarted: try reReviewStarted()
         case .resyncRequested: try resyncRequested()
         case .resent: try resent()
         case .resyncCompleted: try resyncCompleted()
@@ -375,6 +376,17 @@ struct Apply {
 
     // MARK: At the county
 
+    /// Art 9 → Art 8: the city reviews the revision again; the case waits for its new opinion.
+    func reReviewStarted() throws -> FederationReceiver.Result {
+        try requireTier(.county)
+        let body = try payload(ReReviewStartedPayload.self)
+        var record = try ownedCase()
+        try transition(&record, .receiveReReview)
+        record.revisionDueOn = nil
+        try save(&record, event: "cityReReview", details: ["revision": String(body.revision), "startedOn": body.startedOn.description])
+        return .init(applied: envelope.type.rawValue, caseId: record.id)
+    }
+
     /// Art 9: the city's coordination result after the drafter's disagreement.
     func coordinationRecorded() throws -> FederationReceiver.Result {
         try requireTier(.county)
@@ -426,6 +438,8 @@ struct Apply {
         }
         var record = try ownedCase()
         try transition(&record, .receiveOpinion(opinion.outcome))
+        // A re-review's opinion supersedes the previous one, which stays on record.
+        try NodeStore.supersedeOpinion(db, caseId: record.id, on: today)
         var row = OpinionRecord(caseId: record.id, number: opinion.number.description, year: opinion.number.year, sequence: opinion.number.sequence,
                                 outcome: opinion.outcome, body: body.opinion, issuedOn: opinion.issuedOn)
         row.signature = body.signature

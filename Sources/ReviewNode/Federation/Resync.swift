@@ -296,6 +296,18 @@ extension Apply {
         switch header.type {
         case .received, .ping, .keyRotated, .chainCheck, .countyLedgerReported, .resyncRequested, .resent, .resyncCompleted:
             return
+        case .reReviewStarted:
+            // Art 9 → Art 8, the city's re-review with its own clock.
+            let body = try payload(ReReviewStartedPayload.self)
+            var record = try CaseWorkflow.load(db, caseId)
+            try CaseWorkflow.transition(&record, .beginReReview, tier: configuration.tier)
+            record.acceptedOn = body.startedOn
+            record.clockStops = []
+            record.clockLimit = ReviewClock.statutoryLimit
+            record.dueOn = CaseWorkflow.due(of: record, services.calendar)
+            try CaseWorkflow.save(db, &record)
+            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "beginReReview",
+                                      payload: ["revision": String(body.revision), "message": header.id, "relearned": "true"])
         case .coordinationRecorded:
             // Art 9, at the city that issued the opinion.
             let body = try payload(CoordinationRecordedPayload.self)
@@ -345,6 +357,7 @@ extension Apply {
             let opinion = try JSONDecoder().decode(ReviewOpinion.self, from: body.opinion)
             var record = try CaseWorkflow.load(db, caseId)
             try CaseWorkflow.transition(&record, .issueOpinion(opinion.outcome), tier: configuration.tier)
+            try NodeStore.supersedeOpinion(db, caseId: caseId, on: opinion.issuedOn)
             var row = OpinionRecord(caseId: caseId, number: opinion.number.description, year: opinion.number.year, sequence: opinion.number.sequence,
                                     outcome: opinion.outcome, body: body.opinion, issuedOn: opinion.issuedOn)
             row.signature = body.signature
