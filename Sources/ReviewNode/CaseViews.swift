@@ -127,6 +127,10 @@ struct CaseDetail: Codable, Sendable {
     var missingMaterials: [MaterialKind]?
     /// Opinions a re-review superseded, oldest first (each kept with its number).
     var supersededOpinions: [ReviewOpinion]
+    /// Art 13: the case this policy was launched under, and the later adjustments and
+    /// withdrawals of this case's policy: the policy's whole life.
+    var originalCaseId: String?
+    var laterCases: [String]
 
     struct DeliveryFailure: Codable, Sendable {
         var messageId: String
@@ -218,7 +222,9 @@ struct CaseDetail: Codable, Sendable {
             deliveryFailures: try NodeStore.deadLetters(db, caseId: record.id).map(DeliveryFailure.init),
             missingMaterials: record.state == .awaitingMaterials || record.state == .submitted
                 ? MaterialsCheck.missing(kind: record.kind, materials: try CaseWorkflow.materials(db, record.id)) : nil,
-            supersededOpinions: try NodeStore.supersededOpinions(db, caseId: record.id).compactMap { try? decoder.decode(ReviewOpinion.self, from: $0) })
+            supersededOpinions: try NodeStore.supersededOpinions(db, caseId: record.id).compactMap { try? decoder.decode(ReviewOpinion.self, from: $0) },
+            originalCaseId: record.originalCaseId,
+            laterCases: try NodeStore.laterCases(db, of: record.id))
     }
 }
 

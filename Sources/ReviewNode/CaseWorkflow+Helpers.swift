@@ -159,6 +159,18 @@ extension CaseWorkflow {
                            caseId: record.id, payload: payload)
     }
 
+    /// Art 13: an adjustment or withdrawal may name the case its policy was launched under; that
+    /// case must be on this node, of the same drafting unit, and online (launch confirmed or
+    /// archived after it). A new policy names none.
+    static func checkOriginalCase(_ db: Database, _ policy: Policy, unit: String) throws -> String? {
+        guard let id = policy.originalCaseId?.trimmingCharacters(in: .whitespaces), !id.isEmpty else { return nil }
+        guard policy.kind != .launch else { throw APIError.invalid("policy.originalCaseId", "新政策上线申请无需填写原上线案件编号") }
+        guard let original = try CaseRecord.fetchOne(db, key: id), original.draftingUnit == unit,
+              original.kind != .withdrawal, original.state == .launchConfirmed || (original.state == .archived && original.launchDate != nil)
+        else { throw APIError.invalid("policy.originalCaseId", "原上线案件“\(id.prefix(30))”不存在、不属于本单位或尚未确认上线") }
+        return id
+    }
+
     static func checkSameCase(_ form: CaseForm, _ record: CaseRecord) throws {
         _ = try effectiveDate(of: form.policy)
         if form.policy.kind != record.kind { throw APIError.invalid("policy.kind", "不得变更申请类型") }

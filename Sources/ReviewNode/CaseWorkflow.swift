@@ -47,6 +47,7 @@ struct CaseWorkflow: Sendable {
         let nodeId = configuration.nodeId
         return try await services.store.write { db in
             try Self.checkMaterialsUploaded(db, form.materials, field: "materials", unit: unit)
+            let original = try Self.checkOriginalCase(db, policy, unit: unit)
             let id = try Self.nextCaseId(db, nodeId: nodeId, year: today.year)
             let now = Date()
             let record = CaseRecord(
@@ -56,12 +57,14 @@ struct CaseWorkflow: Sendable {
                 dueOn: nil, effectiveDate: effective, lateApplication: late, currentRevision: 1, materialsDueOn: nil,
                 preliminaryConclusion: nil, opinionIssuedOn: nil, revisionDueOn: nil, revisedOn: nil, disagreement: nil,
                 coordination: nil, launchDate: nil, launchConfirmedOn: nil, createdAt: now, updatedAt: now)
-            try record.insert(db)
+            var linked = record
+            linked.originalCaseId = original
+            try linked.insert(db)
             try RevisionRecord(caseId: id, revision: 1, form: formData, createdOn: today, createdBy: user.id).insert(db)
             try Self.attach(db, form.materials, to: id, on: today)
             try NodeStore.appendEvent(db, caseId: id, actor: Self.actor(user), action: "submit",
-                                      payload: ["kind": policy.kind.rawValue, "revision": "1", "late": String(late)])
-            return record
+                                      payload: ["kind": policy.kind.rawValue, "revision": "1", "late": String(late), "originalCase": original ?? ""])
+            return linked
         }
     }
 

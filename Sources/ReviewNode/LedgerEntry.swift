@@ -28,6 +28,8 @@ struct LedgerEntry: Codable, Sendable {
     var revisions: Int
     var launchDate: CivilDate?
     var launchConfirmedOn: CivilDate?
+    /// Art 13: the case the policy was launched under (for adjustments and withdrawals).
+    var originalCaseId: String?
 
     /// The cases the filter selects, oldest first; a page of them when `limit` is given.
     static func load(_ db: Database, _ filter: CaseFilter, limit: Int? = nil, offset: Int = 0) throws -> [LedgerEntry] {
@@ -58,7 +60,8 @@ struct LedgerEntry: Codable, Sendable {
                 lateApplication: record.lateApplication, materials: (materials[record.id] ?? []).map(\.reference),
                 materialsNotices: notices[record.id]?.0 ?? 0, supplementNotices: notices[record.id]?.1 ?? 0,
                 opinionNumber: opinion?.number, opinionOutcome: opinion?.outcome, opinionIssuedOn: opinion?.issuedOn,
-                revisions: record.currentRevision, launchDate: record.launchDate, launchConfirmedOn: record.launchConfirmedOn)
+                revisions: record.currentRevision, launchDate: record.launchDate, launchConfirmedOn: record.launchConfirmedOn,
+                originalCaseId: record.originalCaseId)
         }
     }
 
@@ -71,7 +74,7 @@ struct LedgerEntry: Codable, Sendable {
     static func csv(_ entries: [LedgerEntry]) -> Data {
         let header = ["案件编号", "政策文件", "文号", "申请类型", "政策层级", "制定部门", "状态", "申请日期", "受理日期", "审查期限",
                       "逾期申请(第十三条)", "报送材料", "材料补正次数", "要素补正次数", "意见书编号", "审查结论", "意见书日期", "修订版本数",
-                      "上线日期", "上线确认日期"]
+                      "上线日期", "上线确认日期", "原上线案件"]
         var lines = [header.map(quote).joined(separator: ",")]
         for entry in entries {
             let materials = entry.materials.map { "\($0.title ?? $0.kind.chineseName)(SHA-256 \($0.sha256 ?? ""))" }.joined(separator: ";")
@@ -82,6 +85,7 @@ struct LedgerEntry: Codable, Sendable {
                 entry.lateApplication ? "是" : "否", materials, String(entry.materialsNotices), String(entry.supplementNotices),
                 entry.opinionNumber ?? "", entry.opinionOutcome?.chineseName ?? "", entry.opinionIssuedOn?.description ?? "",
                 String(entry.revisions), entry.launchDate?.description ?? "", entry.launchConfirmedOn?.description ?? "",
+                entry.originalCaseId ?? "",
             ]
             lines.append(fields.map(quote).joined(separator: ","))
         }

@@ -76,6 +76,9 @@ public struct Policy: Codable, Hashable, Sendable {
     public var kind: CaseKind
     /// For adjustment and withdrawal: the date the change takes effect (Art 13), YYYY-MM-DD.
     public var effectiveDate: String?
+    /// For adjustment and withdrawal: the case under which the policy was launched (or last
+    /// adjusted), e.g. 220183-2026-0001, so that the ledger shows the policy's whole life.
+    public var originalCaseId: String? = nil
 
     public init(
         title: String?, documentNumber: String? = nil, draftingUnit: String?, divisionCode: String?,

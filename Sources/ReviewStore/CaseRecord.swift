@@ -46,6 +46,9 @@ public struct CaseRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
     public var launchConfirmedOn: CivilDate?
     public var createdAt: Date
     public var updatedAt: Date
+    /// Art 13: for an adjustment or withdrawal, the case its policy was launched (or last
+    /// adjusted) under.
+    public var originalCaseId: String? = nil
     /// County: when the case went to the city. City: when the county forwarded it.
     public var forwardedOn: CivilDate? = nil
     /// County: the city's case number, once the city confirmed receipt.
@@ -277,5 +280,12 @@ extension NodeStore {
     /// The opinions a re-review superseded, oldest first (their signed bytes).
     public static func supersededOpinions(_ db: Database, caseId: String) throws -> [Data] {
         try Data.fetchAll(db, sql: "SELECT body FROM supersededOpinion WHERE caseId = ? ORDER BY year, sequence", arguments: [caseId])
+    }
+}
+
+extension NodeStore {
+    /// Art 13: the adjustments and withdrawals that name `caseId` as their policy's case, oldest first.
+    public static func laterCases(_ db: Database, of caseId: String) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT id FROM reviewCase WHERE originalCaseId = ? ORDER BY submittedOn, id", arguments: [caseId])
     }
 }

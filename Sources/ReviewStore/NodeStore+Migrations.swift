@@ -308,6 +308,12 @@ extension NodeStore {
                 t.primaryKey(["caseId", "number"])
             }
         }
+        migrator.registerMigration("v11-policy-lineage") { db in
+            // Art 13: an adjustment or withdrawal names the case its policy was launched under.
+            try db.alter(table: "reviewCase") { t in
+                t.add(column: "originalCaseId", .text).indexed()
+            }
+        }
         return migrator
     }
 }

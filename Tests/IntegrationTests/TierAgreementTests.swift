@@ -448,4 +448,48 @@ import Testing
         #expect(caseField(launched, "state") as? String == "launchConfirmed", "\(launched.text)")
         #expect(try await eventually { try await federation.state(city, id, token: federation.cityReviewer) == "launchConfirmed" })
     }
+
+    // MARK: Art 13: a policy's whole life
+
+    @Test func aWithdrawalIsLinkedToItsPolicysLaunchAtBothTiers() async throws {
+        let federation = try Federation()
+        defer { federation.cleanUp() }
+        let (city, county) = (federation.city, federation.county)
+        let launch = try await federation.readyCase()
+        #expect(try await county.call("POST", "/api/v1/cases/\(launch)/forward", token: federation.countyReviewer).status == 200)
+        #expect(try await eventually { try await federation.state(city, launch, token: federation.cityReviewer) == "finalReview" })
+        #expect(try await city.call("POST", "/api/v1/cases/\(launch)/opinion", token: federation.cityReviewer, json: ["outcome": "passed"]).status == 201)
+        #expect(try await eventually { try await federation.state(county, launch, token: federation.drafter) == "opinionPassed" })
+
+        var withdrawal = try JSONSerialization.jsonObject(with: Fixtures.exampleData("withdrawal-clean.json")) as! [String: Any]
+        var policy = withdrawal["policy"] as! [String: Any]
+        policy["draftingUnit"] = "德惠市科学技术局"
+        policy["originalCaseId"] = launch
+        withdrawal["policy"] = policy
+        try await CaseForms.uploadMaterials(of: withdrawal, to: county, token: federation.drafter)
+        // Not yet online: the link is refused, naming the field.
+        let early = try await county.call("POST", "/api/v1/cases", token: federation.drafter, json: withdrawal)
+        #expect(early.status == 422 && early.errorField == "policy.originalCaseId", "\(early.text)")
+        #expect(try await county.call("POST", "/api/v1/cases/\(launch)/launch", token: federation.drafter, json: ["launchDate": "2026-04-01"]).status == 200)
+        let submitted = try await county.call("POST", "/api/v1/cases", token: federation.drafter, json: withdrawal)
+        let withdrawalId = try #require(caseField(submitted, "id") as? String, "\(submitted.text)")
+        // A new policy names no original case.
+        var launchForm = try CaseForms.clean()
+        launchForm["policy"] = (launchForm["policy"] as! [String: Any]).merging(["originalCaseId": launch]) { $1 }
+        #expect(try await county.call("POST", "/api/v1/cases", token: federation.drafter, json: launchForm).errorField == "policy.originalCaseId")
+
+        _ = try await county.call("POST", "/api/v1/cases/\(withdrawalId)/accept", token: federation.countyReviewer)
+        _ = try await county.call("POST", "/api/v1/cases/\(withdrawalId)/complete-preliminary", token: federation.countyReviewer, json: ["conclusion": "初审通过"])
+        #expect(try await county.call("POST", "/api/v1/cases/\(withdrawalId)/forward", token: federation.countyReviewer).status == 200)
+        #expect(try await eventually { try await federation.state(city, withdrawalId, token: federation.cityReviewer) == "finalReview" })
+        // Both tiers: the original lists the withdrawal, the withdrawal names the original, the ledger shows it.
+        for (node, token) in [(county, federation.countyReviewer), (city, federation.cityReviewer)] {
+            let original = try await node.call("GET", "/api/v1/cases/\(launch)", token: token)
+            #expect(original.json["laterCases"] as? [String] == [withdrawalId])
+            let later = try await node.call("GET", "/api/v1/cases/\(withdrawalId)", token: token)
+            #expect(later.json["originalCaseId"] as? String == launch)
+            let ledger = try await node.call("GET", "/api/v1/ledger.csv", token: token)
+            #expect(ledger.text.contains("原上线案件") && ledger.text.components(separatedBy: "\r\n").contains { $0.hasPrefix(withdrawalId) && $0.hasSuffix(launch) })
+        }
+    }
 }

@@ -266,6 +266,8 @@ struct Apply {
             revisedOn: nil, disagreement: nil, coordination: nil, launchDate: nil, launchConfirmedOn: nil, createdAt: now, updatedAt: now)
         record.forwardedOn = body.forwardedOn
         record.dueOn = CaseWorkflow.due(of: record, services.calendar)
+        // Art 13: the policy's launch case, when the county names one of its own.
+        if let original = body.form.policy.originalCaseId, original.hasPrefix(envelope.sender + "-") { record.originalCaseId = original }
         try record.insert(db)
         try RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil).insert(db)
         try storeMaterials(body.materials, caseId: record.id)
