@@ -162,6 +162,75 @@ def main():
     out.write_text(page, encoding="utf-8")
     print(f"    printable A4 page: {out}")
 
+    second_case(form, drafter, county_reviewer, city_reviewer)
+
+
+def both(cid, drafter, city_reviewer):
+    """The case's state at both tiers, as their users see it."""
+    county = call(COUNTY, "GET", f"/cases/{cid}", drafter)["case"]
+    city = call(CITY, "GET", f"/cases/{cid}", city_reviewer)["case"]
+    return f"德惠: {county['stateName']} (revision {county['currentRevision']}) · 长春: {city['stateName']} (revision {city['currentRevision']})"
+
+
+def number_of(opinion):
+    return f"{opinion['number']['prefix']}〔{opinion['number']['year']}〕{opinion['number']['sequence']}号"
+
+
+def second_case(form, drafter, county_reviewer, city_reviewer):
+    """Art 9 across tiers: an opinion that does not pass, the drafter's disagreement, the city's
+    coordination, the revision, the city's re-review and a new opinion, then the launch."""
+    print("\n=== A second case: 审查未通过 → 不同意见 → 市级协调 → 修改 → 重新审查 → 通过 → 上线 ===")
+    second = copy.deepcopy(form)
+    second["policy"]["title"] = "德惠市支持中小微企业数字化转型若干措施"
+    step(10, "a second 德惠 case: submitted, accepted, preliminary review completed, forwarded")
+    cid = call(COUNTY, "POST", "/cases", drafter, body=second)["case"]["id"]
+    call(COUNTY, "POST", f"/cases/{cid}/accept", county_reviewer)
+    call(COUNTY, "POST", f"/cases/{cid}/complete-preliminary", county_reviewer, body={"conclusion": "初审通过,报请长春市政数局审定"})
+    call(COUNTY, "POST", f"/cases/{cid}/forward", county_reviewer)
+    wait_for("the city to receive the second case", lambda: state(CITY, cid, city_reviewer) == "finalReview")
+    print(f"    {cid}: {both(cid, drafter, city_reviewer)}")
+
+    step(11, "长春 issues an opinion that does not pass (审查未通过)")
+    call(CITY, "POST", f"/cases/{cid}/opinion", city_reviewer, body={
+        "outcome": "notPassed",
+        "requiredChanges": [{"itemIndex": 0, "element": "redemptionCap", "change": "明确单户企业年度补贴上限"}]})
+    wait_for("德惠 to receive the opinion", lambda: state(COUNTY, cid, drafter) == "opinionNotPassed")
+    first = call(COUNTY, "GET", f"/cases/{cid}", drafter)["opinion"]
+    print(f"    {number_of(first)}: 审查未通过 · {both(cid, drafter, city_reviewer)}")
+
+    step(12, "the drafter does not fully accept it (Art 9); the disagreement reaches 长春, which issued the opinion")
+    call(COUNTY, "POST", f"/cases/{cid}/disagreement", drafter, body={"reason": "补贴上限已在政策文件第五条规定,拟在办理要素中引用"})
+    wait_for("the city to see the disagreement", lambda: state(CITY, cid, city_reviewer) == "disagreementRecorded")
+    print(f"    {both(cid, drafter, city_reviewer)}")
+
+    step(13, "长春 records the coordination result; it travels down to 德惠")
+    call(CITY, "POST", f"/cases/{cid}/coordination", city_reviewer, body={"outcome": "经协调,在兑现限额要素中写明单户年度上限50万元"})
+    wait_for("德惠 to receive the coordination", lambda: state(COUNTY, cid, drafter) == "revising")
+    print(f"    协调结果:{call(COUNTY, 'GET', f'/cases/{cid}', drafter)['coordination']} · {both(cid, drafter, city_reviewer)}")
+
+    step(14, "the drafter revises; the revision travels up; 长春 re-reviews it on a clock of its own (Art 8)")
+    revised = copy.deepcopy(second)
+    revised["serviceItems"][0]["redemptionCap"] = {"amount": {"value": 40, "unit": "万元"}}
+    call(COUNTY, "POST", f"/cases/{cid}/revise", drafter, body=revised)
+    wait_for("the city to hold the revision", lambda: call(CITY, "GET", f"/cases/{cid}", city_reviewer)["case"]["currentRevision"]
+             == call(COUNTY, "GET", f"/cases/{cid}", drafter)["case"]["currentRevision"])
+    case = call(CITY, "POST", f"/cases/{cid}/re-review", city_reviewer)["case"]
+    wait_for("德惠 to wait for the new opinion", lambda: state(COUNTY, cid, drafter) == "forwarded")
+    print(f"    re-review due {case['dueOn']} · {both(cid, drafter, city_reviewer)}")
+
+    step(15, "长春 issues a new opinion that passes; it supersedes the first, which stays on record")
+    call(CITY, "POST", f"/cases/{cid}/opinion", city_reviewer, body={"outcome": "passed"})
+    wait_for("德惠 to receive the new opinion", lambda: state(COUNTY, cid, drafter) == "opinionPassed")
+    for base, token, tier in ((COUNTY, drafter, "德惠"), (CITY, city_reviewer, "长春")):
+        detail = call(base, "GET", f"/cases/{cid}", token)
+        superseded = ", ".join(number_of(o) + "(已被替代)" for o in detail["supersededOpinions"])
+        print(f"    {tier}: current {number_of(detail['opinion'])} 审查通过; {superseded}")
+
+    step(16, "the drafter confirms the launch (Art 10); 长春 records it too")
+    call(COUNTY, "POST", f"/cases/{cid}/launch", drafter, body={"launchDate": first["issuedOn"]})
+    wait_for("the city to record the launch", lambda: state(CITY, cid, city_reviewer) == "launchConfirmed")
+    print(f"    {both(cid, drafter, city_reviewer)}")
+
 
 if __name__ == "__main__":
     main()
