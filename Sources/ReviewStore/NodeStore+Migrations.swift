@@ -3,6 +3,9 @@ import GRDB
 extension NodeStore {
     /// Migrations are never edited once shipped; add a new one instead. They use table and
     /// column names, not app types (STYLE §8).
+    /// The names of the migrations this build applies, in order (a backup's manifest lists them).
+    public static var migrationNames: [String] { migrator.migrations }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

@@ -38,7 +38,9 @@ import Testing
         let file = root.appendingPathComponent("b.zip")
         let manifest = try NodeBackup.create(dataDirectory: data, to: file)
         #expect(manifest.facts.nodeId == "220183" && manifest.facts.events == 1 && manifest.keyFingerprint != nil)
-        #expect(manifest.facts.migrations.last == "v9-operations")
+        // Every migration this build knows, the newest last.
+        #expect(manifest.facts.migrations == NodeStore.migrationNames)
+        #expect(manifest.facts.migrations.contains("v9-operations"))
         #expect(try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int == 0o600)
         #expect(try NodeBackup.verify(file).problems.isEmpty)
         #expect(throws: NodeBackupError.self) { try NodeBackup.create(dataDirectory: data, to: file) }
