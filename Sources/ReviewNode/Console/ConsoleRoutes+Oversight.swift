@@ -83,6 +83,7 @@ extension ConsoleRoutes {
     }
 
     func renderOperator(_ context: NodeRequestContext, flash: String? = nil, createdToken: String? = nil, error: String? = nil,
+                        technical: String? = nil, calendarPreview: (year: Int, summary: String, text: String)? = nil,
                         status: HTTPResponse.Status = .ok) async throws -> Response {
         let (links, users) = try await services.store.read { db in
             (try Links.status(db), try UserRecord.order(Column("id")).fetchAll(db))
@@ -90,6 +91,12 @@ extension ConsoleRoutes {
         var view = base(context, title: "运维管理")
         view["flash"] = flash
         view["error"] = error
+        view["errorTechnical"] = technical
+        if let calendarPreview {
+            view["calendarPreview"] = ["year": calendarPreview.year, "lines": calendarPreview.summary.split(separator: "\n").map(String.init),
+                                       "text": calendarPreview.text]
+        }
+        view["nextYear"] = services.today.date.year + 1
         view["createdToken"] = createdToken
         view["fingerprint"] = services.identity.fingerprint
         view["nodeId"] = services.configuration.nodeId
@@ -169,6 +176,49 @@ extension ConsoleRoutes {
             ? String(format: "与%@的连接正常,往返 %.0f 毫秒。", peer, result.milliseconds)
             : result.error == "the link is disabled" ? "与\(peer)的连接已停用,未作检查。"
             : "与\(peer)的连接检查失败:" + ConsoleVocabulary.deliveryError(result.error ?? "HTTP \(result.status ?? 0)"))
+    }
+
+    /// Next year's calendar from the State Council's notice (pasted text): `step=preview` shows
+    /// the holidays and make-up days read from it; `step=import` writes Config/calendar/YEAR.json
+    /// (never over an existing file). The running node loads it at its next start.
+    func importCalendar(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        try Access.requireRole(try context.requireUser(), .operator)
+        let form = try await ConsoleForm.read(request, context, limit: 256 * 1024)
+        guard let year = form.value("year").flatMap(Int.init), (2000...2999).contains(year) else {
+            return try await renderOperator(context, error: "请填写年份(如2027)", status: .unprocessableContent)
+        }
+        guard let text = form.fields["notice"]?.first, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            return try await renderOperator(context, error: "请粘贴国务院办公厅节假日安排通知的全文", status: .unprocessableContent)
+        }
+        let notice: HolidayNotice
+        do {
+            notice = try HolidayNoticeParser.parse(text, year: year)
+        } catch let error as RulesError {
+            return try await renderOperator(context, error: "通知未能完整识别,未写入任何内容。", technical: error.message, status: .unprocessableContent)
+        }
+        let folder = services.configuration.configDirectory.appendingPathComponent("calendar")
+        let destination = folder.appendingPathComponent("\(year).json")
+        guard !FileManager.default.fileExists(atPath: destination.path) else {
+            return try await renderOperator(context, error: "\(year)年的工作日历已存在,未作更改。", status: .conflict)
+        }
+        guard form.value("step") == "import" else {
+            return try await renderOperator(context, calendarPreview: (year, notice.summary(), text))
+        }
+        do {
+            try Data(notice.calendarYear.fileContents().utf8).write(to: destination, options: .atomic)
+            // The folder must still load with the new year in it; else the file goes again.
+            _ = try WorkCalendar.load(from: folder)
+        } catch {
+            try? FileManager.default.removeItem(at: destination)
+            return try await renderOperator(context, error: "写入工作日历失败,未作更改。", technical: "\(destination.path): \(error)", status: .internalServerError)
+        }
+        let user = try context.requireUser()
+        try await services.store.write { db in
+            try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(user), action: "importCalendar",
+                                      payload: ["year": String(year), "holidays": String(notice.calendarYear.holidays.count),
+                                                "workdays": String(notice.calendarYear.workdays.count)])
+        }
+        return try await renderOperator(context, flash: "\(year)年工作日历已写入(放假\(notice.calendarYear.holidays.count)天、调休上班\(notice.calendarYear.workdays.count)天),重启本节点后生效。")
     }
 
     func disableUser(_ request: Request, context: NodeRequestContext) async throws -> Response {

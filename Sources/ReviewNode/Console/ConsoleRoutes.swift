@@ -44,6 +44,7 @@ struct ConsoleRoutes: Sendable {
         (.get, "operator", { $0.operatorPage }),
         (.post, "operator/users", { $0.createUser }),
         (.post, "operator/links/:nodeId/check", { $0.checkLink }),
+        (.post, "operator/calendar", { $0.importCalendar }),
         (.post, "operator/users/:userId/disable", { $0.disableUser }),
         (.post, "operator/users/:userId/enable", { $0.enableUser }),
         (.post, "operator/outbox/:messageId/retry", { $0.retryDeadLetter }),
