@@ -121,6 +121,22 @@ extension CaseWorkflow {
         }
     }
 
+    /// Stores `form` as the case's revision `revision` and makes it current (summary fields follow).
+    static func addRevision(_ db: Database, _ record: inout CaseRecord, revision: Int, form: CaseForm, createdOn: CivilDate,
+                            createdBy: Int64? = nil) throws {
+        try RevisionRecord(caseId: record.id, revision: revision, form: try canonicalJSON(form), createdOn: createdOn, createdBy: createdBy).insert(db)
+        record.currentRevision = revision
+        followRevision(&record, form)
+    }
+
+    /// Art 8: a review clock of the statutory limit starting on `date` (a re-review's own clock).
+    static func restartClock(_ record: inout CaseRecord, on date: CivilDate, calendar: WorkCalendar) {
+        record.acceptedOn = date
+        record.clockStops = []
+        record.clockLimit = ReviewClock.statutoryLimit
+        record.dueOn = due(of: record, calendar)
+    }
+
     /// The case's summary fields (title, 文号, effective date) follow its current revision, so
     /// that lists and ledgers show what the case page shows.
     static func followRevision(_ record: inout CaseRecord, _ form: CaseForm) {

@@ -490,10 +490,7 @@ struct CaseWorkflow: Sendable {
             guard let opinion = try OpinionRecord.fetchOne(db, key: caseId), let judged = opinion.revision, record.currentRevision > judged else {
                 throw APIError(.conflict, code: "nothing-to-review", message: "审查意见书出具后尚无修改内容,无需重新审查", state: record.state.rawValue)
             }
-            record.acceptedOn = today
-            record.clockStops = []
-            record.clockLimit = ReviewClock.statutoryLimit
-            record.dueOn = Self.due(of: record, calendar)
+            Self.restartClock(&record, on: today, calendar: calendar)
             try Self.save(db, &record)
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "beginReReview",
                                       payload: ["revision": String(record.currentRevision), "previousOpinion": opinion.number, "dueOn": record.dueOn?.description ?? ""])

@@ -299,9 +299,7 @@ struct Apply {
         var record = try ownedCase()
         try transition(&record, .resubmit)
         try storeMaterials(body.materials, caseId: record.id)
-        try RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil).insert(db)
-        record.currentRevision = body.revision
-        CaseWorkflow.followRevision(&record, body.form)
+        try CaseWorkflow.addRevision(db, &record, revision: body.revision, form: body.form, createdOn: today)
         if let last = record.clockStops.indices.last, record.clockStops[last].resumed == nil {
             record.clockStops[last].resumed = body.resumedOn
         }
@@ -368,10 +366,8 @@ struct Apply {
         guard body.revision > record.currentRevision else {
             throw FederationReceiver.reject(.conflict, "stale-revision", "revision \(body.revision) is not newer than \(record.currentRevision)")
         }
-        try RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil).insert(db)
-        record.currentRevision = body.revision
+        try CaseWorkflow.addRevision(db, &record, revision: body.revision, form: body.form, createdOn: today)
         record.revisedOn = body.revisedOn
-        CaseWorkflow.followRevision(&record, body.form)
         try save(&record, event: "receiveRevision", details: ["revision": String(body.revision)])
         return .init(applied: envelope.type.rawValue, caseId: record.id)
     }

@@ -301,10 +301,7 @@ extension Apply {
             let body = try payload(ReReviewStartedPayload.self)
             var record = try CaseWorkflow.load(db, caseId)
             try CaseWorkflow.transition(&record, .beginReReview, tier: configuration.tier)
-            record.acceptedOn = body.startedOn
-            record.clockStops = []
-            record.clockLimit = ReviewClock.statutoryLimit
-            record.dueOn = CaseWorkflow.due(of: record, services.calendar)
+            CaseWorkflow.restartClock(&record, on: body.startedOn, calendar: services.calendar)
             try CaseWorkflow.save(db, &record)
             try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "beginReReview",
                                       payload: ["revision": String(body.revision), "message": header.id, "relearned": "true"])
@@ -331,11 +328,8 @@ extension Apply {
             let body = try payload(CaseRevisedPayload.self)
             var record = try CaseWorkflow.load(db, caseId)
             if record.state != .revising { try CaseWorkflow.transition(&record, .beginRevision, tier: configuration.tier) }
-            try RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: body.revisedOn,
-                               createdBy: nil).insert(db)
-            record.currentRevision = body.revision
+            try CaseWorkflow.addRevision(db, &record, revision: body.revision, form: body.form, createdOn: body.revisedOn)
             record.revisedOn = body.revisedOn
-            CaseWorkflow.followRevision(&record, body.form)
             try CaseWorkflow.save(db, &record)
             try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "revise",
                                       payload: ["revision": String(body.revision), "message": header.id, "relearned": "true"])
@@ -379,10 +373,7 @@ extension Apply {
             var record = try CaseWorkflow.load(db, caseId)
             try CaseWorkflow.transition(&record, .resubmit, tier: configuration.tier)
             try storeOwnMaterials(body.materials, caseId: caseId, unit: record.draftingUnit)
-            try RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: body.resumedOn,
-                               createdBy: nil).insert(db)
-            record.currentRevision = body.revision
-            CaseWorkflow.followRevision(&record, body.form)
+            try CaseWorkflow.addRevision(db, &record, revision: body.revision, form: body.form, createdOn: body.resumedOn)
             try db.execute(sql: "UPDATE notice SET answeredOn = ? WHERE caseId = ? AND type = 'supplement' AND answeredOn IS NULL",
                            arguments: [body.resumedOn.description, caseId])
             if let last = record.clockStops.indices.last, record.clockStops[last].resumed == nil {
