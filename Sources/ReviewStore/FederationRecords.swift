@@ -49,7 +49,16 @@ public struct LinkRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
 }
 
 /// A message waiting for delivery, written in the same transaction as the state change that
-/// causes it. `body` is the envelope's JSON, sent as is, with `signature` over it.
+/// causes it. `body` is the framed message (envelope JSON and attachments), sent as is, with
+/// `signature` over the JSON.
+///
+/// The row in `outbox` is small and only its bookkeeping columns change (attempts, delivered,
+/// dead, discarded); the body and signature live in `outboxBody` (migration v14), written once
+/// when the message is queued, so that marking a half-megabyte message delivered writes about a
+/// hundred bytes to the WAL instead of the whole message again. Requests through the query
+/// interface (`OutboxRecord.fetchOne(db, key:)`, `filter`) select the body with the row; raw SQL
+/// must join `outboxBody` to get it (a row read without it has an empty `body`).
+/// ``insert(_:)`` writes both tables; ``update(_:)`` never rewrites the body.
 public struct OutboxRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "outbox"
 
@@ -86,6 +95,67 @@ public struct OutboxRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
         self.lastError = nil
         self.deliveredAt = nil
         self.signature = signature
+    }
+
+    public enum Columns {
+        public static let id = Column("id")
+        public static let peer = Column("peer")
+        public static let caseId = Column("caseId")
+        public static let caseSequence = Column("caseSequence")
+        public static let createdAt = Column("createdAt")
+        public static let deliveredAt = Column("deliveredAt")
+        public static let deadAt = Column("deadAt")
+        public static let discardedAt = Column("discardedAt")
+    }
+
+    /// The row's columns and its body's, from `outboxBody`.
+    public static var databaseSelection: [any SQLSelectable] {
+        [AllColumns(), SQL("(SELECT b.body FROM outboxBody b WHERE b.id = outbox.id) AS body"),
+         SQL("(SELECT b.signature FROM outboxBody b WHERE b.id = outbox.id) AS signature")]
+    }
+
+    public init(row: Row) throws {
+        id = row["id"]
+        peer = row["peer"]
+        caseId = row["caseId"]
+        caseSequence = row["caseSequence"]
+        guard let type = FederationMessageType(rawValue: row["type"]) else {
+            throw StoreError(.corrupt, "outbox message \(id) has an unknown type")
+        }
+        self.type = type
+        body = row["body"] ?? Data()
+        signature = row["signature"]
+        createdAt = row["createdAt"]
+        attempts = row["attempts"]
+        nextAttemptAt = row["nextAttemptAt"]
+        lastError = row["lastError"]
+        deliveredAt = row["deliveredAt"]
+        refusals = row["refusals"]
+        deadAt = row["deadAt"]
+        discardedAt = row["discardedAt"]
+    }
+
+    /// The small row only (the body is written by ``aroundInsert(_:insert:)``).
+    public func encode(to container: inout PersistenceContainer) throws {
+        container["id"] = id
+        container["peer"] = peer
+        container["caseId"] = caseId
+        container["caseSequence"] = caseSequence
+        container["type"] = type.rawValue
+        container["createdAt"] = createdAt
+        container["attempts"] = attempts
+        container["nextAttemptAt"] = nextAttemptAt
+        container["lastError"] = lastError
+        container["deliveredAt"] = deliveredAt
+        container["refusals"] = refusals
+        container["deadAt"] = deadAt
+        container["discardedAt"] = discardedAt
+    }
+
+    /// Inserts the row, then its body and signature into `outboxBody`.
+    public func aroundInsert(_ db: Database, insert: () throws -> InsertionSuccess) throws {
+        _ = try insert()
+        try db.execute(sql: "INSERT INTO outboxBody(id, body, signature) VALUES (?, ?, ?)", arguments: [id, body, signature])
     }
 }
 
@@ -139,12 +209,33 @@ extension NodeStore {
 }
 
 extension NodeStore {
+    /// The enabled links, the peers the delivery loop serves.
+    public static func enabledLinks(_ db: Database) throws -> [LinkRecord] {
+        try LinkRecord.filter(Column("enabled") == true).fetchAll(db)
+    }
+
+    /// The link to `nodeId`, if any.
+    public static func link(_ db: Database, nodeId: String) throws -> LinkRecord? {
+        try LinkRecord.fetchOne(db, key: nodeId)
+    }
+
+    /// The link to the city (from a county node).
+    public static func cityLink(_ db: Database) throws -> LinkRecord? {
+        try LinkRecord.filter(Column("tier") == Tier.city.rawValue).fetchOne(db)
+    }
+}
+
+extension NodeStore {
     /// Permanent refusals after which a message becomes a dead letter.
     public static let maxRefusals = 3
 
-    /// The next per-case sequence for messages to `peer` (one index seek).
+    /// The next per-case sequence for messages to `peer`: one seek in the partial index
+    /// `outboxNextSequence` (v14), however many messages were ever sent.
     public static func nextOutboxSequence(_ db: Database, peer: String, caseId: String?) throws -> Int {
-        (try Int.fetchOne(db, sql: "SELECT MAX(caseSequence) FROM outbox WHERE peer = ? AND caseId IS ? AND discardedAt IS NULL", arguments: [peer, caseId]) ?? 0) + 1
+        (try Int.fetchOne(db, sql: """
+            SELECT caseSequence FROM outbox INDEXED BY outboxNextSequence
+            WHERE peer = ? AND caseId IS ? AND discardedAt IS NULL ORDER BY caseSequence DESC LIMIT 1
+            """, arguments: [peer, caseId]) ?? 0) + 1
     }
 
     /// The oldest message for `peer` that is due at `now` and heads its case's queue: every
@@ -152,14 +243,42 @@ extension NodeStore {
     /// discarded. Dead letters are never due, and hold back their own case only.
     /// With `caselessOnly` (a restored node resyncing with `peer`), case messages wait.
     public static func dueOutboxHead(_ db: Database, peer: String, now: Date, caselessOnly: Bool = false) throws -> OutboxRecord? {
-        try OutboxRecord.fetchOne(db, sql: """
-            SELECT o.* FROM outbox o
-            WHERE o.peer = ?1 AND o.deliveredAt IS NULL AND o.discardedAt IS NULL AND o.deadAt IS NULL AND o.nextAttemptAt <= ?2
-              AND (?3 = 0 OR o.caseId IS NULL)
-              AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.peer = ?1 AND p.caseId IS o.caseId AND p.deliveredAt IS NULL
-                              AND p.discardedAt IS NULL AND (p.createdAt < o.createdAt OR (p.createdAt = o.createdAt AND p.rowid < o.rowid)))
-            ORDER BY o.createdAt, o.rowid LIMIT 1
-            """, arguments: [peer, now, caselessOnly])
+        try dueOutboxBatch(db, peer: peer, now: now, caselessOnly: caselessOnly, maxCount: 1, maxBytes: .max).first
+    }
+
+    /// Up to `maxCount` messages for `peer` that may be sent now, in queue order (oldest
+    /// first), with their bodies: each is due and every earlier undelivered message of its case
+    /// is either in the batch before it or was discarded. A message that is not due (waiting
+    /// for a retry) or dead holds back its case's later messages, not the others'. The bodies
+    /// add up to at most `maxBytes` (the first message is always taken). Reads the pending
+    /// rows (not their bodies) only until the batch is full.
+    public static func dueOutboxBatch(_ db: Database, peer: String, now: Date, caselessOnly: Bool = false,
+                                      maxCount: Int, maxBytes: Int) throws -> [OutboxRecord] {
+        let pending = try Row.fetchCursor(db, sql: """
+            SELECT o.id, o.caseId, o.nextAttemptAt, o.deadAt, length(b.body) AS bytes FROM outbox o JOIN outboxBody b ON b.id = o.id
+            WHERE o.peer = ? AND o.deliveredAt IS NULL AND o.discardedAt IS NULL
+            ORDER BY o.createdAt, o.rowid
+            """, arguments: [peer])
+        var blocked = Set<String?>()
+        var chosen: [String] = []
+        var bytes = 0
+        while let row = try pending.next() {
+            let caseId: String? = row["caseId"]
+            if blocked.contains(caseId) { continue }
+            let due = (row["deadAt"] as Date?) == nil && (row["nextAttemptAt"] as Date) <= now && !(caselessOnly && caseId != nil)
+            guard due else {
+                blocked.insert(caseId)
+                continue
+            }
+            let size: Int = row["bytes"]
+            if !chosen.isEmpty && bytes + size > maxBytes { break }
+            chosen.append(row["id"])
+            bytes += size
+            if chosen.count >= maxCount { break }
+        }
+        guard !chosen.isEmpty else { return [] }
+        let byId = Dictionary(uniqueKeysWithValues: try OutboxRecord.filter(keys: chosen).fetchAll(db).map { ($0.id, $0) })
+        return chosen.compactMap { byId[$0] }
     }
 
     /// When the next attempt for `peer` falls due (nil: nothing waits but dead letters).
@@ -169,8 +288,14 @@ extension NodeStore {
             """, arguments: [peer])
     }
 
+    /// Marks messages delivered: one small row update each, the bodies untouched.
+    public static func markDelivered(_ db: Database, messageIds: [String], at date: Date = Date()) throws {
+        let statement = try db.cachedStatement(sql: "UPDATE outbox SET deliveredAt = ?, lastError = NULL WHERE id = ?")
+        for id in messageIds { try statement.execute(arguments: [date, id]) }
+    }
+
     public static func markDelivered(_ db: Database, messageId: String, at date: Date = Date()) throws {
-        try db.execute(sql: "UPDATE outbox SET deliveredAt = ?, lastError = NULL WHERE id = ?", arguments: [date, messageId])
+        try markDelivered(db, messageIds: [messageId], at: date)
     }
 
     /// Records a failed attempt. A `permanent` refusal counts towards ``maxRefusals``; at the
@@ -229,6 +354,7 @@ extension NodeStore {
                 next.body = body
                 next.signature = signature
                 try next.update(db)
+                try db.execute(sql: "UPDATE outboxBody SET body = ?, signature = ? WHERE id = ?", arguments: [body, signature, next.id])
             }
         }
         return message

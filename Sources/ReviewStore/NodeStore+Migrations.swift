@@ -317,6 +317,22 @@ extension NodeStore {
                 t.add(column: "originalCaseId", .text).indexed()
             }
         }
+        migrator.registerMigration("v14-outbox-bodies") { db in
+            // The signed frames apart from the small rows the delivery loop updates: marking a
+            // message delivered rewrites about a hundred bytes, not its half-megabyte body.
+            try db.create(table: "outboxBody") { t in
+                t.primaryKey("id", .text).references("outbox", onDelete: .cascade)
+                t.column("body", .blob).notNull()
+                t.column("signature", .blob)
+            }
+            try db.execute(sql: "INSERT INTO outboxBody(id, body, signature) SELECT id, body, signature FROM outbox")
+            try db.alter(table: "outbox") { t in
+                t.drop(column: "body")
+                t.drop(column: "signature")
+            }
+            // The next per-case sequence in one seek: discarded messages are not in the index.
+            try db.execute(sql: "CREATE INDEX outboxNextSequence ON outbox(peer, caseId, caseSequence) WHERE discardedAt IS NULL")
+        }
         return migrator
     }
 }

@@ -18,7 +18,7 @@ enum Outbox {
             sentAt: now.formatted(.iso8601), chainHead: try NodeStore.chainHead(db), payload: payload)
         let (body, signature) = try signed(envelope, attachments: attachments, identity: identity)
         // Refuse now, with the action rolled back, what the peer would refuse forever.
-        if let limit = try LinkRecord.fetchOne(db, key: peer)?.maxMessageBytes, body.count > limit {
+        if let limit = try NodeStore.link(db, nodeId: peer)?.maxMessageBytes, body.count > limit {
             throw APIError(.unprocessableContent, code: "message-too-large",
                            message: "报送内容(含材料共\(Self.megabytes(body.count)))超过对方节点单次接收上限(\(Self.megabytes(limit))),请压缩或精简材料后重试",
                            field: "materials", detail: "the framed message is \(body.count) bytes; peer \(peer) accepts at most \(limit)")
@@ -52,7 +52,7 @@ enum Outbox {
 
     /// The enabled link to the city (from a county node).
     static func cityLink(_ db: Database) throws -> LinkRecord? {
-        try LinkRecord.filter(Column("tier") == Tier.city.rawValue).fetchOne(db)
+        try NodeStore.cityLink(db)
     }
 }
 

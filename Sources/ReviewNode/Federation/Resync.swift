@@ -123,8 +123,9 @@ extension Apply {
         // Our own messages to it after what it applied (delivered or still queued; dead
         // letters and discarded ones are not part of its history).
         let own = try OutboxRecord.fetchAll(db, sql: """
-            SELECT * FROM outbox WHERE peer = ? AND caseId IS NOT NULL AND discardedAt IS NULL AND (deadAt IS NULL OR deliveredAt IS NOT NULL)
-            ORDER BY caseId, caseSequence
+            SELECT o.*, b.body, b.signature FROM outbox o JOIN outboxBody b ON b.id = o.id
+            WHERE o.peer = ? AND o.caseId IS NOT NULL AND o.discardedAt IS NULL AND (o.deadAt IS NULL OR o.deliveredAt IS NOT NULL)
+            ORDER BY o.caseId, o.caseSequence
             """, arguments: [peer])
         var expected: [String: Int] = [:]
         for message in own {
