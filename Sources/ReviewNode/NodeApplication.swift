@@ -19,7 +19,8 @@ public enum NodeApplication {
         let router = Router(context: NodeRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: services.metrics))
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: LogRequestsMiddleware(.info))
+        // One line per request at debug only: at info, a busy node logged (and encoded as JSON) every request.
+        router.add(middleware: LogRequestsMiddleware(.debug))
         router.get("health") { _, _ in
             try HTTPBody.json(["status": "ok", "node": configuration.nodeId, "tier": configuration.tier.rawValue])
         }
@@ -40,6 +41,12 @@ public enum NodeApplication {
             let result = try await receiver.receive(intake.read(request))
             services.outboxSignal.notify()
             return try HTTPBody.json(result)
+        }
+        // Several queued messages in one request (a sender of this version or later).
+        router.post(RouterPath(String(FederationWire.batchPath.dropFirst()))) { request, _ -> Response in
+            let reply = try await receiver.receiveBatch(intake.readBatch(request))
+            services.outboxSignal.notify()
+            return try HTTPBody.json(reply)
         }
         let delivery = DeliveryService(localNode: configuration.nodeId, store: services.store, client: services.client, signal: services.outboxSignal, logger: logger,
                                        maxBackoff: .milliseconds(Int(configuration.retryMaxSeconds * 1000)), metrics: services.metrics)

@@ -21,7 +21,7 @@ import Testing
                 }
             }
         }
-        let expected = NodeRoutes.documentedRoutes + ["GET /health", "GET /metrics", "POST /federation/v1/messages"]
+        let expected = NodeRoutes.documentedRoutes + ["GET /health", "GET /metrics", "POST /federation/v1/messages", "POST /federation/v1/batch"]
         #expect(Set(documented) == Set(expected))
         #expect(documented.count == expected.count)
     }

@@ -1,15 +1,20 @@
 import CurlClient
 import Foundation
-import GRDB
 import Logging
 import ReviewProtocol
 import ReviewStore
 import ServiceLifecycle
 import Synchronization
 
-/// Delivers the outbox: per peer one message at a time, each case's messages strictly in
+/// Delivers the outbox: per peer one request at a time, each case's messages strictly in
 /// order, peers in parallel, retrying with exponential backoff and full jitter, never dropping
 /// a message. A node that comes back after hours catches up by itself.
+///
+/// Several due messages to one peer travel as one batch (``FederationBatch``, at most
+/// ``batchCount`` messages and the peer's message limit in bytes), which the peer applies in
+/// one transaction and answers per message; one write then marks the whole batch's delivered
+/// messages. A peer of an earlier version answers the batch route with 404: it then gets one
+/// message per request for ``singleModeInterval``.
 ///
 /// Failures are of two kinds. A transient one (the peer unreachable, a 5xx, an unknown or
 /// disabled link, a bad signature during a re-key) pauses the whole peer until the backoff
@@ -29,6 +34,14 @@ struct DeliveryService: Service {
     let metrics: NodeMetrics
     /// Peers paused after a transient failure, until when.
     private let pauses = PeerPauses()
+    /// Peers that answered the batch route with 404 (an earlier version), until when.
+    private let singleMode = PeerPauses()
+    /// Most messages in one batch.
+    static let batchCount = 64
+    /// Most bytes in one batch when the peer's link card gives no limit.
+    static let defaultBatchBytes = 8 * 1024 * 1024
+    /// How long a peer that does not know batches gets single messages before the next try.
+    static let singleModeInterval: TimeInterval = 600
 
     init(localNode: String, store: NodeStore, client: CurlHTTPClient, signal: OutboxSignal, logger: Logger, maxBackoff: Duration, metrics: NodeMetrics) {
         self.metrics = metrics
@@ -61,23 +74,30 @@ struct DeliveryService: Service {
         }
     }
 
-    /// Sends, for every enabled peer that is not paused, the oldest due message that heads its
-    /// case's queue. Returns when the next attempt is due (now, if something was sent), or nil
-    /// when nothing waits.
+    /// Sends, for every enabled peer that is not paused, the due messages that head their
+    /// cases' queues (a batch, or one message to a peer in single mode). Returns when the next
+    /// attempt is due (now, if something was sent), or nil when nothing waits.
     private func deliverDue() async throws -> Date? {
         let now = Date()
         let paused = pauses.pausedUntil.withLock { $0 }
-        let work = try await store.read { db -> (due: [(OutboxRecord, LinkRecord)], next: [Date]) in
-            var due: [(OutboxRecord, LinkRecord)] = []
+        let single = singleMode.pausedUntil.withLock { $0 }
+        let work = try await store.read { db -> (due: [([OutboxRecord], LinkRecord)], next: [Date]) in
+            var due: [([OutboxRecord], LinkRecord)] = []
             var next: [Date] = []
-            for link in try LinkRecord.filter(Column("enabled") == true).fetchAll(db) {
+            for link in try NodeStore.enabledLinks(db) {
                 if let until = paused[link.nodeId], until > now {
                     if try NodeStore.nextOutboxAttempt(db, peer: link.nodeId) != nil { next.append(until) }
                     continue
                 }
                 let resyncing = try NodeStore.meta(db, Resync.pendingKey(link.nodeId)) != nil
-                if let head = try NodeStore.dueOutboxHead(db, peer: link.nodeId, now: now, caselessOnly: resyncing) {
-                    due.append((head, link))
+                let batched = (single[link.nodeId] ?? .distantPast) <= now
+                let batch = try NodeStore.dueOutboxBatch(db, peer: link.nodeId, now: now, caselessOnly: resyncing, maxCount: batched ? Self.batchCount : 1,
+                                                         maxBytes: link.maxMessageBytes ?? Self.defaultBatchBytes)
+                if !batch.isEmpty {
+                    // A key announcement ends its batch: the peer checks every item's signature
+                    // before applying any, and the messages after it are signed with the new key.
+                    let end = batch.firstIndex { $0.type == .keyRotated }.map { $0 + 1 } ?? batch.count
+                    due.append((Array(batch.prefix(end)), link))
                 } else if let attempt = try NodeStore.nextOutboxAttempt(db, peer: link.nodeId) {
                     next.append(attempt)
                 }
@@ -86,8 +106,10 @@ struct DeliveryService: Service {
         }
         guard !work.due.isEmpty else { return work.next.min() }
         await withTaskGroup(of: Void.self) { group in
-            for (message, link) in work.due {
-                group.addTask { await deliver(message, to: link) }
+            for (messages, link) in work.due {
+                group.addTask {
+                    if messages.count == 1 { await deliver(messages[0], to: link) } else { await deliver(batch: messages, to: link) }
+                }
             }
         }
         return Date()
@@ -103,14 +125,21 @@ struct DeliveryService: Service {
         case permanent(String)
     }
 
+    /// The one place that puts bytes on the wire to a peer: POSTs `body` to `path` at the
+    /// peer's base URL with this node's id (and, for a single message, its signature).
+    private func post(_ body: Data, path: String, contentType: String, signature: Data?, to link: LinkRecord) async throws -> HTTPClientResponse {
+        let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path
+        var headers = [("Content-Type", contentType), (FederationWire.senderHeader, localNode)]
+        if let signature { headers.append((FederationWire.signatureHeader, signature.base64EncodedString())) }
+        return try await client.send(HTTPClientRequest(method: "POST", url: url, headers: headers, body: body))
+    }
+
     private func deliver(_ message: OutboxRecord, to link: LinkRecord) async {
-        let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + FederationWire.path
         let failure: Failure
         let started = ContinuousClock.now
         do {
-            let headers = [("Content-Type", FederationWire.contentType), (FederationWire.signatureHeader, (message.signature ?? Data()).base64EncodedString()),
-                           (FederationWire.senderHeader, localNode)]
-            let response = try await client.send(HTTPClientRequest(method: "POST", url: url, headers: headers, body: message.body))
+            let response = try await post(message.body, path: FederationWire.path, contentType: FederationWire.contentType,
+                                          signature: message.signature ?? Data(), to: link)
             if (200..<300).contains(response.status) {
                 try await store.write { db in try NodeStore.markDelivered(db, messageId: message.id) }
                 metrics.delivery(peer: link.nodeId, outcome: "delivered", duration: started.duration(to: .now))
@@ -121,36 +150,119 @@ struct DeliveryService: Service {
         } catch {
             failure = .transient(String(describing: error))
         }
-        let outcome = switch failure {
+        metrics.delivery(peer: link.nodeId, outcome: Self.outcome(failure), duration: started.duration(to: .now))
+        await record([(message, failure)], peer: link.nodeId)
+    }
+
+    /// Sends `messages` (queue order) as one batch; marks the delivered ones in one write and
+    /// records each refusal as a single message's would be.
+    private func deliver(batch messages: [OutboxRecord], to link: LinkRecord) async {
+        let started = ContinuousClock.now
+        let body = FederationBatch.encode(messages.map { (signature: $0.signature ?? Data(), frame: $0.body) })
+        let failures: [(OutboxRecord, Failure)]
+        var delivered: [OutboxRecord] = []
+        do {
+            let response = try await post(body, path: FederationWire.batchPath, contentType: FederationWire.batchContentType, signature: nil, to: link)
+            if response.status == 404 || response.status == 405 {
+                // An earlier version: one message per request for a while; nothing was applied.
+                singleMode.pausedUntil.withLock { $0[link.nodeId] = Date().addingTimeInterval(Self.singleModeInterval) }
+                logger.info("peer does not take batches; sending one message per request", metadata: ["peer": "\(link.nodeId)"])
+                return
+            }
+            if response.status == 413 {
+                // Larger than the peer takes in one request although each message fits: single messages.
+                singleMode.pausedUntil.withLock { $0[link.nodeId] = Date().addingTimeInterval(Self.singleModeInterval) }
+                logger.warning("peer refused a batch as too large; sending one message per request", metadata: ["peer": "\(link.nodeId)"])
+                return
+            }
+            guard (200..<300).contains(response.status) else {
+                let failure = Self.classify(status: response.status, body: response.body)
+                guard case .transient = failure else {
+                    // A refusal of the request as such, not of one message: single messages
+                    // find the one the peer refuses and isolate it.
+                    singleMode.pausedUntil.withLock { $0[link.nodeId] = Date().addingTimeInterval(Self.singleModeInterval) }
+                    logger.warning("peer refused a batch; sending one message per request", metadata: ["peer": "\(link.nodeId)", "status": "\(response.status)"])
+                    return
+                }
+                // Unreachable, link, key or storage: the whole peer waits, counted on the batch's first message.
+                await record([(messages[0], failure)], peer: link.nodeId)
+                metrics.delivery(peer: link.nodeId, outcome: "transient", duration: started.duration(to: .now))
+                return
+            }
+            let reply = try JSONDecoder().decode(FederationBatchReply.self, from: response.body)
+            let byId = Dictionary(messages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            var refused: [(OutboxRecord, Failure)] = []
+            for item in reply.results {
+                guard let id = item.id, let message = byId[id], item.skipped != true else { continue }
+                if (200..<300).contains(item.status) {
+                    delivered.append(message)
+                } else {
+                    let answer = try JSONEncoder().encode(["error": item.error ?? .init(code: "unknown", message: "", detail: nil, permanent: nil)])
+                    refused.append((message, Self.classify(status: item.status, body: answer)))
+                }
+            }
+            failures = refused
+        } catch {
+            failures = [(messages[0], .transient(String(describing: error)))]
+        }
+        let elapsed = started.duration(to: .now)
+        if !delivered.isEmpty {
+            let ids = delivered.map(\.id)
+            do {
+                try await store.write { db in try NodeStore.markDelivered(db, messageIds: ids) }
+            } catch {
+                // Applied at the peer but not marked: they go again and the peer answers them as duplicates.
+                logger.error("could not mark delivered messages", metadata: ["peer": "\(link.nodeId)", "error": "\(error)"])
+            }
+            for _ in delivered { metrics.delivery(peer: link.nodeId, outcome: "delivered", duration: elapsed) }
+            logger.debug("delivered a batch", metadata: ["peer": "\(link.nodeId)", "messages": "\(delivered.count)"])
+        }
+        for (_, failure) in failures { metrics.delivery(peer: link.nodeId, outcome: Self.outcome(failure), duration: elapsed) }
+        if !failures.isEmpty { await record(failures, peer: link.nodeId) }
+    }
+
+    private static func outcome(_ failure: Failure) -> String {
+        switch failure {
         case .transient: "transient"
         case .message: "message"
         case .permanent: "permanent"
         }
-        metrics.delivery(peer: link.nodeId, outcome: outcome, duration: started.duration(to: .now))
-        let attempts = message.attempts + 1
-        let delay = backoff(attempts: attempts)
-        let retryAt = Date().addingTimeInterval(delay)
-        let (text, permanent) = switch failure {
-        case .transient(let text): (text, false)
-        case .message(let text): (text, false)
-        case .permanent(let text): (text, true)
+    }
+
+    /// Records failed attempts (one write), pauses the peer after a transient failure, and
+    /// logs each message's fate.
+    private func record(_ failures: [(OutboxRecord, Failure)], peer: String) async {
+        var rows: [(message: OutboxRecord, text: String, permanent: Bool, retryAt: Date, delay: Double)] = []
+        for (message, failure) in failures {
+            let delay = backoff(attempts: message.attempts + 1)
+            let retryAt = Date().addingTimeInterval(delay)
+            let (text, permanent) = switch failure {
+            case .transient(let text): (text, false)
+            case .message(let text): (text, false)
+            case .permanent(let text): (text, true)
+            }
+            if case .transient = failure {
+                pauses.pausedUntil.withLock { $0[peer] = max($0[peer] ?? .distantPast, retryAt) }
+            }
+            rows.append((message, text, permanent, retryAt, delay))
         }
-        if case .transient = failure {
-            pauses.pausedUntil.withLock { $0[link.nodeId] = retryAt }
-        }
+        let rowsToWrite = rows.map { (id: $0.message.id, text: $0.text, permanent: $0.permanent, retryAt: $0.retryAt) }
         let dead = (try? await store.write { db in
-            try NodeStore.recordDeliveryFailure(db, messageId: message.id, error: text, permanent: permanent, retryAt: retryAt)
-        }) ?? false
-        if dead {
-            metrics.deadLetter(peer: link.nodeId)
-            logger.error("dead letter: the peer refused this message; other cases go on, this case waits for an operator", metadata: [
-                "id": "\(message.id)", "peer": "\(link.nodeId)", "case": "\(message.caseId ?? "-")", "type": "\(message.type.rawValue)", "error": "\(text)",
-            ])
-        } else {
-            logger.warning("delivery failed; will retry", metadata: [
-                "id": "\(message.id)", "peer": "\(link.nodeId)", "attempt": "\(attempts)", "retryInSeconds": "\(String(format: "%.2f", delay))",
-                "permanent": "\(permanent)", "error": "\(text)",
-            ])
+            try rowsToWrite.map { try NodeStore.recordDeliveryFailure(db, messageId: $0.id, error: $0.text, permanent: $0.permanent, retryAt: $0.retryAt) }
+        }) ?? rows.map { _ in false }
+        for (row, isDead) in zip(rows, dead) {
+            let message = row.message
+            if isDead {
+                metrics.deadLetter(peer: peer)
+                logger.error("dead letter: the peer refused this message; other cases go on, this case waits for an operator", metadata: [
+                    "id": "\(message.id)", "peer": "\(peer)", "case": "\(message.caseId ?? "-")", "type": "\(message.type.rawValue)", "error": "\(row.text)",
+                ])
+            } else {
+                logger.warning("delivery failed; will retry", metadata: [
+                    "id": "\(message.id)", "peer": "\(peer)", "attempt": "\(message.attempts + 1)", "retryInSeconds": "\(String(format: "%.2f", row.delay))",
+                    "permanent": "\(row.permanent)", "error": "\(row.text)",
+                ])
+            }
         }
     }
 

@@ -93,7 +93,7 @@ struct FederationIntake: Sendable {
         return VerifiedMessage(header: header, json: frame.json, attachments: frame.attachments, link: peer, signature: signature)
     }
 
-    private func linkedPeer(_ nodeId: String) async throws -> LinkRecord {
+    func linkedPeer(_ nodeId: String) async throws -> LinkRecord {
         guard let link = try await store.read({ db in try LinkRecord.fetchOne(db, key: nodeId) }) else {
             throw FederationReceiver.reject(.forbidden, "unknown-node", "no link to node \(nodeId.prefix(40))")
         }
@@ -101,7 +101,7 @@ struct FederationIntake: Sendable {
         return link
     }
 
-    private func tooLarge(_ what: String) -> APIError {
+    func tooLarge(_ what: String) -> APIError {
         APIError(.contentTooLarge, code: "message-too-large", message: "节点消息超过大小上限",
                  detail: "\(what) exceeds this node's limit of \(maxMessageBytes) bytes per message (\(FederationWire.maxEnvelopeBytes) for the envelope)", permanent: true)
     }

@@ -26,12 +26,83 @@ struct FederationReceiver: Sendable {
     /// transaction; a redelivery is answered with the first result and has no effect.
     func receive(_ message: VerifiedMessage) async throws -> Result {
         let envelope = message.header
+        try checkTimely(envelope)
+        if envelope.type == .ping { return Result(applied: "ping", caseId: nil) }
+        if envelope.type == .chainCheck { return try await chainProof(message) }
+        let services = self.services
+        return try await services.store.write { db in try Self.apply(message, in: db, services: services) }
+    }
+
+    /// Applies a batch's items in order in one transaction, each in its own savepoint: a
+    /// refused item is rolled back alone and the others are applied; once an item of a case
+    /// was refused, the batch's later items of that case are skipped (left for the sender to
+    /// send again). Answers one result per item.
+    /// - Throws: a storage fault (the whole batch is rolled back; the sender retries).
+    func receiveBatch(_ items: [BatchItem]) async throws -> FederationBatchReply {
+        let services = self.services
+        let prepared: [(id: String?, caseId: String?, message: VerifiedMessage?, refusal: APIError?)] = items.map { item in
+            switch item {
+            case .refused(let id, let caseId, let error):
+                return (id, caseId, nil, error)
+            case .verified(let message):
+                do {
+                    try checkTimely(message.header)
+                    guard message.header.type != .ping, message.header.type != .chainCheck else {
+                        throw reject(.badRequest, "malformed-message", "\(message.header.type.rawValue) is not sent in a batch")
+                    }
+                    return (message.header.id, message.header.caseId, message, nil)
+                } catch let error as APIError {
+                    return (message.header.id, message.header.caseId, nil, error)
+                } catch {
+                    return (message.header.id, message.header.caseId, nil, reject(.badRequest, "malformed-message", "\(error)"))
+                }
+            }
+        }
+        return try await services.store.write { db in
+            // Caseless messages form one queue (nil), as in the sender's outbox.
+            var refusedCases = Set<String?>()
+            var results: [FederationBatchReply.Item] = []
+            for item in prepared {
+                if refusedCases.contains(item.caseId) {
+                    results.append(.init(id: item.id, status: 409, skipped: true))
+                    continue
+                }
+                var refusal = item.refusal
+                if let message = item.message {
+                    do {
+                        try db.inSavepoint {
+                            _ = try Self.apply(message, in: db, services: services)
+                            return .commit
+                        }
+                    } catch let error as APIError {
+                        refusal = error
+                    } catch {
+                        if APIError.storage(error) != nil { throw error }
+                        refusal = APIError(.internalServerError, code: "internal", message: "服务器内部错误,请联系运维人员",
+                                           detail: String(describing: error).prefix(300).description)
+                    }
+                }
+                if let refusal {
+                    refusedCases.insert(item.caseId)
+                    results.append(.init(id: item.id, status: Int(refusal.status.code),
+                                         error: .init(code: refusal.body.code, message: refusal.body.message, detail: refusal.body.detail,
+                                                      permanent: refusal.body.permanent)))
+                } else {
+                    results.append(.init(id: item.id, status: 200))
+                }
+            }
+            return FederationBatchReply(results: results)
+        }
+    }
+
+    /// Refuses a message meant for another node, older than the freshness window (so that
+    /// inbox ids older than it can be pruned without opening the door to replays) or from
+    /// too far in the future.
+    private func checkTimely(_ envelope: FederationHeader) throws {
         let configuration = services.configuration
         guard envelope.receiver == configuration.nodeId else {
             throw reject(.misdirectedRequest, "wrong-receiver", "message for \(envelope.receiver), this is \(configuration.nodeId)")
         }
-        // Freshness: a message older than the window is refused, so that inbox ids older than
-        // it can be pruned without opening the door to replays.
         let now = Date()
         guard let sentAt = try? Date(envelope.sentAt, strategy: .iso8601) else {
             throw reject(.badRequest, "malformed-message", "sentAt '\(envelope.sentAt.prefix(40))' is not an ISO 8601 time")
@@ -42,46 +113,45 @@ struct FederationReceiver: Sendable {
         guard sentAt <= now.addingTimeInterval(configuration.allowedClockSkew) else {
             throw reject(.unprocessableContent, "stale-message", "sent at \(envelope.sentAt), in the future by more than \(Int(configuration.allowedClockSkew)) s")
         }
-        if envelope.type == .ping { return Result(applied: "ping", caseId: nil) }
-        if envelope.type == .chainCheck { return try await chainProof(message) }
+    }
 
-        let services = self.services
+    /// Applies one timely message and records its id, inside the caller's transaction.
+    private static func apply(_ message: VerifiedMessage, in db: Database, services: NodeServices) throws -> Result {
+        let envelope = message.header
         let link = message.link
-        return try await services.store.write { db in
-            if let previous = try InboxRecord.fetchOne(db, key: envelope.id) {
-                var result = try JSONDecoder().decode(Result.self, from: previous.result)
-                result.duplicate = true
-                return result
-            }
-            if envelope.caseId != nil, try NodeStore.meta(db, Resync.pendingKey(envelope.sender)) != nil {
-                // Restored here: the sender's resent stream comes first, in order; a direct case
-                // message waits (only this message: the stream flows on).
-                throw Self.reject(.conflict, "out-of-order", "this node was restored from a backup and is resyncing with \(envelope.sender); retry later")
-            }
-            if let caseId = envelope.caseId {
-                // From inboxSequence, not the inbox: it survives the pruning of old ids.
-                let last = try NodeStore.lastAppliedSequence(db, sender: envelope.sender, caseId: caseId)
-                guard envelope.sequence == last + 1 else {
-                    throw Self.reject(.conflict, "out-of-order", "message \(envelope.sequence) for case \(caseId); expected \(last + 1)")
-                }
-                try NodeStore.recordAppliedSequence(db, sender: envelope.sender, caseId: caseId, sequence: envelope.sequence)
-            }
-            // Taken before applying: a reaction queued while applying (the city's `received`) is
-            // then later than the receipt, and a resync orders both by these times.
-            let receivedAt = Date()
-            let apply = Apply(services: services, db: db, envelope: envelope, json: message.json, attachments: message.attachments, link: link)
-            let result = try apply.run()
-            var inbox = InboxRecord(id: envelope.id, sender: envelope.sender, receivedAt: receivedAt, result: try CaseWorkflow.canonicalJSON(result),
-                                    caseId: envelope.caseId, sequence: envelope.caseId == nil ? nil : envelope.sequence, type: envelope.type,
-                                    chainHead: envelope.chainHead)
-            if envelope.caseId != nil {
-                inbox.frame = FederationFrame.encode(json: message.json, attachments: message.attachments)
-                inbox.signature = message.signature
-            }
-            try inbox.insert(db)
-            try db.execute(sql: "UPDATE link SET lastChainHead = ? WHERE nodeId = ?", arguments: [envelope.chainHead, link.nodeId])
+        if let previous = try InboxRecord.fetchOne(db, key: envelope.id) {
+            var result = try JSONDecoder().decode(Result.self, from: previous.result)
+            result.duplicate = true
             return result
         }
+        if envelope.caseId != nil, try NodeStore.meta(db, Resync.pendingKey(envelope.sender)) != nil {
+            // Restored here: the sender's resent stream comes first, in order; a direct case
+            // message waits (only this message: the stream flows on).
+            throw Self.reject(.conflict, "out-of-order", "this node was restored from a backup and is resyncing with \(envelope.sender); retry later")
+        }
+        if let caseId = envelope.caseId {
+            // From inboxSequence, not the inbox: it survives the pruning of old ids.
+            let last = try NodeStore.lastAppliedSequence(db, sender: envelope.sender, caseId: caseId)
+            guard envelope.sequence == last + 1 else {
+                throw Self.reject(.conflict, "out-of-order", "message \(envelope.sequence) for case \(caseId); expected \(last + 1)")
+            }
+            try NodeStore.recordAppliedSequence(db, sender: envelope.sender, caseId: caseId, sequence: envelope.sequence)
+        }
+        // Taken before applying: a reaction queued while applying (the city's `received`) is
+        // then later than the receipt, and a resync orders both by these times.
+        let receivedAt = Date()
+        let apply = Apply(services: services, db: db, envelope: envelope, json: message.json, attachments: message.attachments, link: link)
+        let result = try apply.run()
+        var inbox = InboxRecord(id: envelope.id, sender: envelope.sender, receivedAt: receivedAt, result: try CaseWorkflow.canonicalJSON(result),
+                                caseId: envelope.caseId, sequence: envelope.caseId == nil ? nil : envelope.sequence, type: envelope.type,
+                                chainHead: envelope.chainHead)
+        if envelope.caseId != nil {
+            inbox.frame = FederationFrame.encode(json: message.json, attachments: message.attachments)
+            inbox.signature = message.signature
+        }
+        try inbox.insert(db)
+        try db.execute(sql: "UPDATE link SET lastChainHead = ? WHERE nodeId = ?", arguments: [envelope.chainHead, link.nodeId])
+        return result
     }
 
     /// Answers a peer's chain check: which of the heads this node sent it are still in its log,

@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ReviewProtocol
+import ReviewStore
+
+/// One item of a batch as read: verified, or refused on its own (the others go on).
+enum BatchItem: Sendable {
+    case verified(VerifiedMessage)
+    case refused(id: String?, caseId: String?, APIError)
+}
+
+extension FederationIntake {
+    /// Reads a batch (``FederationBatch``) with the same order of checks as ``read(_:)``: the
+    /// sender header (required) names a linked, enabled peer; the body stays within
+    /// `maxMessageBytes` in total; each item's envelope (at most
+    /// ``FederationWire/maxEnvelopeBytes``) is read and its signature checked before its
+    /// attachments are read. Until the first signature verified, the request counts among
+    /// the ``maximumUnverified`` unauthenticated reads, and a bad first signature ends it.
+    /// - Throws: `APIError` 400 malformed batch (framing unreadable), 401 no header or bad
+    ///   first signature, 403 unknown or disabled sender, 413 too large, 503 busy; nothing is stored.
+    func readBatch(_ request: Request) async throws -> [BatchItem] {
+        guard let declaredSender = HTTPField.Name(FederationWire.senderHeader).flatMap({ request.headers[$0] }) else {
+            throw FederationReceiver.reject(.unauthorized, "bad-signature", "a batch needs the \(FederationWire.senderHeader) header")
+        }
+        let link = try await linkedPeer(declaredSender)
+        if let lengthText = request.headers[.contentLength] {
+            guard let length = Int(lengthText), length >= 0 else {
+                throw FederationReceiver.reject(.badRequest, "malformed-message", "Content-Length '\(lengthText.prefix(40))' is not a byte count")
+            }
+            guard length <= maxMessageBytes else { throw tooLarge("Content-Length \(length)") }
+        }
+        guard unverified.enter(limit: Self.maximumUnverified) else {
+            throw APIError(.serviceUnavailable, code: "busy", message: "节点繁忙,请稍后重试",
+                           detail: "more than \(Self.maximumUnverified) messages are being read before their signatures are checked")
+        }
+        var entered = true
+        defer { if entered { unverified.leave() } }
+        func malformed(_ detail: String) -> APIError { FederationReceiver.reject(.badRequest, "malformed-message", "malformed batch: \(detail)") }
+
+        var reader = BoundedBodyReader(iterator: request.body.makeAsyncIterator(), limit: maxMessageBytes)
+        var items: [BatchItem] = []
+        var consumed = 0
+        while true {
+            // Item header and the frame's own header.
+            let fixed = FederationBatch.itemHeaderLength + FederationFrame.headerLength
+            let more = try await reader.fill(to: consumed + 1)
+            if !more { break }
+            guard try await reader.fill(to: consumed + fixed) else { throw malformed("truncated item header") }
+            let view = reader.buffer.readableBytesView
+            let base = view.startIndex + consumed
+            guard let frameLength = FederationBatch.declaredFrameLength(view[base..<(base + 4)]),
+                  let jsonLength = FederationFrame.declaredJSONLength(view[(base + FederationBatch.itemHeaderLength)..<(base + fixed)]),
+                  frameLength >= FederationFrame.headerLength + jsonLength
+            else { throw malformed("item \(items.count) has no RVW1 frame") }
+            guard jsonLength <= FederationWire.maxEnvelopeBytes else { throw tooLarge("envelope of \(jsonLength) bytes") }
+            guard try await reader.fill(to: consumed + fixed + jsonLength) else { throw malformed("truncated envelope") }
+            let signature = Data(reader.buffer.readableBytesView[(base + 4)..<(base + FederationBatch.itemHeaderLength)])
+            let json = Data(reader.buffer.readableBytesView[(base + fixed)..<(base + fixed + jsonLength)])
+            let header: FederationHeader
+            do {
+                header = try JSONDecoder().decode(FederationHeader.self, from: json)
+            } catch {
+                throw malformed("item \(items.count): envelope unreadable: \(String(describing: error).prefix(300))")
+            }
+            guard header.sender == declaredSender else {
+                throw malformed("item \(items.count): \(FederationWire.senderHeader) \(declaredSender) differs from the envelope's sender \(header.sender)")
+            }
+            let verified = Self.verify(signature, of: json, link: link)
+            if entered {
+                // Nothing of this request verified yet: a bad signature ends it unread.
+                guard verified else {
+                    throw FederationReceiver.reject(.unauthorized, "bad-signature", "signature does not verify with the key held for \(header.sender)")
+                }
+                unverified.leave()
+                entered = false
+            }
+            guard try await reader.fill(to: consumed + FederationBatch.itemHeaderLength + frameLength) else { throw malformed("truncated frame") }
+            let start = reader.buffer.readableBytesView.startIndex + consumed + FederationBatch.itemHeaderLength
+            let frameBytes = Data(reader.buffer.readableBytesView[start..<(start + frameLength)])
+            consumed += FederationBatch.itemHeaderLength + frameLength
+            guard verified else {
+                items.append(.refused(id: header.id, caseId: header.caseId, FederationReceiver.reject(.unauthorized, "bad-signature",
+                                                                                "signature does not verify with the key held for \(header.sender)")))
+                continue
+            }
+            do {
+                let frame = try FederationFrame.decode(frameBytes)
+                items.append(.verified(VerifiedMessage(header: header, json: frame.json, attachments: frame.attachments, link: link, signature: signature)))
+            } catch {
+                items.append(.refused(id: header.id, caseId: header.caseId, FederationReceiver.reject(.badRequest, "malformed-message", "\(error)")))
+            }
+        }
+        guard !items.isEmpty else { throw malformed("no items") }
+        return items
+    }
+}
