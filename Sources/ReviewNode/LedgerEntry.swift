@@ -32,8 +32,13 @@ struct LedgerEntry: Codable, Sendable {
     var originalCaseId: String?
 
     /// The cases the filter selects, oldest first; a page of them when `limit` is given.
-    static func load(_ db: Database, _ filter: CaseFilter, limit: Int? = nil, offset: Int = 0) throws -> [LedgerEntry] {
+    /// With `after` (a ``Cursor``), the cases after it in that order (keyset: one index seek,
+    /// however deep the page).
+    static func load(_ db: Database, _ filter: CaseFilter, limit: Int? = nil, offset: Int = 0, after: Cursor? = nil) throws -> [LedgerEntry] {
         var query = filter.apply(CaseRecord.order(Column("submittedOn"), Column("id")))
+        if let after {
+            query = query.filter(Column("submittedOn") > after.submittedOn || (Column("submittedOn") == after.submittedOn && Column("id") > after.id))
+        }
         if let limit { query = query.limit(limit, offset: offset) }
         let cases = try query.fetchAll(db)
         // Only the page's cases' materials, notices and opinions (all of them for a full export).
@@ -70,12 +75,47 @@ struct LedgerEntry: Codable, Sendable {
         try filter.apply(CaseRecord.all()).fetchCount(db)
     }
 
+    /// A position in the ledger's order (`submittedOn`, `id`), as the API's `after` and `next`
+    /// carry it: `YYYY-MM-DD:ID`.
+    struct Cursor: Sendable, Equatable {
+        var submittedOn: String
+        var id: String
+
+        init(submittedOn: String, id: String) {
+            self.submittedOn = submittedOn
+            self.id = id
+        }
+
+        /// Nil unless `text` is `YYYY-MM-DD:ID` with a valid date and a non-empty id of at most 64 characters.
+        init?(_ text: String) {
+            let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, CivilDate(String(parts[0])) != nil, !parts[1].isEmpty, parts[1].count <= 64 else { return nil }
+            submittedOn = String(parts[0])
+            id = String(parts[1])
+        }
+
+        var text: String { "\(submittedOn):\(id)" }
+    }
+
+    /// The cursor just after this entry.
+    var cursor: Cursor { Cursor(submittedOn: submittedOn.description, id: id) }
+
     /// CSV with a UTF-8 byte-order mark so that Excel opens the Chinese correctly; RFC 4180 quoting.
     static func csv(_ entries: [LedgerEntry]) -> Data {
+        csvHeader + csvRows(entries)
+    }
+
+    /// The byte-order mark and the header line.
+    static var csvHeader: Data {
         let header = ["案件编号", "政策文件", "文号", "申请类型", "政策层级", "制定部门", "状态", "申请日期", "受理日期", "审查期限",
                       "逾期申请(第十三条)", "报送材料", "材料补正次数", "要素补正次数", "意见书编号", "审查结论", "意见书日期", "修订版本数",
                       "上线日期", "上线确认日期", "原上线案件"]
-        var lines = [header.map(quote).joined(separator: ",")]
+        return Data([0xEF, 0xBB, 0xBF]) + Data((header.map(quote).joined(separator: ",") + "\r\n").utf8)
+    }
+
+    /// One CRLF-terminated line per entry (streamed after ``csvHeader``).
+    static func csvRows(_ entries: [LedgerEntry]) -> Data {
+        var lines: [String] = []
         for entry in entries {
             let materials = entry.materials.map { "\($0.title ?? $0.kind.chineseName)(SHA-256 \($0.sha256 ?? ""))" }.joined(separator: ";")
             let fields: [String] = [
@@ -87,9 +127,9 @@ struct LedgerEntry: Codable, Sendable {
                 String(entry.revisions), entry.launchDate?.description ?? "", entry.launchConfirmedOn?.description ?? "",
                 entry.originalCaseId ?? "",
             ]
-            lines.append(fields.map(quote).joined(separator: ","))
+            lines.append(fields.map(quote).joined(separator: ",") + "\r\n")
         }
-        return Data([0xEF, 0xBB, 0xBF]) + Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
+        return Data(lines.joined().utf8)
     }
 
     private static func quote(_ field: String) -> String {

@@ -235,10 +235,48 @@ public struct NodeRoutes: Sendable {
         // the drafter's Art 9 revision.
         let overdue = try flag("overdue")
         let revisionOverdue = try flag("revisionOverdue")
-        var summaries = try await cases(for: user, filter)
-        if let overdue { summaries = summaries.filter { $0.overdue == overdue } }
-        if let revisionOverdue { summaries = summaries.filter { $0.revisionOverdue == revisionOverdue } }
-        return try HTTPBody.json(["cases": summaries])
+        let limit = try request.query("limit").map { value -> Int in
+            guard let limit = Int(value), (1...1000).contains(limit) else { throw APIError.invalid("limit", "每页条数应为1至1000") }
+            return limit
+        } ?? 200
+        let after = try request.query("after").map { value -> String in
+            guard !value.isEmpty, value.count <= 64 else { throw APIError.invalid("after", "翻页位置无效", detail: "after is the previous page's next (a case id)") }
+            return value
+        }
+        let calendar = services.calendar
+        let today = services.today.date
+        let page = try await services.store.read { db -> CaseListPage in
+            // Keyset pages in id order; only the rows read are summarized. With the derived
+            // filters (overdue, revisionOverdue) a request reads at most 10 pages' worth of rows
+            // and may answer a short page with a `next`.
+            var cases: [CaseSummary] = []
+            var cursor = after
+            var scanned = 0
+            while scanned < limit * 10 {
+                var query = Self.visibleCases(user, filter, states: nil)
+                if let cursor { query = query.filter(Column("id") > cursor) }
+                let rows = try query.order(Column("id")).limit(limit).fetchAll(db)
+                for record in rows {
+                    scanned += 1
+                    cursor = record.id
+                    let summary = CaseSummary(record, calendar: calendar, today: today)
+                    if let overdue, summary.overdue != overdue { continue }
+                    if let revisionOverdue, summary.revisionOverdue != revisionOverdue { continue }
+                    cases.append(summary)
+                    if cases.count == limit { return CaseListPage(cases: cases, next: record.id) }
+                }
+                if rows.count < limit { return CaseListPage(cases: cases, next: nil) }
+            }
+            return CaseListPage(cases: cases, next: cursor)
+        }
+        return try HTTPBody.json(page)
+    }
+
+    /// A page of the case list: `next` is the `after` for the following page (absent when
+    /// nothing follows; present when more may follow).
+    struct CaseListPage: Encodable, Sendable {
+        var cases: [CaseSummary]
+        var next: String?
     }
 
     /// The cases `user` may see, filtered, least time left first (the API's list and the console's inbox).
@@ -355,8 +393,12 @@ public struct NodeRoutes: Sendable {
         }
     }
 
+    /// Answers with the case's summary, not its whole detail: forwarding changes only the state,
+    /// and the detail (form, materials, events) costs more to encode than the forward itself.
     func forward(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        try await act(context) { user, id in _ = try await workflow.forward(id, by: user) }
+        let user = try context.requireUser()
+        let record = try await workflow.forward(try context.parameters.require("id"), by: user)
+        return try HTTPBody.json(["case": CaseSummary(record, calendar: services.calendar, today: services.today.date)])
     }
 
     struct OpinionRequest: Codable {
@@ -572,13 +614,19 @@ public struct NodeRoutes: Sendable {
     }
 
     struct LedgerPage: Codable {
-        var total: Int
+        /// How many cases the filter selects; only on a page read without `after` (counting
+        /// is not repeated for every keyset page).
+        var total: Int?
         var offset: Int
         var limit: Int
         var entries: [LedgerEntry]
+        /// The `after` cursor for the next page; absent on the last page.
+        var next: String?
     }
 
-    /// A page of the ledger (`limit` 1–1000, default 50; `offset`), filtered like the case list.
+    /// A page of the ledger (`limit` 1–1000, default 50), filtered like the case list, in
+    /// (submittedOn, id) order: after the `after` cursor (keyset, the way to page deep), or at
+    /// `offset` (kept for existing clients).
     func ledgerJSON(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let filter = try ledgerFilter(request, context: context)
         let limit = try request.query("limit").map { value -> Int in
@@ -589,19 +637,45 @@ public struct NodeRoutes: Sendable {
             guard let offset = Int(value), offset >= 0 else { throw APIError.invalid("offset", "偏移量应为非负整数") }
             return offset
         } ?? 0
+        let after = try request.query("after").map { value -> LedgerEntry.Cursor in
+            guard let cursor = LedgerEntry.Cursor(value) else { throw APIError.invalid("after", "翻页位置无效", detail: "after is YYYY-MM-DD:caseId, the previous page's next") }
+            return cursor
+        }
+        if after != nil, offset != 0 { throw APIError.invalid("offset", "after 与 offset 不能同时使用") }
         let page = try await services.store.read { db in
-            LedgerPage(total: try LedgerEntry.count(db, filter), offset: offset, limit: limit,
-                       entries: try LedgerEntry.load(db, filter, limit: limit, offset: offset))
+            let entries = try LedgerEntry.load(db, filter, limit: limit + 1, offset: offset, after: after)
+            let shown = Array(entries.prefix(limit))
+            let total: Int? = try after == nil ? LedgerEntry.count(db, filter) : nil
+            return LedgerPage(total: total, offset: offset, limit: limit, entries: shown,
+                              next: entries.count > limit ? shown.last?.cursor.text : nil)
         }
         return try HTTPBody.json(page)
     }
 
     /// The whole ledger (filtered) as CSV.
+    /// Streamed in keyset pages of ``csvChunk`` cases, each read in its own snapshot: memory
+    /// stays flat whatever the ledger's size (a case changed during the export shows as it was
+    /// when its page was read).
     func ledgerCSV(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let filter = try ledgerFilter(request, context: context)
-        let entries = try await services.store.read { db in try LedgerEntry.load(db, filter) }
-        return HTTPBody.raw(LedgerEntry.csv(entries), contentType: "text/csv; charset=utf-8", extraHeaders: [
-            (.contentDisposition, "attachment; filename=\"ledger.csv\""),
-        ])
+        let store = services.store
+        let chunk = Self.csvChunk
+        var headers = HTTPFields()
+        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"ledger.csv\""
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            try await writer.write(ByteBuffer(bytes: LedgerEntry.csvHeader))
+            var after: LedgerEntry.Cursor?
+            while true {
+                let entries = try await store.read { [after] db in try LedgerEntry.load(db, filter, limit: chunk, after: after) }
+                if !entries.isEmpty { try await writer.write(ByteBuffer(bytes: LedgerEntry.csvRows(entries))) }
+                guard entries.count == chunk, let last = entries.last else { break }
+                after = last.cursor
+            }
+            try await writer.finish(nil)
+        })
     }
+
+    /// Cases per page of the streamed CSV export.
+    static let csvChunk = 500
 }
