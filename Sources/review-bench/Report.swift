@@ -15,6 +15,8 @@ struct Report: Codable {
         var requestsPerSecond: Double
         var p50Milliseconds: Double
         var p99Milliseconds: Double
+        /// How long it was sampled.
+        var seconds: Double?
     }
 
     struct Forwarding: Codable {
@@ -41,6 +43,15 @@ struct Report: Codable {
         var seconds: Double
     }
 
+    struct OutboxCost: Codable {
+        /// Delivered messages added between the two samples.
+        var deliveredRows: Int
+        var fillSeconds: Double
+        /// Queue, pick and mark one 498 KiB message: on an empty outbox, then with `deliveredRows` more.
+        var empty: Ceiling
+        var full: Ceiling
+    }
+
     struct Ledger: Codable {
         var cases: Int
         var seedSeconds: Double
@@ -59,6 +70,14 @@ struct Report: Codable {
         /// The reviewer's inbox ("waiting on me"): every case's working days, then one page.
         var inboxP50Milliseconds: Double
         var inboxP99Milliseconds: Double
+        /// GET /api/v1/cases?limit=50&after=<random id>.
+        var casesPageP50Milliseconds: Double?
+        var casesPageP99Milliseconds: Double?
+        /// GET /api/v1/ledger?limit=50&after=<random cursor>.
+        var ledgerAfterP99Milliseconds: Double?
+        /// The node's RSS before the CSV export, and its peak RSS (VmHWM, since its start) after it.
+        var rssBeforeExportMegabytes: Double?
+        var peakRSSAfterExportMegabytes: Double?
     }
 
     var smoke: Bool
@@ -66,9 +85,12 @@ struct Report: Codable {
     var date = ISO8601DateFormatter().string(from: Date())
     var lint: Lint?
     var ceiling: Ceiling?
+    /// The naive durable delivery baseline (same shape as the ceiling).
+    var naive: Ceiling?
     var forwarding: Forwarding?
     var resultsBack: ResultsBack?
     var catchUp: CatchUp?
+    var outboxCost: OutboxCost?
     var idleRSSMegabytes: [String: Double] = [:]
     var endRSSMegabytes: [String: Double] = [:]
     var ledger: Ledger?
@@ -85,12 +107,19 @@ struct Report: Codable {
     var table: String {
         var rows: [(String, String, String, String)] = [("measure", "value", "baseline (same run)", "ratio / target")]
         if let c = ceiling {
-            rows.append(("ceiling: libcurl POST → SQLite commit", "\(f(c.requestsPerSecond, 0)) req/s, p50 \(f(c.p50Milliseconds, 2)) ms, p99 \(f(c.p99Milliseconds, 2)) ms",
-                         "payload \(c.payloadBytes / 1024) KiB", ""))
+            rows.append(("baseline: transport ceiling (POST → SQLite commit, no signing)",
+                         "\(f(c.requestsPerSecond, 0)) req/s, p50 \(f(c.p50Milliseconds, 2)) ms, p99 \(f(c.p99Milliseconds, 2)) ms",
+                         "payload \(c.payloadBytes / 1024) KiB, \(c.requests) requests over \(f(c.seconds, 1)) s", ""))
+        }
+        if let n = naive {
+            rows.append(("baseline: naive durable delivery (outbox row, sign, POST, verify, commit, mark)",
+                         "\(f(n.requestsPerSecond, 0)) msgs/s, p50 \(f(n.p50Milliseconds, 2)) ms, p99 \(f(n.p99Milliseconds, 2)) ms",
+                         "\(n.requests) messages over \(f(n.seconds, 1)) s", "\(f(n.requestsPerSecond / (ceiling?.requestsPerSecond ?? .nan), 2))× ceiling"))
         }
         if let w = forwarding {
-            rows.append(("forwarding, \(w.cases) cases (3 counties → city)", "\(f(w.casesPerSecond)) cases/s", "ceiling \(f(ceiling?.requestsPerSecond, 0)) req/s",
-                         "\(f(w.ratioToCeiling * 100, 0)) % (target ≥ 50 %)"))
+            rows.append(("forwarding, \(w.cases) cases (3 counties → city)", "\(f(w.casesPerSecond)) cases/s",
+                         "ceiling \(f(ceiling?.requestsPerSecond, 0)) req/s, naive \(f(naive?.requestsPerSecond, 0)) msgs/s",
+                         "\(f(w.ratioToCeiling, 2))× ceiling (target ≥ 1.0), \(f(w.casesPerSecond / (naive?.requestsPerSecond ?? .nan), 2))× naive (target ≥ 2)"))
             rows.append(("forward latency, burst", "p50 \(f(w.burstP50Milliseconds)) ms, p99 \(f(w.burstP99Milliseconds)) ms", "ceiling p99 \(f(ceiling?.p99Milliseconds, 2)) ms", ""))
             rows.append(("forward latency at \(f(w.steadyRate, 0)) cases/s (\(w.steadyCases))", "p50 \(f(w.steadyP50Milliseconds)) ms, p99 \(f(w.steadyP99Milliseconds)) ms",
                          "ceiling p99 \(f(ceiling?.p99Milliseconds, 2)) ms", "target p99 < 20 ms"))
@@ -102,6 +131,13 @@ struct Report: Codable {
         if let c = catchUp {
             rows.append(("catch-up, \(c.messages) queued messages", "\(f(c.seconds, 2)) s to empty outboxes", "", "target < 10 s"))
         }
+        if let o = outboxCost {
+            rows.append(("outbox: queue, pick, mark one message, empty outbox", "\(f(1000 / o.empty.requestsPerSecond, 2)) ms/msg, p99 \(f(o.empty.p99Milliseconds, 2)) ms",
+                         "\(o.empty.requests) messages over \(f(o.empty.seconds, 1)) s", ""))
+            rows.append(("outbox: the same after \(o.deliveredRows) delivered messages", "\(f(1000 / o.full.requestsPerSecond, 2)) ms/msg, p99 \(f(o.full.p99Milliseconds, 2)) ms",
+                         "empty outbox \(f(1000 / o.empty.requestsPerSecond, 2)) ms/msg",
+                         "\(f(o.empty.requestsPerSecond / o.full.requestsPerSecond, 2))× (target ≤ 1.10)"))
+        }
         for (node, megabytes) in idleRSSMegabytes.sorted(by: { $0.key < $1.key }) {
             rows.append(("RSS \(node)", "idle \(f(megabytes)) MB, end \(f(endRSSMegabytes[node])) MB", "", "target idle < 60 MB"))
         }
@@ -112,7 +148,13 @@ struct Report: Codable {
         if let l = ledger {
             rows.append(("ledger page (50 rows) at \(l.cases) cases", "p50 \(f(l.pageP50Milliseconds, 2)) ms, p99 \(f(l.pageP99Milliseconds, 2)) ms",
                          "GET /health p99 \(f(l.healthP99Milliseconds, 2)) ms", "\(f(l.pageP99Milliseconds / l.healthP99Milliseconds, 1))× (target p99 < 20 ms)"))
-            rows.append(("full CSV export", "\(f(l.csvSeconds, 2)) s, \(l.csvRows) rows, \(l.csvBytes / 1024) KiB", "seeding \(f(l.seedSeconds, 1)) s", ""))
+            rows.append(("ledger page after a cursor (keyset)", "p99 \(f(l.ledgerAfterP99Milliseconds, 2)) ms", "GET /health p99 \(f(l.healthP99Milliseconds, 2)) ms",
+                         "\(f((l.ledgerAfterP99Milliseconds ?? .nan) / l.healthP99Milliseconds, 1))× (target p99 < 20 ms)"))
+            rows.append(("API case list page (50, keyset) at \(l.cases) cases", "p50 \(f(l.casesPageP50Milliseconds, 2)) ms, p99 \(f(l.casesPageP99Milliseconds, 2)) ms",
+                         "GET /health p99 \(f(l.healthP99Milliseconds, 2)) ms", "\(f((l.casesPageP99Milliseconds ?? .nan) / l.healthP99Milliseconds, 1))× (target p99 < 20 ms)"))
+            rows.append(("full CSV export (streamed)", "\(f(l.csvSeconds, 2)) s, \(l.csvRows) rows, \(l.csvBytes / 1024) KiB", "seeding \(f(l.seedSeconds, 1)) s", ""))
+            rows.append(("node RSS around the CSV export", "peak \(f(l.peakRSSAfterExportMegabytes)) MB", "before the export \(f(l.rssBeforeExportMegabytes)) MB",
+                         "target peak < 100 MB"))
             rows.append(("console case page", "p50 \(f(l.casePageP50Milliseconds, 2)) ms, p99 \(f(l.casePageP99Milliseconds, 2)) ms",
                          "API case detail p99 \(f(l.detailP99Milliseconds, 2)) ms", "\(f(l.casePageP99Milliseconds / l.detailP99Milliseconds, 1))×"))
             rows.append(("console ledger page (50 rows)", "p99 \(f(l.consoleLedgerP99Milliseconds, 2)) ms",

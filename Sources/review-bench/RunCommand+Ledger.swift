@@ -59,15 +59,36 @@ extension RunCommand {
             inbox.record(microseconds: (clock.now - started).seconds * 1e6)
             guard page.status == 200 else { throw BenchError("inbox: \(page.status)") }
         }
+        // Keyset pages: the API's case list and the ledger after a random cursor.
+        var casesPage = Latencies()
+        var ledgerAfter = Latencies()
+        for _ in 0..<requests {
+            let n = Int.random(in: 0..<max(1, ledgerCases - 100), using: &generator)
+            let year = 2020 + n % 7
+            let id = "220183-\(year)-\(String(format: "%06d", n))"
+            var started = clock.now
+            let list = try await client.call("GET", "/api/v1/cases?limit=50&after=\(id)", token: reviewer)
+            casesPage.record(microseconds: (clock.now - started).seconds * 1e6)
+            guard list.status == 200, (list.json["cases"] as? [Any])?.isEmpty == false else { throw BenchError("cases page: \(list.status) \(list.text.prefix(200))") }
+            let day = CivilDate(year: year, month: 1 + n % 12, day: 1 + n % 28)!.description
+            started = clock.now
+            let keyset = try await client.call("GET", "/api/v1/ledger?limit=50&after=\(day):\(id)", token: reviewer)
+            ledgerAfter.record(microseconds: (clock.now - started).seconds * 1e6)
+            guard keyset.status == 200 else { throw BenchError("ledger keyset page: \(keyset.status) \(keyset.text.prefix(200))") }
+        }
+        let rssBeforeExport = node.processIdentifier.flatMap { residentMegabytes(pid: $0) } ?? .nan
         let exportStart = clock.now
         let csv = try await client.call("GET", "/api/v1/ledger.csv", token: reviewer)
         let exportSeconds = (clock.now - exportStart).seconds
         guard csv.status == 200 else { throw BenchError("csv: \(csv.status)") }
+        let peakAfterExport = node.processIdentifier.flatMap { residentMegabytes(pid: $0, field: "VmHWM") } ?? .nan
         let rows = csv.text.split(separator: "\r\n").count - 1
         return Report.Ledger(cases: ledgerCases, seedSeconds: seedSeconds, pageP50Milliseconds: page.p50, pageP99Milliseconds: page.p99,
                              healthP99Milliseconds: health.p99, csvSeconds: exportSeconds, csvRows: rows, csvBytes: csv.data.count,
                              detailP99Milliseconds: detail.p99, casePageP50Milliseconds: casePage.p50, casePageP99Milliseconds: casePage.p99,
-                             consoleLedgerP99Milliseconds: consoleLedger.p99, inboxP50Milliseconds: inbox.p50, inboxP99Milliseconds: inbox.p99)
+                             consoleLedgerP99Milliseconds: consoleLedger.p99, inboxP50Milliseconds: inbox.p50, inboxP99Milliseconds: inbox.p99,
+                             casesPageP50Milliseconds: casesPage.p50, casesPageP99Milliseconds: casesPage.p99,
+                             ledgerAfterP99Milliseconds: ledgerAfter.p99, rssBeforeExportMegabytes: rssBeforeExport, peakRSSAfterExportMegabytes: peakAfterExport)
     }
 
     /// Writes `ledgerCases` cases (5 materials each, every third with a notice, every second

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import CurlClient
 import Foundation
 import GRDB
@@ -18,13 +19,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Steady rate, cases per second.") var rate = 50.0
     @Option(help: "Messages queued while the city is down.") var catchup = 5000
     @Option(help: "Cases in the ledger database.") var ledgerCases = 100_000
-    @Option(help: "Requests for the ceiling.") var ceilingRequests = 400
+    @Option(help: "Requests for each baseline, at least (each is sampled for at least 5 s too).") var ceilingRequests = 400
+    @Option(help: "Delivered messages added to the outbox between the two samples of its per-message cost.") var outboxRows = 100_000
     @Option(help: "Where to write the JSON results.") var out = "bench-results.json"
     @Flag(help: "A few seconds' run for CI: tiny counts, same code.") var smoke = false
 
     mutating func run() async throws {
         if smoke {
-            cases = 24; paced = 12; rate = 20; catchup = 60; ledgerCases = 2000; ceilingRequests = 40
+            cases = 24; paced = 12; rate = 20; catchup = 60; ledgerCases = 2000; ceilingRequests = 40; outboxRows = 2000
         }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("review-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -35,8 +37,15 @@ struct RunCommand: AsyncParsableCommand {
         report.lint = try lintBench()
         progress("  lint done")
         let payload = try forwardedMessageBytes()
-        report.ceiling = try await ceiling(payload: payload, work: work)
-        print("  ceiling done: \(String(format: "%.0f", report.ceiling!.requestsPerSecond)) req/s")
+        var (ceiling, naive) = try await baselines(payload: payload, work: work)
+        ceiling.payloadBytes = payload.count
+        naive.payloadBytes = payload.count
+        report.ceiling = ceiling
+        report.naive = naive
+        print("  baselines done: ceiling \(String(format: "%.0f", ceiling.requestsPerSecond)) req/s over \(String(format: "%.1f", ceiling.seconds ?? 0)) s, "
+              + "naive durable delivery \(String(format: "%.0f", naive.requestsPerSecond)) msgs/s over \(String(format: "%.1f", naive.seconds ?? 0)) s")
+        report.outboxCost = try await outboxCost(payload: payload, work: work)
+        progress("  outbox cost done")
         try await federation(report: &report)
         report.ledger = try await ledger(work: work)
         progress("  ledger done")
@@ -89,11 +98,19 @@ struct RunCommand: AsyncParsableCommand {
         return FederationFrame.encode(json: try encoder.encode(envelope), attachments: materials.map(\.1))
     }
 
-    func ceiling(payload: Data, work: URL) async throws -> Report.Ceiling {
+    /// The two baselines, each sampled for at least ``baselineSeconds`` (and
+    /// `ceilingRequests` requests) against one minimal server process:
+    /// - the transport ceiling: the forwarded bytes POSTed one at a time, each committed (FULL), no signing;
+    /// - the naive durable delivery: per message, insert it with its body into a sender-side
+    ///   outbox (commit, FULL), sign its JSON, POST, verify and commit on the receiver, then
+    ///   mark the row delivered (commit, FULL) — one message at a time.
+    func baselines(payload: Data, work: URL) async throws -> (Report.Ceiling, Report.Ceiling) {
         let portFile = work.appendingPathComponent("ceiling.port")
+        let key = Curve25519.Signing.PrivateKey()
         let process = Process()
         process.executableURL = NodeProcess.binaries.appendingPathComponent("review-bench")
-        process.arguments = ["ceiling-server", "--database", work.appendingPathComponent("ceiling.sqlite").path, "--port-file", portFile.path]
+        process.arguments = ["ceiling-server", "--database", work.appendingPathComponent("ceiling.sqlite").path, "--port-file", portFile.path,
+                             "--public-key", key.publicKey.rawRepresentation.base64EncodedString()]
         try process.run()
         defer { process.terminate(); process.waitUntilExit() }
         var port = 0
@@ -105,17 +122,57 @@ struct RunCommand: AsyncParsableCommand {
         let client = CurlHTTPClient()
         let request = HTTPClientRequest(method: "POST", url: "http://127.0.0.1:\(port)/ingest", headers: [("Content-Type", "application/json")], body: payload)
         _ = try await client.send(request)
+        let ceiling = try await sample { _ in
+            let response = try await client.send(request)
+            guard response.status == 200 else { throw ValidationError("ceiling: HTTP \(response.status)") }
+        }
+
+        // The naive sender's outbox: the nodes' settings (WAL, FULL), the body in the row.
+        let sender = try DatabasePool(path: work.appendingPathComponent("naive-sender.sqlite").path)
+        try await sender.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try await sender.write { db in
+            try db.execute(sql: "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, body BLOB NOT NULL, signature BLOB NOT NULL, deliveredAt REAL)")
+        }
+        let json = try FederationFrame.decode(payload).json
+        let url = "http://127.0.0.1:\(port)/naive"
+        let naive = try await sample { _ in
+            let signature = try key.signature(for: json)
+            let id = try await sender.write { db in
+                try db.execute(sql: "INSERT INTO outbox (body, signature) VALUES (?, ?)", arguments: [payload, signature])
+                return db.lastInsertedRowID
+            }
+            let (body, stored) = try await sender.read { db -> (Data, Data) in
+                let row = try Row.fetchOne(db, sql: "SELECT body, signature FROM outbox WHERE id = ?", arguments: [id])!
+                return (row["body"], row["signature"])
+            }
+            let response = try await client.send(HTTPClientRequest(method: "POST", url: url, headers: [
+                ("Content-Type", FederationWire.contentType), ("X-Review-Signature", stored.base64EncodedString()),
+            ], body: body))
+            guard response.status == 200 else { throw ValidationError("naive delivery: HTTP \(response.status)") }
+            try await sender.write { db in
+                try db.execute(sql: "UPDATE outbox SET deliveredAt = ? WHERE id = ?", arguments: [Date().timeIntervalSince1970, id])
+            }
+        }
+        return (ceiling, naive)
+    }
+
+    /// Seconds each baseline is sampled for, at least.
+    var baselineSeconds: Double { smoke ? 0.3 : 5 }
+
+    /// Runs `one` until both ``baselineSeconds`` passed and `ceilingRequests` were made (at most 120 s).
+    func sample(_ one: (Int) async throws -> Void) async throws -> Report.Ceiling {
         var latencies = Latencies()
         let clock = ContinuousClock()
         let started = clock.now
-        for _ in 0..<ceilingRequests where (clock.now - started).seconds < 120 {
-            let one = clock.now
-            let response = try await client.send(request)
-            guard response.status == 200 else { throw ValidationError("ceiling: HTTP \(response.status)") }
-            latencies.record(microseconds: (clock.now - one).seconds * 1e6)
+        var number = 0
+        while ((clock.now - started).seconds < baselineSeconds || number < ceilingRequests) && (clock.now - started).seconds < 120 {
+            let one_ = clock.now
+            try await one(number)
+            latencies.record(microseconds: (clock.now - one_).seconds * 1e6)
+            number += 1
         }
         let elapsed = (clock.now - started).seconds
-        return Report.Ceiling(payloadBytes: payload.count, requests: latencies.count, requestsPerSecond: Double(latencies.count) / elapsed,
-                              p50Milliseconds: latencies.p50, p99Milliseconds: latencies.p99)
+        return Report.Ceiling(payloadBytes: 0, requests: latencies.count, requestsPerSecond: Double(latencies.count) / elapsed,
+                              p50Milliseconds: latencies.p50, p99Milliseconds: latencies.p99, seconds: elapsed)
     }
 }

@@ -20,9 +20,9 @@ extension Duration {
 }
 
 /// Resident set size of a process, in MB (from /proc/PID/status).
-func residentMegabytes(pid: Int32) -> Double? {
+func residentMegabytes(pid: Int32, field: String = "VmRSS") -> Double? {
     guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+          let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
     else { return nil }
     let kilobytes = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Double($0) }
     return kilobytes.map { $0 / 1024 }
