@@ -11,7 +11,7 @@ import Synchronization
 /// a message. A node that comes back after hours catches up by itself.
 ///
 /// Several due messages to one peer travel as one batch (``FederationBatch``, at most
-/// ``batchCount`` messages and the peer's message limit in bytes), which the peer applies in
+/// ``batchCount`` messages and ``batchBytes``, or the peer's message limit if smaller), which the peer applies in
 /// one transaction and answers per message; one write then marks the whole batch's delivered
 /// messages. A peer of an earlier version answers the batch route with 404: it then gets one
 /// message per request for ``singleModeInterval``.
@@ -38,8 +38,10 @@ struct DeliveryService: Service {
     private let singleMode = PeerPauses()
     /// Most messages in one batch.
     static let batchCount = 64
-    /// Most bytes in one batch when the peer's link card gives no limit.
-    static let defaultBatchBytes = 8 * 1024 * 1024
+    /// Most bytes in one batch (less when the peer's link card gives a smaller limit): enough
+    /// to share one commit among several forwarded cases, small enough that a batch in memory
+    /// (rows, frame, the client's copy) stays a few MB.
+    static let batchBytes = 4 * 1024 * 1024
     /// How long a peer that does not know batches gets single messages before the next try.
     static let singleModeInterval: TimeInterval = 600
 
@@ -92,7 +94,7 @@ struct DeliveryService: Service {
                 let resyncing = try NodeStore.meta(db, Resync.pendingKey(link.nodeId)) != nil
                 let batched = (single[link.nodeId] ?? .distantPast) <= now
                 let batch = try NodeStore.dueOutboxBatch(db, peer: link.nodeId, now: now, caselessOnly: resyncing, maxCount: batched ? Self.batchCount : 1,
-                                                         maxBytes: link.maxMessageBytes ?? Self.defaultBatchBytes)
+                                                         maxBytes: min(link.maxMessageBytes ?? Self.batchBytes, Self.batchBytes))
                 if !batch.isEmpty {
                     // A key announcement ends its batch: the peer checks every item's signature
                     // before applying any, and the messages after it are signed with the new key.
