@@ -70,7 +70,7 @@ struct BackupCommand: ParsableCommand {
 }
 
 /// `reviewctl restore FILE --data-dir DIR`: into a stopped node.
-struct RestoreCommand: ParsableCommand {
+struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
         abstract: "Restore a backup into a stopped node's data directory; the node resyncs with its peers on its next start.")
@@ -79,10 +79,10 @@ struct RestoreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Refuse a backup of any other node (default: the node id of the database being replaced, or of --node-config).",
                                valueName: "id")) var nodeId: String?
 
-    func run() throws {
+    func run() async throws {
         let directory = try location.dataDirectory()
         let expected = try nodeId ?? (location.nodeConfig != nil ? location.configuration().nodeId : nil)
-        try refuseIfRunning(directory)
+        try await refuseIfRunning(directory)
         let started = Date()
         let restored: NodeBackup.Restored
         do {
@@ -99,7 +99,7 @@ struct RestoreCommand: ParsableCommand {
     }
 
     /// A running node answers /health on the port in node.port.
-    func refuseIfRunning(_ directory: URL) throws {
+    func refuseIfRunning(_ directory: URL) async throws {
         guard let text = FileManager.default.contents(atPath: directory.appendingPathComponent("node.port").path),
               let port = Int(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         else { return }
@@ -107,7 +107,7 @@ struct RestoreCommand: ParsableCommand {
         configuration.timeout = 3
         configuration.connectTimeout = 2
         let client = CurlHTTPClient(configuration: configuration)
-        let answered = (try? runBlocking { try await client.send(HTTPClientRequest(method: "GET", url: "http://127.0.0.1:\(port)/health", headers: [], body: Data())) })?
+        let answered = (try? await client.send(HTTPClientRequest(method: "GET", url: "http://127.0.0.1:\(port)/health", headers: [], body: Data())))?
             .status == 200
         if answered { throw CLIFailure("the node in \(directory.path) is running (it answers on port \(port)): stop it first") }
     }

@@ -111,8 +111,8 @@ struct FederationReceiver: Sendable {
         return Result(applied: "chainCheck", caseId: nil, proofJSON: json, proofSignature: try services.identity.sign(json))
     }
 
-    private func reject(_ status: HTTPResponse.Status, _ code: String, _ detail: String) -> APIError {
-        Self.reject(status, code, detail)
+    private func reject(_ kind: ReviewError.Kind, _ code: String, _ detail: String) -> APIError {
+        Self.reject(kind, code, detail)
     }
 
     /// Refusals that concern the content, not the link or the moment: the sender must not
@@ -122,8 +122,8 @@ struct FederationReceiver: Sendable {
         "stale-message", "stale-revision", "wrong-direction", "wrong-receiver", "unknown-case", "bad-opinion-signature", "malformed-message",
     ]
 
-    static func reject(_ status: HTTPResponse.Status, _ code: String, _ detail: String) -> APIError {
-        APIError(status, code: code, message: "节点消息被拒绝", detail: detail, permanent: permanentRefusals.contains(code) ? true : nil)
+    static func reject(_ kind: ReviewError.Kind, _ code: String, _ detail: String) -> APIError {
+        APIError(kind, code: code, message: "节点消息被拒绝", detail: detail, permanent: permanentRefusals.contains(code) ? true : nil)
     }
 }
 
