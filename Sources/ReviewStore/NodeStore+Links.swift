@@ -25,7 +25,7 @@ extension NodeStore {
 
     /// The payload (JSON) of the newest key rotation in the event log, if any.
     public func lastKeyRotationPayload() throws -> String? {
-        try writer.read { db in
+        try database.read { db in
             try String.fetchOne(db, sql: "SELECT payload FROM event WHERE action = 'rotateKey' ORDER BY seq DESC LIMIT 1")
         }
     }
@@ -115,4 +115,30 @@ public struct SupervisionRows: Sendable {
     /// By case id.
     public var opinions: [String: OpinionRecord]
     public var supplementNotices: [NoticeRecord]
+}
+
+/// A peer's messages as received, inside the receiving transaction.
+extension NodeStore {
+    /// The inbox entry of message `id`, if it was applied before.
+    public static func inboxEntry(_ db: StoreTransaction, id: String) throws -> InboxRecord? {
+        try InboxRecord.fetchOne(db, key: id)
+    }
+
+    /// Records an applied message and the chain head its sender announced with it.
+    public static func recordReceived(_ db: StoreTransaction, _ inbox: InboxRecord, from peer: String) throws {
+        try inbox.insert(db)
+        try db.execute(sql: "UPDATE link SET lastChainHead = ? WHERE nodeId = ?", arguments: [inbox.chainHead, peer])
+    }
+
+    /// The peer re-keyed: its current key becomes the previous one, valid until `until`.
+    public static func rotatePeerKey(_ db: StoreTransaction, peer: String, newPublicKey: String, oldKeyValidUntil until: Date) throws {
+        try db.execute(sql: "UPDATE link SET previousPublicKey = publicKey, previousKeyValidUntil = ?, publicKey = ? WHERE nodeId = ?",
+                       arguments: [until, newPublicKey, peer])
+    }
+
+    /// Stores a material's bytes and attaches it to the case (both kept when already there).
+    public static func storeTransferred(_ db: StoreTransaction, blob: MaterialBlobRecord, material: CaseMaterialRecord) throws {
+        try blob.insert(db, onConflict: .ignore)
+        try material.insert(db, onConflict: .ignore)
+    }
 }

@@ -71,3 +71,16 @@ extension NodeStore {
         }
     }
 }
+
+extension NodeStore {
+    /// Records in the node database at `path` that a backup was taken at `date` (the metrics'
+    /// backup age counts from it, whoever took the backup). Best effort: a database that cannot
+    /// be opened or written is left alone.
+    public static func recordBackup(inDatabaseAt path: String, at date: Date) {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return }
+        try? queue.write { db in try setMeta(db, "lastBackupAt", date.formatted(.iso8601)) }
+        try? queue.close()
+    }
+}

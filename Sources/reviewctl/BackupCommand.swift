@@ -1,7 +1,6 @@
 import ArgumentParser
 import CurlClient
 import Foundation
-import GRDB
 import ReviewNode
 import ReviewStore
 
@@ -32,12 +31,7 @@ struct BackupCommand: ParsableCommand {
             let seconds = Date().timeIntervalSince(started)
             // The node's backup age (metrics) counts from the last backup, whoever took it.
             let path = directory.appendingPathComponent("node.sqlite").path
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(10)
-            if let queue = try? DatabaseQueue(path: path, configuration: configuration) {
-                try? queue.write { db in try NodeStore.setMeta(db, "lastBackupAt", manifest.createdAt.formatted(.iso8601)) }
-                try? queue.close()
-            }
+            NodeStore.recordBackup(inDatabaseAt: path, at: manifest.createdAt)
             let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
             print(String(format: "backup of node %@ written to %@: %d bytes (database %d bytes), %.2f s; chain head %@, %d events, %d messages not yet delivered",
                          manifest.facts.nodeId, file.path, size, manifest.databaseBytes, seconds, String(manifest.facts.chainHead.prefix(16)),
