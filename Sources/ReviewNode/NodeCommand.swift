@@ -37,17 +37,25 @@ extension NodeCommand {
     /// Parses the command line and runs the node.
     public static func start() async {
         do {
-            var command = try parseAsRoot()
-            if var command = command as? any AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
-            }
+            try await parseAndRun()
         } catch {
             // Help requests exit 0 with their text; parse errors become one line, exit code 2.
             if exitCode(for: error) == .success { exit(withError: error) }
             let firstLine = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
             NodeApplication.fail(configuration.commandName ?? "node", firstLine + " (see --help)")
+        }
+    }
+}
+
+extension ParsableCommand {
+    /// Parses the command line (this type as the root) and runs the chosen command, awaiting
+    /// an async one. Errors, parse errors included, are thrown for the caller to report.
+    public static func parseAndRun() async throws {
+        var command = try parseAsRoot()
+        if var command = command as? any AsyncParsableCommand {
+            try await command.run()
+        } else {
+            try command.run()
         }
     }
 }

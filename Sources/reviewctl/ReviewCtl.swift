@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReviewNode
 import ReviewRules
 
 /// The operator CLI. Exit codes: 0 success, 1 findings (`check`), 2 bad input or
@@ -14,12 +15,7 @@ struct ReviewCtl: AsyncParsableCommand {
 
     static func main() async {
         do {
-            var command = try parseAsRoot()
-            if var command = command as? any AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
-            }
+            try await parseAndRun()
         } catch let exitCode as ExitCode {
             Foundation.exit(exitCode.rawValue)
         } catch let failure as CLIFailure {
