@@ -1,7 +1,6 @@
 import Crypto
 import CurlClient
 import Foundation
-import GRDB
 import HTTPTypes
 import Hummingbird
 import ReviewProtocol
@@ -112,7 +111,7 @@ public struct NodeRoutes: Sendable {
 
     func listUsers(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try Access.requireRole(try context.requireUser(), .operator)
-        let users = try await services.store.read { db in try UserRecord.order(Column("id")).fetchAll(db) }
+        let users = try await services.store.users()
         return try HTTPBody.json(["users": users.map(UserView.init)])
     }
 
@@ -199,10 +198,10 @@ public struct NodeRoutes: Sendable {
         let (material, content) = try await services.store.read { db -> (CaseMaterialRecord, Data) in
             let record = try CaseWorkflow.load(db, caseId)
             try Access.requireRead(user, record)
-            guard let material = try CaseMaterialRecord.filter(Column("caseId") == caseId && Column("sha256") == digest).fetchOne(db),
-                  let blob = try MaterialBlobRecord.fetchOne(db, key: digest)
-            else { throw APIError(.notFound, code: "material-not-found", message: "材料不存在", field: "sha256") }
-            return (material, blob.content)
+            guard let found = try NodeStore.caseMaterial(db, caseId: caseId, sha256: digest) else {
+                throw APIError(.notFound, code: "material-not-found", message: "材料不存在", field: "sha256")
+            }
+            return found
         }
         let name = (material.fileName ?? "\(digest).bin").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? digest
         return HTTPBody.raw(content, contentType: "application/octet-stream", extraHeaders: [
@@ -245,29 +244,35 @@ public struct NodeRoutes: Sendable {
         }
         let calendar = services.calendar
         let today = services.today.date
-        let page = try await services.store.read { db -> CaseListPage in
-            // Keyset pages in id order; only the rows read are summarized. With the derived
-            // filters (overdue, revisionOverdue) a request reads at most 10 pages' worth of rows
-            // and may answer a short page with a `next`.
-            var cases: [CaseSummary] = []
-            var cursor = after
-            var scanned = 0
-            while scanned < limit * 10 {
-                var query = Self.visibleCases(user, filter, states: nil)
-                if let cursor { query = query.filter(Column("id") > cursor) }
-                let rows = try query.order(Column("id")).limit(limit).fetchAll(db)
-                for record in rows {
-                    scanned += 1
-                    cursor = record.id
-                    let summary = CaseSummary(record, calendar: calendar, today: today)
-                    if let overdue, summary.overdue != overdue { continue }
-                    if let revisionOverdue, summary.revisionOverdue != revisionOverdue { continue }
-                    cases.append(summary)
-                    if cases.count == limit { return CaseListPage(cases: cases, next: record.id) }
-                }
-                if rows.count < limit { return CaseListPage(cases: cases, next: nil) }
+        // Keyset pages in id order; only the rows read are summarized. With the derived
+        // filters (overdue, revisionOverdue) a request reads at most 10 pages' worth of rows
+        // and may answer a short page with a `next`.
+        var cases: [CaseSummary] = []
+        var cursor = after
+        var scanned = 0
+        var page = CaseListPage(cases: [], next: nil)
+        scan: while true {
+            guard scanned < limit * 10 else {
+                page = CaseListPage(cases: cases, next: cursor)
+                break
             }
-            return CaseListPage(cases: cases, next: cursor)
+            let rows = try await services.store.cases(visibleTo: user, filter: filter, after: cursor, limit: limit)
+            for record in rows {
+                scanned += 1
+                cursor = record.id
+                let summary = CaseSummary(record, calendar: calendar, today: today)
+                if let overdue, summary.overdue != overdue { continue }
+                if let revisionOverdue, summary.revisionOverdue != revisionOverdue { continue }
+                cases.append(summary)
+                if cases.count == limit {
+                    page = CaseListPage(cases: cases, next: record.id)
+                    break scan
+                }
+            }
+            if rows.count < limit {
+                page = CaseListPage(cases: cases, next: nil)
+                break
+            }
         }
         return try HTTPBody.json(page)
     }
@@ -282,17 +287,9 @@ public struct NodeRoutes: Sendable {
     /// The cases `user` may see, filtered, least time left first (the API's list and the console's inbox).
     /// `states`, when given, narrows the list in SQL (the console's "waiting on me").
     func cases(for user: UserRecord, _ filter: CaseFilter = CaseFilter(), states: [CaseState]? = nil) async throws -> [CaseSummary] {
-        let records = try await services.store.read { db in try Self.visibleCases(user, filter, states: states).fetchAll(db) }
+        let records = try await services.store.cases(visibleTo: user, filter: filter, states: states)
         let today = services.today.date
         return records.map { CaseSummary($0, calendar: services.calendar, today: today) }.sorted { $0.sortKey < $1.sortKey }
-    }
-
-    /// The cases `user` may list (a drafter: its own unit's), narrowed by the filter and `states`.
-    static func visibleCases(_ user: UserRecord, _ filter: CaseFilter, states: [CaseState]?) -> QueryInterfaceRequest<CaseRecord> {
-        var query = filter.apply(CaseRecord.all())
-        if user.role == .drafter { query = query.filter(Column("draftingUnit") == user.unit) }
-        if let states { query = query.filter(states.map(\.rawValue).contains(Column("state"))) }
-        return query
     }
 
     func caseDetail(_ request: Request, context: NodeRequestContext) async throws -> Response {
@@ -419,7 +416,7 @@ public struct NodeRoutes: Sendable {
         return try await services.store.read { db in
             let record = try CaseWorkflow.load(db, caseId)
             try Access.requireRead(user, record)
-            guard let opinion = try OpinionRecord.fetchOne(db, key: caseId) else {
+            guard let opinion = try NodeStore.opinion(db, caseId: caseId) else {
                 throw APIError(.notFound, code: "opinion-not-found", message: "尚未出具标准化审查意见书")
             }
             return (try opinion.decoded(), record)
@@ -434,7 +431,7 @@ public struct NodeRoutes: Sendable {
         let (opinion, record) = try await loadOpinion(context)
         let configuration = services.configuration
         let (signerKey, issuer, itemNames) = try await services.store.read { db in
-            (try OpinionRecord.fetchOne(db, key: record.id)?.signerPublicKey, try OpinionPage.issuerName(db, opinion, own: configuration),
+            (try NodeStore.opinion(db, caseId: record.id)?.signerPublicKey, try OpinionPage.issuerName(db, opinion, own: configuration),
              OpinionPage.itemNames(db, record))
         }
         return services.renderer.page("opinion", OpinionPage(opinion: opinion, caseId: record.id, issuerName: issuer,
@@ -515,23 +512,20 @@ public struct NodeRoutes: Sendable {
     }
 
     func linkCheck(_ nodeId: String) async throws -> CheckResult {
-        guard let link = try await services.store.read({ db in try LinkRecord.fetchOne(db, key: nodeId) }) else {
+        guard let link = try await services.store.link(nodeId) else {
             throw APIError(.notFound, code: "link-not-found", message: "未找到该节点连接", field: "nodeId")
         }
         // A disabled link neither sends nor accepts messages: a check says so instead of pinging.
         guard link.enabled else { return CheckResult(nodeId: nodeId, ok: false, milliseconds: 0, status: nil, error: "the link is disabled") }
         let envelope = FederationEnvelope(id: UUID().uuidString.lowercased(), sender: services.configuration.nodeId, receiver: nodeId, type: .ping,
                                           caseId: nil, sequence: 0, sentAt: ISO8601DateFormatter().string(from: Date()),
-                                          chainHead: try await services.store.read { db in try NodeStore.chainHead(db) },
+                                          chainHead: try await services.store.chainHead(),
                                           payload: PingPayload(nonce: UUID().uuidString))
         let (body, signature) = try Outbox.signed(envelope, identity: services.identity)
         let started = ContinuousClock.now
         var result = CheckResult(nodeId: nodeId, ok: false, milliseconds: 0)
         do {
-            let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + FederationWire.path
-            let headers = [("Content-Type", FederationWire.contentType), (FederationWire.signatureHeader, signature.base64EncodedString()),
-                           (FederationWire.senderHeader, services.configuration.nodeId)]
-            let response = try await services.client.send(HTTPClientRequest(method: "POST", url: url, headers: headers, body: body))
+            let response = try await services.transport.send(frame: body, signature: signature, sender: services.configuration.nodeId, to: link.baseURL)
             result.status = response.status
             result.ok = response.status == 200
             if !result.ok { result.error = String(decoding: response.body.prefix(300), as: UTF8.self) }
@@ -540,11 +534,7 @@ public struct NodeRoutes: Sendable {
         }
         let elapsed = ContinuousClock.now - started
         result.milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        let checked = result
-        try await services.store.write { db in
-            try db.execute(sql: "UPDATE link SET lastCheckAt = ?, lastCheckMilliseconds = ? WHERE nodeId = ?",
-                           arguments: [Date(), checked.ok ? checked.milliseconds : nil, nodeId])
-        }
+        try await services.store.recordLinkCheck(nodeId: nodeId, at: Date(), milliseconds: result.ok ? result.milliseconds : nil)
         return result
     }
 
@@ -642,13 +632,20 @@ public struct NodeRoutes: Sendable {
             return cursor
         }
         if after != nil, offset != 0 { throw APIError.invalid("offset", "after 与 offset 不能同时使用") }
-        let page = try await services.store.read { db in
-            let entries = try LedgerEntry.load(db, filter, limit: limit + 1, offset: offset, after: after)
-            let shown = Array(entries.prefix(limit))
-            let total: Int? = try after == nil ? LedgerEntry.count(db, filter) : nil
-            return LedgerPage(total: total, offset: offset, limit: limit, entries: shown,
-                              next: entries.count > limit ? shown.last?.cursor.text : nil)
+        // One more than the page: whether a next page exists.
+        let total: Int?
+        let entries: [LedgerEntry]
+        if let after {
+            total = nil
+            entries = LedgerEntry.entries(try await services.store.ledger(filter, limit: limit + 1, after: (after.submittedOn, after.id)))
+        } else {
+            let (count, rows) = try await services.store.ledger(filter, limit: limit + 1, offset: offset)
+            total = count
+            entries = LedgerEntry.entries(rows)
         }
+        let shown = Array(entries.prefix(limit))
+        let page = LedgerPage(total: total, offset: offset, limit: limit, entries: shown,
+                              next: entries.count > limit ? shown.last?.cursor.text : nil)
         return try HTTPBody.json(page)
     }
 
@@ -667,7 +664,9 @@ public struct NodeRoutes: Sendable {
             try await writer.write(ByteBuffer(bytes: LedgerEntry.csvHeader))
             var after: LedgerEntry.Cursor?
             while true {
-                let entries = try await store.read { [after] db in try LedgerEntry.load(db, filter, limit: chunk, after: after) }
+                let rows = if let after { try await store.ledger(filter, limit: chunk, after: (after.submittedOn, after.id)) }
+                    else { try await store.ledger(filter, limit: chunk).rows }
+                let entries = LedgerEntry.entries(rows)
                 if !entries.isEmpty { try await writer.write(ByteBuffer(bytes: LedgerEntry.csvRows(entries))) }
                 guard entries.count == chunk, let last = entries.last else { break }
                 after = last.cursor

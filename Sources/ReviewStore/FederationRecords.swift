@@ -209,16 +209,6 @@ extension NodeStore {
 }
 
 extension NodeStore {
-    /// The enabled links, the peers the delivery loop serves.
-    public static func enabledLinks(_ db: Database) throws -> [LinkRecord] {
-        try LinkRecord.filter(Column("enabled") == true).fetchAll(db)
-    }
-
-    /// The link to `nodeId`, if any.
-    public static func link(_ db: Database, nodeId: String) throws -> LinkRecord? {
-        try LinkRecord.fetchOne(db, key: nodeId)
-    }
-
     /// The link to the city (from a county node).
     public static func cityLink(_ db: Database) throws -> LinkRecord? {
         try LinkRecord.filter(Column("tier") == Tier.city.rawValue).fetchOne(db)

@@ -49,7 +49,7 @@ import Testing
         }
         let overdueIds = seeded.filter { CaseSummary($0, calendar: calendar, today: today).overdue }.map(\.id).sorted()
         #expect(!overdueIds.isEmpty && overdueIds.count < seeded.count)
-        let allEntries = try await services.store.read { db in try LedgerEntry.load(db, CaseFilter()) }
+        let allEntries = LedgerEntry.entries(try await services.store.ledger(CaseFilter()).rows)
 
         let app = try NodeApplication.build(configuration: configuration, today: .fixed(today), logger: Logger(label: "test"))
         try await app.test(.router) { client in

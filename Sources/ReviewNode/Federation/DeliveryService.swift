@@ -1,4 +1,3 @@
-import CurlClient
 import Foundation
 import Logging
 import ReviewProtocol
@@ -26,7 +25,7 @@ struct DeliveryService: Service {
     /// This node's id, sent in ``FederationWire/senderHeader``.
     let localNode: String
     let store: NodeStore
-    let client: CurlHTTPClient
+    let client: any PeerTransport
     let signal: OutboxSignal
     let logger: Logger
     /// Longest wait between two attempts of one message.
@@ -45,7 +44,7 @@ struct DeliveryService: Service {
     /// How long a peer that does not know batches gets single messages before the next try.
     static let singleModeInterval: TimeInterval = 600
 
-    init(localNode: String, store: NodeStore, client: CurlHTTPClient, signal: OutboxSignal, logger: Logger, maxBackoff: Duration, metrics: NodeMetrics) {
+    init(localNode: String, store: NodeStore, client: any PeerTransport, signal: OutboxSignal, logger: Logger, maxBackoff: Duration, metrics: NodeMetrics) {
         self.metrics = metrics
         self.localNode = localNode
         self.store = store
@@ -127,21 +126,11 @@ struct DeliveryService: Service {
         case permanent(String)
     }
 
-    /// The one place that puts bytes on the wire to a peer: POSTs `body` to `path` at the
-    /// peer's base URL with this node's id (and, for a single message, its signature).
-    private func post(_ body: Data, path: String, contentType: String, signature: Data?, to link: LinkRecord) async throws -> HTTPClientResponse {
-        let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path
-        var headers = [("Content-Type", contentType), (FederationWire.senderHeader, localNode)]
-        if let signature { headers.append((FederationWire.signatureHeader, signature.base64EncodedString())) }
-        return try await client.send(HTTPClientRequest(method: "POST", url: url, headers: headers, body: body))
-    }
-
     private func deliver(_ message: OutboxRecord, to link: LinkRecord) async {
         let failure: Failure
         let started = ContinuousClock.now
         do {
-            let response = try await post(message.body, path: FederationWire.path, contentType: FederationWire.contentType,
-                                          signature: message.signature ?? Data(), to: link)
+            let response = try await client.send(frame: message.body, signature: message.signature ?? Data(), sender: localNode, to: link.baseURL)
             if (200..<300).contains(response.status) {
                 try await store.write { db in try NodeStore.markDelivered(db, messageId: message.id) }
                 metrics.delivery(peer: link.nodeId, outcome: "delivered", duration: started.duration(to: .now))
@@ -164,7 +153,7 @@ struct DeliveryService: Service {
         let failures: [(OutboxRecord, Failure)]
         var delivered: [OutboxRecord] = []
         do {
-            let response = try await post(body, path: FederationWire.batchPath, contentType: FederationWire.batchContentType, signature: nil, to: link)
+            let response = try await client.sendBatch(body, sender: localNode, to: link.baseURL)
             if response.status == 404 || response.status == 405 {
                 // An earlier version: one message per request for a while; nothing was applied.
                 singleMode.pausedUntil.withLock { $0[link.nodeId] = Date().addingTimeInterval(Self.singleModeInterval) }

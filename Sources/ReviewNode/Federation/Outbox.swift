@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import ReviewProtocol
 import ReviewStore
@@ -9,7 +8,7 @@ import Synchronization
 enum Outbox {
     /// Signs and queues a message for `peer`. Call inside the action's transaction, after its
     /// event was appended, so that the message carries the chain head that includes it.
-    static func enqueue<Payload: Codable & Sendable>(_ db: Database, identity: NodeIdentity, sender: String, peer: String, type: FederationMessageType,
+    static func enqueue<Payload: Codable & Sendable>(_ db: StoreTransaction, identity: NodeIdentity, sender: String, peer: String, type: FederationMessageType,
                                                      caseId: String?, payload: Payload, attachments: [Data] = []) throws {
         let sequence = try NodeStore.nextOutboxSequence(db, peer: peer, caseId: caseId)
         let now = Date()
@@ -18,12 +17,12 @@ enum Outbox {
             sentAt: now.formatted(.iso8601), chainHead: try NodeStore.chainHead(db), payload: payload)
         let (body, signature) = try signed(envelope, attachments: attachments, identity: identity)
         // Refuse now, with the action rolled back, what the peer would refuse forever.
-        if let limit = try NodeStore.link(db, nodeId: peer)?.maxMessageBytes, body.count > limit {
+        if let limit = try NodeStore.link(db, peer)?.maxMessageBytes, body.count > limit {
             throw APIError(.unprocessableContent, code: "message-too-large",
                            message: "报送内容(含材料共\(Self.megabytes(body.count)))超过对方节点单次接收上限(\(Self.megabytes(limit))),请压缩或精简材料后重试",
                            field: "materials", detail: "the framed message is \(body.count) bytes; peer \(peer) accepts at most \(limit)")
         }
-        try OutboxRecord(id: envelope.id, peer: peer, caseId: caseId, caseSequence: sequence, type: type, body: body, signature: signature, createdAt: now).insert(db)
+        try NodeStore.insert(db, outbox: OutboxRecord(id: envelope.id, peer: peer, caseId: caseId, caseSequence: sequence, type: type, body: body, signature: signature, createdAt: now))
     }
 
     static func megabytes(_ bytes: Int) -> String {
@@ -51,7 +50,7 @@ enum Outbox {
     }
 
     /// The enabled link to the city (from a county node).
-    static func cityLink(_ db: Database) throws -> LinkRecord? {
+    static func cityLink(_ db: StoreTransaction) throws -> LinkRecord? {
         try NodeStore.cityLink(db)
     }
 }
