@@ -39,6 +39,7 @@ public enum NodeApplication {
         router.post(RouterPath(String(FederationWire.path.dropFirst()))) { request, _ -> Response in
             let result = try await receiver.receive(intake.read(request))
             services.outboxSignal.notify()
+            services.publicationSignal.notify()
             return try HTTPBody.json(result)
         }
         let delivery = DeliveryService(localNode: configuration.nodeId, store: services.store, client: services.client, signal: services.outboxSignal, logger: logger,
@@ -52,6 +53,9 @@ public enum NodeApplication {
         ]
         if configuration.chainAuditMinutes > 0 {
             background.append(ChainAuditService(services: services, interval: .seconds(configuration.chainAuditMinutes * 60), logger: logger))
+        }
+        if configuration.isCity {
+            background.append(ConsumerDeliveryService(services: services, logger: logger, maxBackoff: .milliseconds(Int(configuration.retryMaxSeconds * 1000))))
         }
         if !configuration.isCity {
             background.append(CountyLedgerReporter(services: services, interval: .milliseconds(Int(configuration.countyReportSeconds * 1000)), logger: logger))
