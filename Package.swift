@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(name: "ReviewProtocolTests", dependencies: ["ReviewProtocol", "ReviewTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "ReviewRulesTests", dependencies: ["ReviewRules", "ReviewTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "ReviewTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "ReviewStoreTests", dependencies: ["ReviewStore", "ReviewTesting", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
+        .testTarget(name: "ReviewStoreTests", dependencies: ["ReviewStore", "ReviewTesting", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReviewNodeTests",
             dependencies: [
