@@ -175,7 +175,8 @@ import Testing
         consumer.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         consumer.arguments = ["python3", Fixtures.repositoryRoot.appendingPathComponent("Tests/Fixtures/publication/push-consumer.py").path, folder.path, secret]
         try consumer.run()
-        defer { consumer.terminate(); consumer.waitUntilExit() }
+        // SIGKILL: a child of the test process may inherit a blocked SIGTERM.
+        defer { kill(consumer.processIdentifier, SIGKILL); consumer.waitUntilExit() }
         let portFile = folder.appendingPathComponent("port")
         #expect(try await eventually(10) { FileManager.default.fileExists(atPath: portFile.path) })
         let port = try String(contentsOf: portFile, encoding: .utf8)

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import ReviewProtocol
+import ReviewRules
 import ReviewStore
 import ReviewTesting
 import Testing
