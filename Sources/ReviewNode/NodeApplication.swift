@@ -55,7 +55,10 @@ public enum NodeApplication {
             background.append(ChainAuditService(services: services, interval: .seconds(configuration.chainAuditMinutes * 60), logger: logger))
         }
         if configuration.isCity {
-            background.append(ConsumerDeliveryService(services: services, logger: logger, maxBackoff: .milliseconds(Int(configuration.retryMaxSeconds * 1000))))
+            var consumerClient = CurlHTTPClient.Configuration()
+            consumerClient.caFile = configuration.peerCAFile
+            background.append(ConsumerDeliveryService(services: services, client: CurlHTTPClient(configuration: consumerClient), logger: logger,
+                                                      maxBackoff: .milliseconds(Int(configuration.retryMaxSeconds * 1000))))
         }
         if !configuration.isCity {
             background.append(CountyLedgerReporter(services: services, interval: .milliseconds(Int(configuration.countyReportSeconds * 1000)), logger: logger))

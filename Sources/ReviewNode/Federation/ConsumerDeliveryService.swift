@@ -19,6 +19,8 @@ import ServiceLifecycle
 /// `X-Publication-Signature: sha256=<hex HMAC-SHA256 of the body with the consumer's secret>`.
 struct ConsumerDeliveryService: Service {
     let services: NodeServices
+    /// Its own libcurl client: consumers are not peers (no federation frames).
+    let client: CurlHTTPClient
     let logger: Logger
     let maxBackoff: Duration
 
@@ -66,7 +68,7 @@ struct ConsumerDeliveryService: Service {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let body = try encoder.encode(try change.entry(signerNodeId: publisher))
-            let response = try await services.client.send(HTTPClientRequest(
+            let response = try await client.send(HTTPClientRequest(
                 method: "POST", url: consumer.url,
                 headers: Self.headers(body: body, sequence: change.sequence, publisher: publisher, secret: consumer.secret), body: body))
             if (200..<300).contains(response.status) {
