@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ReviewProtocol
 import ReviewRules
 import ReviewStore
@@ -31,43 +30,21 @@ struct LedgerEntry: Codable, Sendable {
     /// Art 13: the case the policy was launched under (for adjustments and withdrawals).
     var originalCaseId: String?
 
-    /// The cases the filter selects, oldest first; a page of them when `limit` is given.
-    static func load(_ db: Database, _ filter: CaseFilter, limit: Int? = nil, offset: Int = 0) throws -> [LedgerEntry] {
-        var query = filter.apply(CaseRecord.order(Column("submittedOn"), Column("id")))
-        if let limit { query = query.limit(limit, offset: offset) }
-        let cases = try query.fetchAll(db)
-        // Only the page's cases' materials, notices and opinions (all of them for a full export).
-        let ids = cases.map(\.id)
-        let paged = limit != nil
-        let materials = Dictionary(grouping: try (paged ? CaseMaterialRecord.filter(ids.contains(Column("caseId"))) : CaseMaterialRecord.all()).fetchAll(db), by: \.caseId)
-        var notices: [String: (Int, Int)] = [:]
-        let noticeSQL = paged
-            ? "SELECT caseId, type, COUNT(*) AS n FROM notice WHERE caseId IN (\(ids.map { _ in "?" }.joined(separator: ","))) GROUP BY caseId, type"
-            : "SELECT caseId, type, COUNT(*) AS n FROM notice GROUP BY caseId, type"
-        for row in try Row.fetchAll(db, sql: noticeSQL, arguments: paged ? StatementArguments(ids) : []) {
-            let id: String = row["caseId"]
-            var counts = notices[id] ?? (0, 0)
-            if row["type"] == "materials" { counts.0 = row["n"] } else { counts.1 = row["n"] }
-            notices[id] = counts
-        }
-        let opinions = Dictionary(uniqueKeysWithValues: try (paged ? OpinionRecord.filter(ids.contains(Column("caseId"))) : OpinionRecord.all()).fetchAll(db).map { ($0.caseId, $0) })
-        return cases.map { record in
-            let opinion = opinions[record.id]
+    /// The ledger's lines of `rows` (``NodeStore/ledger(_:limit:offset:)``), in their order.
+    static func entries(_ rows: LedgerRows) -> [LedgerEntry] {
+        rows.cases.map { record in
+            let opinion = rows.opinions[record.id]
+            let notices = rows.noticeCounts[record.id]
             return LedgerEntry(
                 id: record.id, title: record.title, documentNumber: record.documentNumber, kind: record.kind, level: record.level,
                 draftingUnit: record.draftingUnit, state: record.state, stateName: record.state.chineseName,
                 submittedOn: record.submittedOn, acceptedOn: record.acceptedOn, dueOn: record.dueOn,
-                lateApplication: record.lateApplication, materials: (materials[record.id] ?? []).map(\.reference),
-                materialsNotices: notices[record.id]?.0 ?? 0, supplementNotices: notices[record.id]?.1 ?? 0,
+                lateApplication: record.lateApplication, materials: (rows.materials[record.id] ?? []).map(\.reference),
+                materialsNotices: notices?.materials ?? 0, supplementNotices: notices?.supplement ?? 0,
                 opinionNumber: opinion?.number, opinionOutcome: opinion?.outcome, opinionIssuedOn: opinion?.issuedOn,
                 revisions: record.currentRevision, launchDate: record.launchDate, launchConfirmedOn: record.launchConfirmedOn,
                 originalCaseId: record.originalCaseId)
         }
-    }
-
-    /// How many cases the filter selects.
-    static func count(_ db: Database, _ filter: CaseFilter) throws -> Int {
-        try filter.apply(CaseRecord.all()).fetchCount(db)
     }
 
     /// CSV with a UTF-8 byte-order mark so that Excel opens the Chinese correctly; RFC 4180 quoting.

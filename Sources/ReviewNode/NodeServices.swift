@@ -18,7 +18,8 @@ struct NodeServices: Sendable {
     let outboxSignal: OutboxSignal
     /// Poked after a transaction published a change (Art 14 push).
     let publicationSignal = OutboxSignal()
-    let client: CurlHTTPClient
+    /// Sends signed frames to peers (libcurl; in process in tests).
+    let transport: any PeerTransport
     /// The console's templates (also the opinion page of the API).
     let renderer: ConsoleRenderer
     /// Failed console sign-ins by name.
