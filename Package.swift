@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "reviewctl", targets: ["reviewctl"]),
         .executable(name: "county-node", targets: ["county-node"]),
         .executable(name: "city-node", targets: ["city-node"]),
+        .executable(name: "published-mirror", targets: ["published-mirror"]),
         .library(name: "ReviewProtocol", targets: ["ReviewProtocol"]),
         .library(name: "ReviewRules", targets: ["ReviewRules"]),
     ],
@@ -98,6 +99,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The reference consumer of the city's published feed (Art 14): mirrors it into SQLite,
+        // verifying every signature against the city's key history, resumable from its cursor.
+        .executableTarget(
+            name: "published-mirror",
+            dependencies: [
+                "ReviewProtocol", "ReviewStore", "CurlClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The benchmark (release build: deploy/bench.sh): real node processes on loopback,
         // each figure beside a ceiling measured in the same run.
         .executableTarget(
@@ -118,7 +130,7 @@ let package = Package(
         .testTarget(name: "ReviewProtocolTests", dependencies: ["ReviewProtocol", "ReviewTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "ReviewRulesTests", dependencies: ["ReviewRules", "ReviewTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "ReviewTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "ReviewStoreTests", dependencies: ["ReviewStore", "ReviewTesting", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
+        .testTarget(name: "ReviewStoreTests", dependencies: ["ReviewStore", "ReviewTesting", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReviewNodeTests",
             dependencies: [
@@ -133,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "reviewctl", "county-node", "city-node", "ReviewTesting", "ReviewProtocol", "CurlClient",
+                "reviewctl", "county-node", "city-node", "published-mirror", "ReviewTesting", "ReviewProtocol", "CurlClient",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

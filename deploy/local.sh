@@ -68,6 +68,7 @@ up() {
     add 220100 supervisor 长春市政数局监督员
     add 220100 operator 长春市节点运维
     add 220100 drafter 长春市科学技术局起草员 长春市科学技术局
+    add 220100 platform 长春市政策服务网上大厅
     add 220183 countyReviewer 德惠市政数局审查员
     add 220183 operator 德惠市节点运维
     add 220183 drafter 德惠市科学技术局起草员 德惠市科学技术局

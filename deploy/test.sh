@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh --browser
+# The publication test validates documents against deploy/schemas with Python's jsonschema.
+python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install -q jsonschema
 # One build with the test targets (a plain `swift build` first would compile every module twice).
 swift build --build-tests
 # The browser test must run here, not be skipped; its screenshots go to this folder.

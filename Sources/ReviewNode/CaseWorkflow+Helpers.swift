@@ -214,6 +214,16 @@ extension CaseWorkflow {
 
     static func actor(_ user: UserRecord) -> String { "user:\(user.id ?? 0):\(user.name)" }
 
+    /// Art 14: at the city, a confirmed launch, adjustment or withdrawal is published (signed,
+    /// into the feed and every covering consumer's queue) in the confirming transaction.
+    static func publish(_ db: StoreTransaction, _ record: CaseRecord, services: NodeServices) throws {
+        guard services.configuration.isCity else { return }
+        let identity = services.identity
+        try NodeStore.recordPublication(db, case: record, publisher: services.configuration.nodeId, signerPublicKey: identity.publicKeyBase64) {
+            try identity.sign($0)
+        }
+    }
+
     static func canonicalJSON(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -515,6 +515,7 @@ struct CaseWorkflow: Sendable {
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: record.kind == .withdrawal ? "confirmWithdrawal" : "confirmLaunch",
                                       payload: ["launchDate": launchDate.description, "finalRevision": String(record.currentRevision),
                                                 "changedSinceOpinion": changed.map(\.path).joined(separator: ",")])
+            try Self.publish(db, record, services: services)
             if tier == .county, record.forwardedOn != nil, let city = try Outbox.cityLink(db) {
                 try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId, type: .launchConfirmed, caseId: caseId,
                                    payload: LaunchConfirmedPayload(revision: record.currentRevision, form: try Self.form(db, caseId, record.currentRevision),
@@ -523,6 +524,7 @@ struct CaseWorkflow: Sendable {
             return record
         }
         services.outboxSignal.notify()
+        services.publicationSignal.notify()
         return result
     }
 

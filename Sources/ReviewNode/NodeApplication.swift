@@ -60,6 +60,12 @@ public enum NodeApplication {
         if configuration.chainAuditMinutes > 0 {
             background.append(ChainAuditService(services: services, interval: .seconds(configuration.chainAuditMinutes * 60), logger: logger))
         }
+        if configuration.isCity {
+            var consumerClient = CurlHTTPClient.Configuration()
+            consumerClient.caFile = configuration.peerCAFile
+            background.append(ConsumerDeliveryService(services: services, client: CurlHTTPClient(configuration: consumerClient), logger: logger,
+                                                      maxBackoff: .milliseconds(Int(configuration.retryMaxSeconds * 1000))))
+        }
         if !configuration.isCity {
             background.append(CountyLedgerReporter(services: services, interval: .milliseconds(Int(configuration.countyReportSeconds * 1000)), logger: logger))
         }

@@ -57,6 +57,11 @@ public struct NodeRoutes: Sendable {
         (.post, "federation/outbox/:messageId/discard", { $0.discardDeadLetter }),
         (.get, "ledger", { $0.ledgerJSON }),
         (.get, "ledger.csv", { $0.ledgerCSV }),
+        (.get, "published", { $0.publishedFeed }),
+        (.get, "published/:itemId", { $0.publishedItem }),
+        (.get, "publication/consumers", { $0.listConsumers }),
+        (.post, "publication/consumers", { $0.registerConsumer }),
+        (.post, "publication/consumers/:consumerId/retry", { $0.retryConsumer }),
     ]
 
     /// The documented routes as `METHOD /api/v1/path` with OpenAPI-style `{parameters}`.

@@ -16,6 +16,8 @@ struct NodeServices: Sendable {
     let identities: IdentityHolder
     /// Poked after a transaction queued a message.
     let outboxSignal: OutboxSignal
+    /// Poked after a transaction published a change (Art 14 push).
+    let publicationSignal = OutboxSignal()
     /// Sends signed frames to peers (libcurl; in process in tests).
     let transport: any PeerTransport
     /// The console's templates (also the opinion page of the API).

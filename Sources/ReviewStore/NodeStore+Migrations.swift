@@ -317,6 +317,42 @@ extension NodeStore {
                 t.add(column: "originalCaseId", .text).indexed()
             }
         }
+        migrator.registerMigration("v12-publication") { db in
+            // Art 14: the city's published changes (the feed), signed, in order.
+            try db.create(table: "publishedChange") { t in
+                t.primaryKey("sequence", .integer)
+                t.column("itemId", .text).notNull().indexed()
+                t.column("caseId", .text).notNull().unique()
+                t.column("change", .text).notNull()
+                t.column("divisionCode", .text).notNull()
+                t.column("effectiveOn", .text).notNull()
+                t.column("document", .blob).notNull()
+                t.column("signature", .blob).notNull()
+                t.column("signerPublicKey", .text).notNull()
+                t.column("publishedAt", .datetime).notNull()
+            }
+            // Consuming systems the city pushes to, and each one's queue.
+            try db.create(table: "publicationConsumer") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("url", .text).notNull()
+                t.column("secret", .text).notNull()
+                t.column("divisions", .text).notNull()
+                t.column("enabled", .boolean).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "consumerDelivery") { t in
+                t.column("consumerId", .integer).notNull().references("publicationConsumer", onDelete: .cascade)
+                t.column("sequence", .integer).notNull().references("publishedChange")
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("refusals", .integer).notNull().defaults(to: 0)
+                t.column("nextAttemptAt", .datetime)
+                t.column("lastError", .text)
+                t.column("deliveredAt", .datetime)
+                t.column("deadAt", .datetime)
+                t.primaryKey(["consumerId", "sequence"])
+            }
+        }
         migrator.registerMigration("v14-outbox-bodies") { db in
             // The signed frames apart from the small rows the delivery loop updates: marking a
             // message delivered rewrites about a hundred bytes, not its half-megabyte body.

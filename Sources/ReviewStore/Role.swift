@@ -10,6 +10,9 @@ public enum Role: String, Codable, CaseIterable, Sendable {
     case supervisor
     /// Operator: users, links, keys, calendar. Sees no case content.
     case `operator`
+    /// A consuming system (Art 14: 政策服务网上大厅, 城市智能体) on the city node: reads the
+    /// published feed and the keyring, nothing else.
+    case platform
 
     public var chineseName: String {
         switch self {
@@ -18,6 +21,7 @@ public enum Role: String, Codable, CaseIterable, Sendable {
         case .cityReviewer: "市级审查员"
         case .supervisor: "监督员"
         case .operator: "运维管理员"
+        case .platform: "对接平台"
         }
     }
 
@@ -26,7 +30,7 @@ public enum Role: String, Codable, CaseIterable, Sendable {
         switch self {
         case .drafter, .operator: true
         case .countyReviewer: !isCity
-        case .cityReviewer, .supervisor: isCity
+        case .cityReviewer, .supervisor, .platform: isCity
         }
     }
 

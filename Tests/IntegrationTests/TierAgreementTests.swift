@@ -471,6 +471,12 @@ import Testing
         let early = try await county.call("POST", "/api/v1/cases", token: federation.drafter, json: withdrawal)
         #expect(early.status == 422 && early.errorField == "policy.originalCaseId", "\(early.text)")
         #expect(try await county.call("POST", "/api/v1/cases/\(launch)/launch", token: federation.drafter, json: ["launchDate": "2026-04-01"]).status == 200)
+        // Art 14: the county's launch confirmation reaches the city, which publishes the item.
+        #expect(try await eventually {
+            let feed = try await city.call("GET", "/api/v1/published", token: federation.cityReviewer)
+            return (feed.json["changes"] as? [[String: Any]])?.map { $0["itemId"] as? String } == [launch]
+        })
+        #expect(try await county.call("GET", "/api/v1/published", token: federation.countyReviewer).status == 403)
         let submitted = try await county.call("POST", "/api/v1/cases", token: federation.drafter, json: withdrawal)
         let withdrawalId = try #require(caseField(submitted, "id") as? String, "\(submitted.text)")
         // A new policy names no original case.

@@ -4,7 +4,8 @@
 A 德惠市科学技术局 drafter submits; the 德惠 reviewer finds a problem and sends a supplement
 notice; the drafter corrects it; the case is forwarded to 长春; the city asks for a supplement;
 the drafter answers through 德惠; the city issues the 标准化审查意见书, which the 德惠 drafter
-receives. Run by `deploy/local.sh demo` after `deploy/local.sh`.
+receives; a second case goes through a failed opinion to launch, and ends as the city publishes it
+to the portal (Art 14). Run by `deploy/local.sh demo` after `deploy/local.sh`.
 """
 import copy
 import json
@@ -162,7 +163,8 @@ def main():
     out.write_text(page, encoding="utf-8")
     print(f"    printable A4 page: {out}")
 
-    second_case(form, drafter, county_reviewer, city_reviewer)
+    launched = second_case(form, drafter, county_reviewer, city_reviewer)
+    published(launched, t, city_reviewer)
 
 
 def both(cid, drafter, city_reviewer):
@@ -230,6 +232,40 @@ def second_case(form, drafter, county_reviewer, city_reviewer):
     call(COUNTY, "POST", f"/cases/{cid}/launch", drafter, body={"launchDate": first["issuedOn"]})
     wait_for("the city to record the launch", lambda: state(CITY, cid, city_reviewer) == "launchConfirmed")
     print(f"    {both(cid, drafter, city_reviewer)}")
+    return cid
+
+
+def published(cid, t, city_reviewer):
+    """Art 14: the launched item as 长春市政策服务网上大厅 receives it from the city's feed, signed."""
+    step(17, "长春 publishes the launched item (Art 14); the portal pulls it from the feed, signed by the city")
+    # A federation set up before the platform role existed has no platform token: the city reviewer reads the feed too.
+    portal = t.get(("220100", "platform"), city_reviewer)
+    entry = None
+    after = 0
+    while entry is None:
+        page = call(CITY, "GET", f"/published?after={after}&limit=100", portal)
+        entry = next((e for e in page["changes"] if e["document"]["caseId"] == cid), None)
+        if not page["hasMore"]:
+            break
+        after = page["next"]
+    if entry is None:
+        print("    (not in the feed)")
+        return
+    document = entry["document"]
+    shown = {key: document[key] for key in ("itemId", "version", "sequence", "change", "status", "effectiveOn", "launchDate", "policy", "opinion", "history", "publisher")}
+    shown["serviceItems"] = [{"itemName": item.get("itemName"), "benefitType": item.get("benefitType"), "redemptionCap": item.get("redemptionCap")}
+                             for item in document["serviceItems"]]
+    shown["(30 elements per item)"] = "…"
+    print("    " + json.dumps(shown, ensure_ascii=False, indent=2).replace("\n", "\n    "))
+    signed = entry["signed"]
+    print(f"    signed by node {signed['signerNodeId']} · signature {signed['signature'][:24]}… over {len(signed['document'])} base64 characters")
+    mirror = ROOT / ".build" / "debug" / "published-mirror"
+    if mirror.exists() and ("220100", "platform") in t:
+        import subprocess
+        database = DATA / "portal-mirror.sqlite"
+        result = subprocess.run([str(mirror), "sync", "--url", CITY.removesuffix("/api/v1"), "--token", portal, "--database", str(database)],
+                                capture_output=True, text=True)
+        print(f"    reference consumer (published-mirror, every signature checked against 长春's keyring): {result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr.strip()}")
 
 
 if __name__ == "__main__":

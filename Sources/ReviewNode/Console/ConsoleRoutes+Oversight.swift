@@ -16,6 +16,8 @@ extension ConsoleRoutes {
         let pageSize = 50
         let (total, rows) = try await services.store.ledger(filter, limit: pageSize, offset: (page - 1) * pageSize)
         let entries = LedgerEntry.entries(rows)
+        let marks = services.configuration.isCity ? try await services.store.publicationMarks() : [:]
+        let today = services.today.date
         var view = base(context, title: "审查台帐")
         view["year"] = filter.year.map(String.init)
         view["unitFilter"] = filter.unit ?? ""
@@ -34,9 +36,18 @@ extension ConsoleRoutes {
              "acceptedOn": entry.acceptedOn?.description ?? "—", "materials": entry.materials.count,
              "notices": "\(entry.materialsNotices) / \(entry.supplementNotices)", "opinion": entry.opinionNumber ?? "—",
              "outcome": entry.opinionOutcome?.chineseName ?? "—", "launchDate": entry.launchDate?.description ?? "—",
-             "late": entry.lateApplication]
+             "late": entry.lateApplication, "published": Self.publicationText(marks[entry.id], today: today)]
         }
+        view["showPublication"] = services.configuration.isCity
         return renderer.page("ledger", view)
+    }
+
+    /// Art 14: what the ledger shows of a case's publication, e.g. 已发布:上线(2026-03-10 起)
+    /// or 已发布:已下线(2026-05-06 生效,尚未到期).
+    static func publicationText(_ mark: PublicationMark?, today: CivilDate) -> String {
+        guard let mark else { return "—" }
+        let when = mark.effectiveOn <= today ? "\(mark.effectiveOn) 起" : "\(mark.effectiveOn) 生效,尚未到期"
+        return "已发布:\(mark.status.chineseName)(\(when))"
     }
 
     func ledgerCSV(_ request: Request, context: NodeRequestContext) async throws -> Response {
@@ -125,6 +136,21 @@ extension ConsoleRoutes {
              "since": letter.deadAt.map { ConsoleView.beijingTime($0) } ?? "—"]
         }
         let isCity = services.configuration.isCity
+        if isCity {
+            // Art 14: the consuming platforms the city pushes published items to, with their queues.
+            view["publishing"] = true
+            view["consumers"] = try await services.store.consumerQueues().map { queue -> [String: Any] in
+                var row: [String: Any] = [
+                    "name": queue.consumer.name, "url": queue.consumer.url, "enabled": queue.consumer.enabled,
+                    "divisions": queue.consumer.divisionList.isEmpty ? "全部" : queue.consumer.divisionList.joined(separator: "、"),
+                    "waiting": queue.waiting, "delivered": queue.delivered, "dead": queue.dead,
+                    "stuck": queue.dead > 0 || (queue.waiting > 0 && queue.lastError != nil),
+                ]
+                row["lastError"] = queue.lastError
+                if !queue.deadSequences.isEmpty { row["deadSequences"] = "发布序号 " + queue.deadSequences.map(String.init).joined(separator: "、") }
+                return row
+            }
+        }
         view["roles"] = Role.allCases.filter { $0.exists(onCityNode: isCity) }.map { ["value": $0.rawValue, "name": $0.chineseName] }
         let today = services.today.date
         let years = services.calendar.years.sorted()

@@ -133,7 +133,8 @@ struct ConsoleRoutes: Sendable {
         } else {
             user = nil
         }
-        guard let user, let userId = user.id else {
+        // A consuming platform (Art 14) reads the published feed only: no console.
+        guard let user, let userId = user.id, user.role != .platform else {
             services.signInThrottle.failed(key)
             services.signInThrottle.failed(address)
             services.metrics.signInFailed(via: "console")

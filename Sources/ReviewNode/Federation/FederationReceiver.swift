@@ -389,6 +389,7 @@ struct Apply {
         record.launchDate = body.launchDate
         record.launchConfirmedOn = body.confirmedOn
         try save(&record, event: "receiveLaunchConfirmation", details: ["launchDate": body.launchDate.description])
+        try CaseWorkflow.publish(db, record, services: services)
         return .init(applied: envelope.type.rawValue, caseId: record.id)
     }
 

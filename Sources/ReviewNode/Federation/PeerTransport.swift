@@ -125,17 +125,21 @@ struct FederationEndpoint: Sendable {
     let receiver: FederationReceiver
     let intake: FederationIntake
     let outboxSignal: OutboxSignal
+    /// Woken when a launch confirmation was published (Art 14 push).
+    let publicationSignal: OutboxSignal
 
     init(services: NodeServices) {
         receiver = FederationReceiver(services: services)
         intake = FederationIntake(store: services.store, maxMessageBytes: services.configuration.maxMessageBytes)
         outboxSignal = services.outboxSignal
+        publicationSignal = services.publicationSignal
     }
 
     /// - Throws: the refusals of ``FederationIntake/read(_:)`` and ``FederationReceiver/receive(_:)``.
     func receive(_ request: Request) async throws -> FederationReceiver.Result {
         let result = try await receiver.receive(intake.read(request))
         outboxSignal.notify()
+        publicationSignal.notify()
         return result
     }
 

@@ -381,6 +381,7 @@ extension Apply {
             try CaseWorkflow.save(db, &record)
             try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: record.kind == .withdrawal ? "confirmWithdrawal" : "confirmLaunch",
                                       payload: ["launchDate": body.launchDate.description, "message": header.id, "relearned": "true"])
+            try CaseWorkflow.publish(db, record, services: services)
         }
     }
 
