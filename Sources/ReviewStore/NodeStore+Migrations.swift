@@ -317,6 +317,7 @@ extension NodeStore {
                 t.add(column: "originalCaseId", .text).indexed()
             }
         }
+        registerConsultationMigration(&migrator)
         return migrator
     }
 }

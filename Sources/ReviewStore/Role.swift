@@ -10,6 +10,9 @@ public enum Role: String, Codable, CaseIterable, Sendable {
     case supervisor
     /// Operator: users, links, keys, calendar. Sees no case content.
     case `operator`
+    /// A consulted department (e.g. 德惠市司法局) on the drafters' node: answers the 上线意见征询
+    /// addressed to its unit and sees nothing else.
+    case consultee
 
     public var chineseName: String {
         switch self {
@@ -18,13 +21,14 @@ public enum Role: String, Codable, CaseIterable, Sendable {
         case .cityReviewer: "市级审查员"
         case .supervisor: "监督员"
         case .operator: "运维管理员"
+        case .consultee: "征询部门"
         }
     }
 
     /// Whether this role exists on a node of `tier`.
     public func exists(onCityNode isCity: Bool) -> Bool {
         switch self {
-        case .drafter, .operator: true
+        case .drafter, .operator, .consultee: true
         case .countyReviewer: !isCity
         case .cityReviewer, .supervisor: isCity
         }

@@ -44,7 +44,7 @@ enum ConsoleView {
              .launchConfirmed, .withdrawalConfirmed].contains(state)
         case .supervisor:
             state != .archived
-        case .operator:
+        case .operator, .consultee:
             false
         }
     }
