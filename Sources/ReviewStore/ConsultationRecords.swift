@@ -99,6 +99,11 @@ extension NodeStore {
             """, arguments: [sha256, unit])
     }
 
+    /// The departments with an enabled consultee account on this node, by name.
+    public static func consulteeDepartments(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT DISTINCT unit FROM user WHERE role = 'consultee' AND disabled = 0 AND unit IS NOT NULL ORDER BY unit")
+    }
+
     /// The bytes of blob `sha256`, whoever uploaded it.
     public static func blobContent(_ db: Database, sha256: String) throws -> Data? {
         try MaterialBlobRecord.fetchOne(db, key: sha256)?.content

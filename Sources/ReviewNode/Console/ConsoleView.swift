@@ -24,6 +24,7 @@ enum ConsoleView {
                 "isDrafter": user.role == .drafter,
                 "isReviewer": user.role.isReviewer,
                 "isOperator": user.role == .operator,
+                "canConsult": user.role == .drafter || user.role == .consultee,
                 "canLedger": user.role.isReviewer || user.role == .supervisor,
                 "canSupervise": isCity && (user.role == .supervisor || user.role == .cityReviewer),
             ]
