@@ -30,6 +30,10 @@ struct LedgerEntry: Codable, Sendable {
     var launchConfirmedOn: CivilDate?
     /// Art 13: the case the policy was launched under (for adjustments and withdrawals).
     var originalCaseId: String?
+    /// Issue 18: the 上线意见征询 the case carried, in a line: its id and each department's answer.
+    var consultation: String? = nil
+    /// Art 6: how many 座谈会/论证会 were recorded on the case.
+    var expertSessions: Int = 0
 
     /// The cases the filter selects, oldest first; a page of them when `limit` is given.
     static func load(_ db: Database, _ filter: CaseFilter, limit: Int? = nil, offset: Int = 0) throws -> [LedgerEntry] {
@@ -51,9 +55,10 @@ struct LedgerEntry: Codable, Sendable {
             notices[id] = counts
         }
         let opinions = Dictionary(uniqueKeysWithValues: try (paged ? OpinionRecord.filter(ids.contains(Column("caseId"))) : OpinionRecord.all()).fetchAll(db).map { ($0.caseId, $0) })
-        return cases.map { record in
+        let decoder = JSONDecoder()
+        return try cases.map { record in
             let opinion = opinions[record.id]
-            return LedgerEntry(
+            var entry = LedgerEntry(
                 id: record.id, title: record.title, documentNumber: record.documentNumber, kind: record.kind, level: record.level,
                 draftingUnit: record.draftingUnit, state: record.state, stateName: record.state.chineseName,
                 submittedOn: record.submittedOn, acceptedOn: record.acceptedOn, dueOn: record.dueOn,
@@ -62,6 +67,11 @@ struct LedgerEntry: Codable, Sendable {
                 opinionNumber: opinion?.number, opinionOutcome: opinion?.outcome, opinionIssuedOn: opinion?.issuedOn,
                 revisions: record.currentRevision, launchDate: record.launchDate, launchConfirmedOn: record.launchConfirmedOn,
                 originalCaseId: record.originalCaseId)
+            if let data = try NodeStore.caseConsultation(db, caseId: record.id), let summary = try? decoder.decode(ConsultationSummary.self, from: data) {
+                entry.consultation = summary.id + ":" + summary.departments.map { "\($0.department)\($0.answer?.chineseName ?? "未答复")" }.joined(separator: ";")
+            }
+            entry.expertSessions = try NodeStore.expertSessions(db, caseId: record.id).count
+            return entry
         }
     }
 
@@ -74,7 +84,7 @@ struct LedgerEntry: Codable, Sendable {
     static func csv(_ entries: [LedgerEntry]) -> Data {
         let header = ["案件编号", "政策文件", "文号", "申请类型", "政策层级", "制定部门", "状态", "申请日期", "受理日期", "审查期限",
                       "逾期申请(第十三条)", "报送材料", "材料补正次数", "要素补正次数", "意见书编号", "审查结论", "意见书日期", "修订版本数",
-                      "上线日期", "上线确认日期", "原上线案件"]
+                      "上线日期", "上线确认日期", "原上线案件", "上线意见征询", "座谈会论证会次数(第六条)"]
         var lines = [header.map(quote).joined(separator: ",")]
         for entry in entries {
             let materials = entry.materials.map { "\($0.title ?? $0.kind.chineseName)(SHA-256 \($0.sha256 ?? ""))" }.joined(separator: ";")
@@ -85,7 +95,7 @@ struct LedgerEntry: Codable, Sendable {
                 entry.lateApplication ? "是" : "否", materials, String(entry.materialsNotices), String(entry.supplementNotices),
                 entry.opinionNumber ?? "", entry.opinionOutcome?.chineseName ?? "", entry.opinionIssuedOn?.description ?? "",
                 String(entry.revisions), entry.launchDate?.description ?? "", entry.launchConfirmedOn?.description ?? "",
-                entry.originalCaseId ?? "",
+                entry.originalCaseId ?? "", entry.consultation ?? "", String(entry.expertSessions),
             ]
             lines.append(fields.map(quote).joined(separator: ","))
         }
