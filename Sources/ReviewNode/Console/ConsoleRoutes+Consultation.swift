@@ -119,10 +119,14 @@ extension ConsoleRoutes {
                 "department": department.department, "topic": department.topic.chineseName, "askedOn": department.askedOn.description,
                 "dueOn": department.dueOn.description, "answeredOn": department.answeredOn?.description ?? "未答复",
                 "answer": department.answer?.chineseName ?? "—", "overdue": overdue, "rowClass": overdue && department.answer == nil ? "overdue-row" : "",
-                "late": overdue && department.answer != nil, "disagree": department.answer == .disagree,
-                "changes": (department.changes ?? []).map { change in
-                    ["place": [change.itemIndex.map { ConsoleVocabulary.item($0, itemNames: itemNames) }, change.element?.chineseName].compactMap { $0 }.joined(separator: " › "),
-                     "change": change.change]
+                "late": overdue && department.answer != nil, "waitingOverdue": overdue && department.answer == nil,
+                "disagree": department.answer == .disagree,
+                "changes": (department.changes ?? []).map { change -> [String: Any] in
+                    let place = [change.itemIndex.map { ConsoleVocabulary.item($0, itemNames: itemNames) }, change.element?.chineseName].compactMap { $0 }.joined(separator: " › ")
+                    // Absent, not empty: Mustache shows a section for any string.
+                    var row: [String: Any] = ["change": change.change]
+                    row["place"] = place.isEmpty ? nil : place
+                    return row
                 },
                 "canRespond": user.role == .drafter && department.answer != nil && consultation.caseId == nil,
             ]
