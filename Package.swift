@@ -77,13 +77,14 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The console's Mustache templates, read once at start-up.
             resources: [.copy("Console/Templates")],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "county-node", dependencies: ["ReviewNode", "ReviewProtocol"], swiftSettings: swiftSettings),
-        .executableTarget(name: "city-node", dependencies: ["ReviewNode", "ReviewProtocol"], swiftSettings: swiftSettings),
+        .executableTarget(name: "county-node", dependencies: ["ReviewNode", "ReviewProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
+        .executableTarget(name: "city-node", dependencies: ["ReviewNode", "ReviewProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
         .executableTarget(
             name: "reviewctl",
             dependencies: [

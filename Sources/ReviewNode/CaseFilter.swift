@@ -1,28 +1,16 @@
 import Foundation
-import GRDB
 import Hummingbird
 import ReviewProtocol
 import ReviewRules
 import ReviewStore
 
-/// The filters the case list, the ledger and the console share: year of submission, state,
-/// kind and drafting unit, read from the query string.
-struct CaseFilter: Sendable {
-    var year: Int?
-    var state: CaseState?
-    var kind: CaseKind?
-    var unit: String?
-
-    init(year: Int? = nil, state: CaseState? = nil, kind: CaseKind? = nil, unit: String? = nil) {
-        self.year = year
-        self.state = state
-        self.kind = kind
-        self.unit = unit
-    }
-
+/// Reading ``CaseFilter`` (ReviewStore) from a request's query string, and writing it back
+/// into links.
+extension CaseFilter {
     /// From `year`, `state`, `kind` and `unit`; a value that is not one of the known ones is
     /// 422 naming the parameter.
     init(_ request: Request) throws {
+        self.init()
         year = try request.query("year").map { value -> Int in
             guard let year = Int(value), (2000...2100).contains(year) else { throw APIError.invalid("year", "年份无效") }
             return year
@@ -36,20 +24,6 @@ struct CaseFilter: Sendable {
             return kind
         }
         unit = request.query("unit")
-    }
-
-    func apply(_ query: QueryInterfaceRequest<CaseRecord>) -> QueryInterfaceRequest<CaseRecord> {
-        var query = query
-        if let year { query = query.filter(Self.submitted(in: year)) }
-        if let state { query = query.filter(Column("state") == state.rawValue) }
-        if let kind { query = query.filter(Column("kind") == kind.rawValue) }
-        if let unit { query = query.filter(Column("draftingUnit") == unit) }
-        return query
-    }
-
-    /// Cases submitted in `year`: a range on the indexed column, not a LIKE.
-    static func submitted(in year: Int) -> SQLExpression {
-        Column("submittedOn") >= "\(year)-01-01" && Column("submittedOn") <= "\(year)-12-31"
     }
 
     /// The filter as a query string, for links that keep it (`year=2026&state=forwarded`).

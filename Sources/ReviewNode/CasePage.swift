@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ReviewProtocol
 import ReviewRules
 import ReviewStore
@@ -16,21 +15,8 @@ extension NodeRoutes {
     func casePage(for user: UserRecord, _ filter: CaseFilter, states: [CaseState]?, offset: Int, limit: Int) async throws -> (total: Int, cases: [CaseSummary]) {
         let calendar = services.calendar
         let today = services.today.date
-        let (total, running, stopped, clockless) = try await services.store.read { db in
-            let base = Self.visibleCases(user, filter, states: states)
-            let underReview = Column("acceptedOn") != nil && Column("opinionIssuedOn") == nil
-            let total = try base.fetchCount(db)
-            let running = try base.filter(underReview && Column("dueOn") != nil).order(Column("dueOn"), Column("id")).limit(offset + limit).fetchAll(db)
-            let stopped = try base.filter(underReview && Column("dueOn") == nil).fetchAll(db)
-            let clocklessCount = try base.filter(!underReview).fetchCount(db)
-            // Where the clockless cases begin in the whole order, and which of them this page shows.
-            let start = total - clocklessCount
-            let skip = max(0, offset - start)
-            let take = offset + limit - max(offset, start)
-            let clockless = take > 0
-                ? try base.filter(!underReview).order(Column("id")).limit(take, offset: skip).fetchAll(db) : []
-            return (total, running, stopped, clockless)
-        }
+        let rows = try await services.store.casePage(visibleTo: user, filter: filter, states: states, offset: offset, limit: limit)
+        let (total, running, stopped, clockless) = (rows.total, rows.running, rows.stopped, rows.clockless)
         let summarize = { (record: CaseRecord) in CaseSummary(record, calendar: calendar, today: today) }
         // Every timed case before this page's end is here (the running ones up to offset + limit).
         let timed = (running.map(summarize) + stopped.map(summarize)).sorted { $0.sortKey < $1.sortKey }

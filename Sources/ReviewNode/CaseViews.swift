@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ReviewProtocol
 import ReviewRules
 import ReviewStore
@@ -183,9 +182,9 @@ struct CaseDetail: Codable, Sendable {
         var fingerprint: String
     }
 
-    static func load(_ db: Database, _ record: CaseRecord, calendar: WorkCalendar, today: CivilDate) throws -> CaseDetail {
+    static func load(_ db: StoreTransaction, _ record: CaseRecord, calendar: WorkCalendar, today: CivilDate) throws -> CaseDetail {
         let decoder = JSONDecoder()
-        let notices = try NoticeRecord.filter(Column("caseId") == record.id).order(Column("id")).fetchAll(db).map { notice in
+        let notices = try NodeStore.notices(db, caseId: record.id).map { notice in
             var view = NoticeView(type: notice.type, round: notice.round, issuedBy: notice.issuedBy, issuedOn: notice.issuedOn,
                                   supplyBy: notice.supplyBy, revision: notice.revision, answeredOn: notice.answeredOn)
             switch notice.type {
@@ -198,11 +197,11 @@ struct CaseDetail: Codable, Sendable {
             }
             return view
         }
-        let events = try EventRecord.filter(Column("caseId") == record.id).order(Column("seq")).fetchAll(db).map { event in
+        let events = try NodeStore.events(db, caseId: record.id).map { event in
             EventView(seq: event.seq ?? 0, at: event.at, actor: event.actor, action: event.action,
                       payload: (try? decoder.decode([String: String].self, from: Data(event.payload.utf8))) ?? [:], hash: event.hash)
         }
-        let opinionRow = try OpinionRecord.fetchOne(db, key: record.id)
+        let opinionRow = try NodeStore.opinion(db, caseId: record.id)
         let signature = opinionRow.flatMap { row in
             row.signature.map { OpinionSignature(opinion: row.body, signature: $0, signerPublicKey: row.signerPublicKey ?? "",
                                                  fingerprint: NodeIdentity.fingerprint(ofPublicKey: row.signerPublicKey ?? "")) }

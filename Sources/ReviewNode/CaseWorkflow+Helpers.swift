@@ -1,20 +1,18 @@
 import Foundation
 import HTTPTypes
-import GRDB
 import ReviewProtocol
 import ReviewRules
 import ReviewStore
 
 // Steps the workflow's transactions share. All run inside the caller's transaction.
 extension CaseWorkflow {
-    static func load(_ db: Database, _ caseId: String) throws -> CaseRecord {
-        guard let record = try CaseRecord.fetchOne(db, key: caseId) else { throw APIError.caseNotFound }
+    static func load(_ db: StoreTransaction, _ caseId: String) throws -> CaseRecord {
+        guard let record = try NodeStore.caseRecord(db, caseId) else { throw APIError.caseNotFound }
         return record
     }
 
-    static func save(_ db: Database, _ record: inout CaseRecord) throws {
-        record.updatedAt = Date()
-        try record.update(db)
+    static func save(_ db: StoreTransaction, _ record: inout CaseRecord) throws {
+        try NodeStore.save(db, case: &record)
     }
 
     /// Applies `event` through the state machine; an illegal one is 409 naming the state.
@@ -30,20 +28,20 @@ extension CaseWorkflow {
         record.state = machine.state
     }
 
-    static func form(_ db: Database, _ caseId: String, _ revision: Int) throws -> CaseForm {
-        guard let row = try RevisionRecord.fetchOne(db, key: ["caseId": caseId, "revision": revision]) else {
+    static func form(_ db: StoreTransaction, _ caseId: String, _ revision: Int) throws -> CaseForm {
+        guard let row = try NodeStore.revision(db, caseId: caseId, revision) else {
             throw StoreError(.corrupt, "case \(caseId) has no revision \(revision)")
         }
         return try row.decodedForm()
     }
 
-    static func materials(_ db: Database, _ caseId: String) throws -> [MaterialRef] {
-        try CaseMaterialRecord.filter(Column("caseId") == caseId).order(Column("addedOn"), Column("kind")).fetchAll(db).map(\.reference)
+    static func materials(_ db: StoreTransaction, _ caseId: String) throws -> [MaterialRef] {
+        try NodeStore.caseMaterials(db, caseId: caseId).map(\.reference)
     }
 
     /// Every referenced material must have been uploaded by `unit` (or already belong to one of
     /// its cases), with the declared size; another unit's digest answers as if it did not exist.
-    static func checkMaterialsUploaded(_ db: Database, _ materials: [MaterialRef], field: String, unit: String) throws {
+    static func checkMaterialsUploaded(_ db: StoreTransaction, _ materials: [MaterialRef], field: String, unit: String) throws {
         for (index, material) in materials.enumerated() {
             guard let digest = material.sha256?.lowercased(), !digest.isEmpty else {
                 throw APIError.invalid("\(field)[\(index)].sha256", "请先上传材料“\(material.title ?? material.kind.chineseName)”并填写其SHA-256")
@@ -57,29 +55,27 @@ extension CaseWorkflow {
         }
     }
 
-    static func attach(_ db: Database, _ materials: [MaterialRef], to caseId: String, on date: CivilDate) throws {
+    static func attach(_ db: StoreTransaction, _ materials: [MaterialRef], to caseId: String, on date: CivilDate) throws {
         for material in materials {
             guard let digest = material.sha256?.lowercased(),
-                  let bytes = try Int.fetchOne(db, sql: "SELECT bytes FROM materialBlob WHERE sha256 = ?", arguments: [digest])
+                  let bytes = try NodeStore.blobBytes(db, sha256: digest)
             else { continue }
             let record = CaseMaterialRecord(caseId: caseId, kind: material.kind, title: material.title, fileName: material.fileName,
                                             sha256: digest, bytes: bytes, addedOn: date)
-            try record.insert(db, onConflict: .ignore)
+            try NodeStore.attach(db, material: record)
         }
     }
 
     /// `<node>-<year>-<sequence>`, the sequence counted per node and year.
-    static func nextCaseId(_ db: Database, nodeId: String, year: Int) throws -> String {
+    static func nextCaseId(_ db: StoreTransaction, nodeId: String, year: Int) throws -> String {
         let key = "caseSequence.\(year)"
-        let next = (try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM nodeMeta WHERE key = ?", arguments: [key]) ?? 0) + 1
-        try db.execute(sql: "INSERT INTO nodeMeta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       arguments: [key, String(next)])
+        let next = try NodeStore.nextCounterValue(db, key: key)
         let padded = String(repeating: "0", count: max(0, 4 - String(next).count)) + String(next)
         return "\(nodeId)-\(year)-\(padded)"
     }
 
-    static func nextRound(_ db: Database, _ caseId: String, _ type: NoticeRecord.NoticeType) throws -> Int {
-        (try Int.fetchOne(db, sql: "SELECT MAX(round) FROM notice WHERE caseId = ? AND type = ?", arguments: [caseId, type.rawValue]) ?? 0) + 1
+    static func nextRound(_ db: StoreTransaction, _ caseId: String, _ type: NoticeRecord.NoticeType) throws -> Int {
+        try NodeStore.nextNoticeRound(db, caseId: caseId, type: type)
     }
 
     /// The deadline from the recorded clock; nil while stopped or when a calendar year is missing.
@@ -122,9 +118,9 @@ extension CaseWorkflow {
     }
 
     /// Stores `form` as the case's revision `revision` and makes it current (summary fields follow).
-    static func addRevision(_ db: Database, _ record: inout CaseRecord, revision: Int, form: CaseForm, createdOn: CivilDate,
+    static func addRevision(_ db: StoreTransaction, _ record: inout CaseRecord, revision: Int, form: CaseForm, createdOn: CivilDate,
                             createdBy: Int64? = nil) throws {
-        try RevisionRecord(caseId: record.id, revision: revision, form: try canonicalJSON(form), createdOn: createdOn, createdBy: createdBy).insert(db)
+        try NodeStore.insert(db, revision: RevisionRecord(caseId: record.id, revision: revision, form: try canonicalJSON(form), createdOn: createdOn, createdBy: createdBy))
         record.currentRevision = revision
         followRevision(&record, form)
     }
@@ -150,8 +146,8 @@ extension CaseWorkflow {
     /// opinion's date. Returns the elements changed since the revision the opinion judged
     /// (Art 9 revisions after a passed opinion are expected; they are recorded with the launch).
     /// - Throws: 409 `opinion-not-passed` or `no-opinion`; 422 `launchDate` before the opinion.
-    static func checkLaunchable(_ db: Database, _ record: CaseRecord, launchDate: CivilDate) throws -> [ElementDiff.Change] {
-        guard let opinion = try OpinionRecord.fetchOne(db, key: record.id) else {
+    static func checkLaunchable(_ db: StoreTransaction, _ record: CaseRecord, launchDate: CivilDate) throws -> [ElementDiff.Change] {
+        guard let opinion = try NodeStore.opinion(db, caseId: record.id) else {
             throw APIError(.conflict, code: "no-opinion", message: "尚未出具标准化审查意见书,不得确认上线", state: record.state.rawValue)
         }
         guard opinion.outcome == .passed else {
@@ -168,7 +164,7 @@ extension CaseWorkflow {
 
     /// County: sends a message about a forwarded case to the city that issued (or will issue)
     /// its opinion; nothing for cases the county keeps.
-    static func tellIssuer<Payload: Codable & Sendable>(_ db: Database, _ record: CaseRecord, services: NodeServices,
+    static func tellIssuer<Payload: Codable & Sendable>(_ db: StoreTransaction, _ record: CaseRecord, services: NodeServices,
                                                         type: FederationMessageType, payload: Payload) throws {
         guard services.configuration.tier == .county, record.forwardedOn != nil, let city = try Outbox.cityLink(db) else { return }
         try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId, type: type,
@@ -178,10 +174,10 @@ extension CaseWorkflow {
     /// Art 13: an adjustment or withdrawal may name the case its policy was launched under; that
     /// case must be on this node, of the same drafting unit, and online (launch confirmed or
     /// archived after it). A new policy names none.
-    static func checkOriginalCase(_ db: Database, _ policy: Policy, unit: String) throws -> String? {
+    static func checkOriginalCase(_ db: StoreTransaction, _ policy: Policy, unit: String) throws -> String? {
         guard let id = policy.originalCaseId?.trimmingCharacters(in: .whitespaces), !id.isEmpty else { return nil }
         guard policy.kind != .launch else { throw APIError.invalid("policy.originalCaseId", "新政策上线申请无需填写原上线案件编号") }
-        guard let original = try CaseRecord.fetchOne(db, key: id), original.draftingUnit == unit,
+        guard let original = try NodeStore.caseRecord(db, id), original.draftingUnit == unit,
               original.kind != .withdrawal, original.state == .launchConfirmed || (original.state == .archived && original.launchDate != nil)
         else { throw APIError.invalid("policy.originalCaseId", "原上线案件“\(id.prefix(30))”不存在、不属于本单位或尚未确认上线") }
         return id
@@ -198,15 +194,15 @@ extension CaseWorkflow {
 
     /// The case's materials (those whose digest passes `include`) as references and the bytes
     /// to attach, for forwarding.
-    static func transferredMaterials(_ db: Database, _ caseId: String, include: (String) -> Bool = { _ in true }) throws -> ([TransferredMaterial], [Data]) {
+    static func transferredMaterials(_ db: StoreTransaction, _ caseId: String, include: (String) -> Bool = { _ in true }) throws -> ([TransferredMaterial], [Data]) {
         var references: [TransferredMaterial] = []
         var attachments: [Data] = []
-        for material in try CaseMaterialRecord.filter(Column("caseId") == caseId).order(Column("addedOn"), Column("kind")).fetchAll(db) where include(material.sha256) {
-            guard let blob = try MaterialBlobRecord.fetchOne(db, key: material.sha256) else {
+        for material in try NodeStore.caseMaterials(db, caseId: caseId) where include(material.sha256) {
+            guard let content = try NodeStore.materialBytes(db, sha256: material.sha256) else {
                 throw StoreError(.corrupt, "material \(material.sha256) of case \(caseId) has no bytes")
             }
             references.append(TransferredMaterial(reference: material.reference, attachment: attachments.count))
-            attachments.append(blob.content)
+            attachments.append(content)
         }
         return (references, attachments)
     }

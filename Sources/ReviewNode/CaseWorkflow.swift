@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import ReviewProtocol
 import ReviewRules
@@ -65,8 +64,8 @@ struct CaseWorkflow: Sendable {
                 coordination: nil, launchDate: nil, launchConfirmedOn: nil, createdAt: now, updatedAt: now)
             var linked = record
             linked.originalCaseId = original
-            try linked.insert(db)
-            try RevisionRecord(caseId: id, revision: 1, form: formData, createdOn: today, createdBy: user.id).insert(db)
+            try NodeStore.insert(db, case: linked)
+            try NodeStore.insert(db, revision: RevisionRecord(caseId: id, revision: 1, form: formData, createdOn: today, createdBy: user.id))
             try Self.attach(db, form.materials, to: id, on: today)
             var payload = ["kind": policy.kind.rawValue, "revision": "1", "late": String(late), "originalCase": original ?? ""]
             payload["consultation"] = form.consultationId
@@ -95,7 +94,7 @@ struct CaseWorkflow: Sendable {
             let body = MaterialsNotice(missing: missing, issuedOn: today, supplyBy: supplyBy ?? today)
             var notice = NoticeRecord(id: nil, caseId: caseId, type: .materials, round: round, issuedBy: tier, issuedOn: today,
                                       supplyBy: supplyBy, revision: record.currentRevision, body: try Self.canonicalJSON(body), answeredOn: nil)
-            try notice.insert(db)
+            try NodeStore.insert(db, notice: &notice)
             try Self.save(db, &record)
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "requestMaterials",
                                       payload: ["missing": missing.map(\.rawValue).joined(separator: ","), "supplyBy": supplyBy?.description ?? ""])
@@ -119,8 +118,7 @@ struct CaseWorkflow: Sendable {
             let stillMissing = MaterialsCheck.missing(kind: record.kind, materials: try Self.materials(db, caseId))
             if stillMissing.isEmpty {
                 record = supplied
-                try db.execute(sql: "UPDATE notice SET answeredOn = ? WHERE caseId = ? AND type = 'materials' AND answeredOn IS NULL",
-                               arguments: [today.description, caseId])
+                try NodeStore.answerNotices(db, caseId: caseId, type: .materials, on: today)
                 record.materialsDueOn = nil
             }
             try Self.save(db, &record)
@@ -190,9 +188,7 @@ struct CaseWorkflow: Sendable {
             try Access.requireReviewer(user, record)
             try Self.transition(&record, .requestSupplement, tier: tier)
             // The one-shot rule, against this tier's previous supplement notice.
-            let previous = try NoticeRecord
-                .filter(Column("caseId") == caseId && Column("type") == NoticeRecord.NoticeType.supplement.rawValue && Column("issuedBy") == tier.rawValue)
-                .order(Column("round").desc).fetchOne(db)
+            let previous = try NodeStore.lastSupplementNotice(db, caseId: caseId, issuedBy: tier)
             if let previous {
                 let previousNotice = try JSONDecoder().decode(SupplementNotice.self, from: previous.body)
                 let needing = OneShotRule.pathsNeedingReason(
@@ -210,7 +206,7 @@ struct CaseWorkflow: Sendable {
                                         repeatReasons: reasons.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty })
             var notice = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: round, issuedBy: tier, issuedOn: today,
                                       supplyBy: supplyBy, revision: record.currentRevision, body: try Self.canonicalJSON(body), answeredOn: nil)
-            try notice.insert(db)
+            try NodeStore.insert(db, notice: &notice)
             // Art 8: supplement time is not counted.
             record.clockStops.append(ReviewClock.Stop(stopped: today, resumed: nil))
             try Self.validateClock(record)
@@ -245,9 +241,8 @@ struct CaseWorkflow: Sendable {
             try Self.attach(db, form.materials, to: caseId, on: today)
             record.currentRevision += 1
             Self.followRevision(&record, form)
-            try RevisionRecord(caseId: caseId, revision: record.currentRevision, form: formData, createdOn: today, createdBy: user.id).insert(db)
-            try db.execute(sql: "UPDATE notice SET answeredOn = ? WHERE caseId = ? AND type = 'supplement' AND answeredOn IS NULL",
-                           arguments: [today.description, caseId])
+            try NodeStore.insert(db, revision: RevisionRecord(caseId: caseId, revision: record.currentRevision, form: formData, createdOn: today, createdBy: user.id))
+            try NodeStore.answerNotices(db, caseId: caseId, type: .supplement, on: today)
             // A stop opened on the city's request is closed here too: the clock runs across tiers.
             if let last = record.clockStops.indices.last, record.clockStops[last].resumed == nil {
                 record.clockStops[last].resumed = today
@@ -277,7 +272,7 @@ struct CaseWorkflow: Sendable {
         try await services.store.read { db in
             let record = try Self.load(db, caseId)
             try Access.requireRead(user, record)
-            let held = try Int.fetchAll(db, sql: "SELECT revision FROM caseRevision WHERE caseId = ? ORDER BY revision", arguments: [caseId])
+            let held = try NodeStore.revisionNumbers(db, caseId: caseId)
             let to = to ?? held.last ?? record.currentRevision
             let from = from ?? held.last { $0 < to } ?? to
             for (field, value) in [("from", from), ("to", to)] where !held.contains(value) {
@@ -323,7 +318,7 @@ struct CaseWorkflow: Sendable {
             try Self.save(db, &record)
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "forward", payload: ["to": city.nodeId])
             // Each round as it was issued, with its reasons (Art 15 counts rounds and elements).
-            let notices = try NoticeRecord.filter(Column("caseId") == caseId && Column("type") == "supplement").order(Column("id")).fetchAll(db)
+            let notices = try NodeStore.supplementNotices(db, caseId: caseId)
                 .map { CountyNotice(notice: try JSONDecoder().decode(SupplementNotice.self, from: $0.body), revision: $0.revision, answeredOn: $0.answeredOn) }
             let findings = notices.flatMap(\.notice.findings)
             guard let accepted = record.acceptedOn else { throw StoreError(.corrupt, "forwarded case \(caseId) was never accepted") }
@@ -375,9 +370,7 @@ struct CaseWorkflow: Sendable {
             }
             // A re-review's opinion supersedes the previous one, which stays on record.
             let superseded = try NodeStore.supersedeOpinion(db, caseId: caseId, on: today)
-            let sequence = (try Int.fetchOne(db, sql: """
-                SELECT MAX(sequence) FROM (SELECT sequence FROM opinion WHERE year = ?1 UNION ALL SELECT sequence FROM supersededOpinion WHERE year = ?1)
-                """, arguments: [today.year]) ?? 0) + 1
+            let sequence = try NodeStore.nextOpinionSequence(db, year: today.year)
             let number = OpinionNumber(prefix: configuration.opinionPrefix, year: today.year, sequence: sequence)
             var opinion = ReviewOpinion(number: number, outcome: outcome, policyTitle: record.title, draftingUnit: record.draftingUnit,
                                         requiredChanges: changes, remarks: remarks, issuedOn: today, issuerNode: configuration.nodeId)
@@ -392,7 +385,7 @@ struct CaseWorkflow: Sendable {
             opinionRecord.signature = try identity.sign(opinionBytes)
             opinionRecord.signerPublicKey = identity.publicKeyBase64
             opinionRecord.revision = record.currentRevision
-            try opinionRecord.insert(db)
+            try NodeStore.insert(db, opinion: opinionRecord)
             record.opinionIssuedOn = today
             // Art 9: for a drafter on this node, received the day it is issued.
             record.revisionDueOn = revisionDue
@@ -432,7 +425,7 @@ struct CaseWorkflow: Sendable {
             record.currentRevision += 1
             Self.followRevision(&record, form)
             record.revisedOn = today
-            try RevisionRecord(caseId: caseId, revision: record.currentRevision, form: formData, createdOn: today, createdBy: user.id).insert(db)
+            try NodeStore.insert(db, revision: RevisionRecord(caseId: caseId, revision: record.currentRevision, form: formData, createdOn: today, createdBy: user.id))
             try Self.save(db, &record)
             let late = record.revisionDueOn.map { today > $0 } ?? false
             try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "revise",
@@ -501,7 +494,7 @@ struct CaseWorkflow: Sendable {
             var record = try Self.load(db, caseId)
             try Access.requireReviewer(user, record)
             try Self.transition(&record, .beginReReview, tier: tier)
-            guard let opinion = try OpinionRecord.fetchOne(db, key: caseId), let judged = opinion.revision, record.currentRevision > judged else {
+            guard let opinion = try NodeStore.opinion(db, caseId: caseId), let judged = opinion.revision, record.currentRevision > judged else {
                 throw APIError(.conflict, code: "nothing-to-review", message: "审查意见书出具后尚无修改内容,无需重新审查", state: record.state.rawValue)
             }
             Self.restartClock(&record, on: today, calendar: calendar)

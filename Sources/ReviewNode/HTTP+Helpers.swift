@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import ReviewProtocol
+import ReviewStore
 
 /// JSON in and out, strictly.
 enum HTTPBody {
@@ -19,8 +20,8 @@ enum HTTPBody {
         do {
             return try StrictJSONDecoder.decode(type, from: data)
         } catch let error as ProtocolError {
-            let status: HTTPResponse.Status = error.code == .invalidJSON || error.code == .invalidUTF8 || error.code == .duplicateKey ? .badRequest : .unprocessableContent
-            throw APIError(status, code: "invalid-\(error.code.rawValue)", message: message(for: error), field: error.field,
+            let kind: APIError.Kind = error.code == .invalidJSON || error.code == .invalidUTF8 || error.code == .duplicateKey ? .badRequest : .unprocessableContent
+            throw APIError(kind, code: "invalid-\(error.code.rawValue)", message: message(for: error), field: error.field,
                            detail: error.description)
         }
     }

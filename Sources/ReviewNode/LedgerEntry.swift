@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ReviewProtocol
 import ReviewRules
 import ReviewStore
@@ -35,56 +34,35 @@ struct LedgerEntry: Codable, Sendable {
     /// Art 6: how many 座谈会/论证会 were recorded on the case.
     var expertSessions: Int = 0
 
-    /// The cases the filter selects, oldest first; a page of them when `limit` is given.
-    static func load(_ db: Database, _ filter: CaseFilter, limit: Int? = nil, offset: Int = 0) throws -> [LedgerEntry] {
-        var query = filter.apply(CaseRecord.order(Column("submittedOn"), Column("id")))
-        if let limit { query = query.limit(limit, offset: offset) }
-        let cases = try query.fetchAll(db)
-        // Only the page's cases' materials, notices and opinions (all of them for a full export).
-        let ids = cases.map(\.id)
-        let paged = limit != nil
-        let materials = Dictionary(grouping: try (paged ? CaseMaterialRecord.filter(ids.contains(Column("caseId"))) : CaseMaterialRecord.all()).fetchAll(db), by: \.caseId)
-        var notices: [String: (Int, Int)] = [:]
-        let noticeSQL = paged
-            ? "SELECT caseId, type, COUNT(*) AS n FROM notice WHERE caseId IN (\(ids.map { _ in "?" }.joined(separator: ","))) GROUP BY caseId, type"
-            : "SELECT caseId, type, COUNT(*) AS n FROM notice GROUP BY caseId, type"
-        for row in try Row.fetchAll(db, sql: noticeSQL, arguments: paged ? StatementArguments(ids) : []) {
-            let id: String = row["caseId"]
-            var counts = notices[id] ?? (0, 0)
-            if row["type"] == "materials" { counts.0 = row["n"] } else { counts.1 = row["n"] }
-            notices[id] = counts
-        }
-        let opinions = Dictionary(uniqueKeysWithValues: try (paged ? OpinionRecord.filter(ids.contains(Column("caseId"))) : OpinionRecord.all()).fetchAll(db).map { ($0.caseId, $0) })
+    /// The ledger's lines of `rows` (``NodeStore/ledger(_:limit:offset:)``), in their order.
+    static func entries(_ rows: LedgerRows) -> [LedgerEntry] {
         let decoder = JSONDecoder()
-        return try cases.map { record in
-            let opinion = opinions[record.id]
+        return rows.cases.map { record in
+            let opinion = rows.opinions[record.id]
+            let notices = rows.noticeCounts[record.id]
             var entry = LedgerEntry(
                 id: record.id, title: record.title, documentNumber: record.documentNumber, kind: record.kind, level: record.level,
                 draftingUnit: record.draftingUnit, state: record.state, stateName: record.state.chineseName,
                 submittedOn: record.submittedOn, acceptedOn: record.acceptedOn, dueOn: record.dueOn,
-                lateApplication: record.lateApplication, materials: (materials[record.id] ?? []).map(\.reference),
-                materialsNotices: notices[record.id]?.0 ?? 0, supplementNotices: notices[record.id]?.1 ?? 0,
+                lateApplication: record.lateApplication, materials: (rows.materials[record.id] ?? []).map(\.reference),
+                materialsNotices: notices?.materials ?? 0, supplementNotices: notices?.supplement ?? 0,
                 opinionNumber: opinion?.number, opinionOutcome: opinion?.outcome, opinionIssuedOn: opinion?.issuedOn,
                 revisions: record.currentRevision, launchDate: record.launchDate, launchConfirmedOn: record.launchConfirmedOn,
                 originalCaseId: record.originalCaseId)
-            if let data = try NodeStore.caseConsultation(db, caseId: record.id), let summary = try? decoder.decode(ConsultationSummary.self, from: data) {
+            // Issue 18 and Art 6.
+            if let data = rows.consultations[record.id], let summary = try? decoder.decode(ConsultationSummary.self, from: data) {
                 entry.consultation = summary.id + ":" + summary.departments.map { "\($0.department)\($0.answer?.chineseName ?? "未答复")" }.joined(separator: ";")
             }
-            entry.expertSessions = try NodeStore.expertSessions(db, caseId: record.id).count
+            entry.expertSessions = rows.expertSessionCounts[record.id] ?? 0
             return entry
         }
-    }
-
-    /// How many cases the filter selects.
-    static func count(_ db: Database, _ filter: CaseFilter) throws -> Int {
-        try filter.apply(CaseRecord.all()).fetchCount(db)
     }
 
     /// CSV with a UTF-8 byte-order mark so that Excel opens the Chinese correctly; RFC 4180 quoting.
     static func csv(_ entries: [LedgerEntry]) -> Data {
         let header = ["案件编号", "政策文件", "文号", "申请类型", "政策层级", "制定部门", "状态", "申请日期", "受理日期", "审查期限",
                       "逾期申请(第十三条)", "报送材料", "材料补正次数", "要素补正次数", "意见书编号", "审查结论", "意见书日期", "修订版本数",
-                      "上线日期", "上线确认日期", "原上线案件", "上线意见征询", "座谈会论证会次数(第六条)"]
+                      "上线日期", "上线确认日期", "上线意见征询", "座谈会论证会次数(第六条)", "原上线案件"]
         var lines = [header.map(quote).joined(separator: ",")]
         for entry in entries {
             let materials = entry.materials.map { "\($0.title ?? $0.kind.chineseName)(SHA-256 \($0.sha256 ?? ""))" }.joined(separator: ";")
@@ -95,7 +73,7 @@ struct LedgerEntry: Codable, Sendable {
                 entry.lateApplication ? "是" : "否", materials, String(entry.materialsNotices), String(entry.supplementNotices),
                 entry.opinionNumber ?? "", entry.opinionOutcome?.chineseName ?? "", entry.opinionIssuedOn?.description ?? "",
                 String(entry.revisions), entry.launchDate?.description ?? "", entry.launchConfirmedOn?.description ?? "",
-                entry.originalCaseId ?? "", entry.consultation ?? "", String(entry.expertSessions),
+                entry.consultation ?? "", String(entry.expertSessions), entry.originalCaseId ?? "",
             ]
             lines.append(fields.map(quote).joined(separator: ","))
         }

@@ -15,7 +15,12 @@ public enum NodeApplication {
     /// Opens the store (migrating it), loads Config and builds the application.
     /// - Throws: `NodeConfigurationError` with a readable message when anything is missing.
     public static func build(configuration: NodeConfiguration, today: Today = .beijing, logger: Logger) throws -> some ApplicationProtocol {
-        let services = try makeServices(configuration: configuration, today: today, logger: logger)
+        try build(services: try makeServices(configuration: configuration, today: today, logger: logger), logger: logger)
+    }
+
+    /// The application around `services` (tests pass services with an in-process transport).
+    static func build(services: NodeServices, logger: Logger) throws -> some ApplicationProtocol {
+        let configuration = services.configuration
         let router = Router(context: NodeRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: services.metrics))
         router.add(middleware: ErrorMiddleware())
@@ -34,14 +39,11 @@ public enum NodeApplication {
         NodeRoutes(services: services).register(on: api)
         ConsoleRoutes(services: services).register(on: router)
         // Node-to-node messages authenticate by signature, not by token.
-        let receiver = FederationReceiver(services: services)
-        let intake = FederationIntake(store: services.store, maxMessageBytes: configuration.maxMessageBytes)
+        let federation = FederationEndpoint(services: services)
         router.post(RouterPath(String(FederationWire.path.dropFirst()))) { request, _ -> Response in
-            let result = try await receiver.receive(intake.read(request))
-            services.outboxSignal.notify()
-            return try HTTPBody.json(result)
+            try HTTPBody.json(try await federation.receive(request))
         }
-        let delivery = DeliveryService(localNode: configuration.nodeId, store: services.store, client: services.client, signal: services.outboxSignal, logger: logger,
+        let delivery = DeliveryService(localNode: configuration.nodeId, store: services.store, client: services.transport, signal: services.outboxSignal, logger: logger,
                                        maxBackoff: .milliseconds(Int(configuration.retryMaxSeconds * 1000)), metrics: services.metrics)
         var background: [any Service] = [
             delivery,
@@ -103,7 +105,7 @@ public enum NodeApplication {
             logger: logger)
     }
 
-    static func makeServices(configuration: NodeConfiguration, today: Today, logger: Logger) throws -> NodeServices {
+    static func makeServices(configuration: NodeConfiguration, today: Today, logger: Logger, transport: (any PeerTransport)? = nil) throws -> NodeServices {
         do {
             try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
         } catch {
@@ -149,35 +151,16 @@ public enum NodeApplication {
         clientConfiguration.caFile = configuration.peerCAFile
         return NodeServices(configuration: configuration, store: store, calendar: calendar,
                             linter: StandardizationLinter(configuration: rules), today: today, identities: IdentityHolder(identity),
-                            outboxSignal: OutboxSignal(), client: CurlHTTPClient(configuration: clientConfiguration),
+                            outboxSignal: OutboxSignal(), transport: transport ?? CurlPeerTransport(client: CurlHTTPClient(configuration: clientConfiguration)),
                             renderer: try ConsoleRenderer())
     }
 
-    /// The executables' entry point: `county-node --config FILE` / `city-node --config FILE`.
-    public static func main(tier: Tier) async {
+    /// Runs a node of `tier` from the configuration at `configPath` (nil: `REVIEW_NODE_CONFIG`)
+    /// until it is stopped; a configuration error is one line on stderr and exit code 2.
+    public static func run(tier: Tier, configPath: String?) async {
         let environment = ProcessInfo.processInfo.environment
         let executable = tier == .county ? "county-node" : "city-node"
-        var arguments = Array(CommandLine.arguments.dropFirst())
-        var configPath = environment["REVIEW_NODE_CONFIG"]
-        while let argument = arguments.first {
-            arguments.removeFirst()
-            switch argument {
-            case "--config":
-                guard let value = arguments.first else { fail(executable, "--config needs a file") }
-                configPath = value
-                arguments.removeFirst()
-            case "-h", "--help":
-                print("""
-                    usage: \(executable) --config FILE
-                    Runs a \(tier.rawValue) review node. FILE is a node configuration (see Config/nodes/).
-                    Environment: REVIEW_NODE_CONFIG (instead of --config), REVIEW_PORT, REVIEW_HOST,
-                    REVIEW_DATA_DIR, REVIEW_LOG_LEVEL; REVIEW_TODAY=YYYY-MM-DD pins the date (tests only).
-                    """)
-                return
-            default:
-                fail(executable, "unexpected argument '\(argument)' (see --help)")
-            }
-        }
+        let configPath = configPath ?? environment["REVIEW_NODE_CONFIG"]
         guard let configPath else { fail(executable, "no configuration: pass --config FILE or set REVIEW_NODE_CONFIG") }
         do {
             let configuration = try NodeConfiguration.load(file: configPath, environment: environment)

@@ -1,7 +1,6 @@
 import Crypto
 import CurlClient
 import Foundation
-import GRDB
 import HTTPTypes
 import Hummingbird
 import ReviewProtocol
@@ -121,7 +120,7 @@ public struct NodeRoutes: Sendable {
 
     func listUsers(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try Access.requireRole(try context.requireUser(), .operator)
-        let users = try await services.store.read { db in try UserRecord.order(Column("id")).fetchAll(db) }
+        let users = try await services.store.users()
         return try HTTPBody.json(["users": users.map(UserView.init)])
     }
 
@@ -211,10 +210,10 @@ public struct NodeRoutes: Sendable {
         let (material, content) = try await services.store.read { db -> (CaseMaterialRecord, Data) in
             let record = try CaseWorkflow.load(db, caseId)
             try Access.requireRead(user, record)
-            guard let material = try CaseMaterialRecord.filter(Column("caseId") == caseId && Column("sha256") == digest).fetchOne(db),
-                  let blob = try MaterialBlobRecord.fetchOne(db, key: digest)
-            else { throw APIError(.notFound, code: "material-not-found", message: "材料不存在", field: "sha256") }
-            return (material, blob.content)
+            guard let found = try NodeStore.caseMaterial(db, caseId: caseId, sha256: digest) else {
+                throw APIError(.notFound, code: "material-not-found", message: "材料不存在", field: "sha256")
+            }
+            return found
         }
         let name = (material.fileName ?? "\(digest).bin").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? digest
         return HTTPBody.raw(content, contentType: "application/octet-stream", extraHeaders: [
@@ -256,17 +255,9 @@ public struct NodeRoutes: Sendable {
     /// The cases `user` may see, filtered, least time left first (the API's list and the console's inbox).
     /// `states`, when given, narrows the list in SQL (the console's "waiting on me").
     func cases(for user: UserRecord, _ filter: CaseFilter = CaseFilter(), states: [CaseState]? = nil) async throws -> [CaseSummary] {
-        let records = try await services.store.read { db in try Self.visibleCases(user, filter, states: states).fetchAll(db) }
+        let records = try await services.store.cases(visibleTo: user, filter: filter, states: states)
         let today = services.today.date
         return records.map { CaseSummary($0, calendar: services.calendar, today: today) }.sorted { $0.sortKey < $1.sortKey }
-    }
-
-    /// The cases `user` may list (a drafter: its own unit's), narrowed by the filter and `states`.
-    static func visibleCases(_ user: UserRecord, _ filter: CaseFilter, states: [CaseState]?) -> QueryInterfaceRequest<CaseRecord> {
-        var query = filter.apply(CaseRecord.all())
-        if user.role == .drafter { query = query.filter(Column("draftingUnit") == user.unit) }
-        if let states { query = query.filter(states.map(\.rawValue).contains(Column("state"))) }
-        return query
     }
 
     func caseDetail(_ request: Request, context: NodeRequestContext) async throws -> Response {
@@ -389,7 +380,7 @@ public struct NodeRoutes: Sendable {
         return try await services.store.read { db in
             let record = try CaseWorkflow.load(db, caseId)
             try Access.requireRead(user, record)
-            guard let opinion = try OpinionRecord.fetchOne(db, key: caseId) else {
+            guard let opinion = try NodeStore.opinion(db, caseId: caseId) else {
                 throw APIError(.notFound, code: "opinion-not-found", message: "尚未出具标准化审查意见书")
             }
             return (try opinion.decoded(), record)
@@ -404,7 +395,7 @@ public struct NodeRoutes: Sendable {
         let (opinion, record) = try await loadOpinion(context)
         let configuration = services.configuration
         let (signerKey, issuer, itemNames) = try await services.store.read { db in
-            (try OpinionRecord.fetchOne(db, key: record.id)?.signerPublicKey, try OpinionPage.issuerName(db, opinion, own: configuration),
+            (try NodeStore.opinion(db, caseId: record.id)?.signerPublicKey, try OpinionPage.issuerName(db, opinion, own: configuration),
              OpinionPage.itemNames(db, record))
         }
         return services.renderer.page("opinion", OpinionPage(opinion: opinion, caseId: record.id, issuerName: issuer,
@@ -485,23 +476,20 @@ public struct NodeRoutes: Sendable {
     }
 
     func linkCheck(_ nodeId: String) async throws -> CheckResult {
-        guard let link = try await services.store.read({ db in try LinkRecord.fetchOne(db, key: nodeId) }) else {
+        guard let link = try await services.store.link(nodeId) else {
             throw APIError(.notFound, code: "link-not-found", message: "未找到该节点连接", field: "nodeId")
         }
         // A disabled link neither sends nor accepts messages: a check says so instead of pinging.
         guard link.enabled else { return CheckResult(nodeId: nodeId, ok: false, milliseconds: 0, status: nil, error: "the link is disabled") }
         let envelope = FederationEnvelope(id: UUID().uuidString.lowercased(), sender: services.configuration.nodeId, receiver: nodeId, type: .ping,
                                           caseId: nil, sequence: 0, sentAt: ISO8601DateFormatter().string(from: Date()),
-                                          chainHead: try await services.store.read { db in try NodeStore.chainHead(db) },
+                                          chainHead: try await services.store.chainHead(),
                                           payload: PingPayload(nonce: UUID().uuidString))
         let (body, signature) = try Outbox.signed(envelope, identity: services.identity)
         let started = ContinuousClock.now
         var result = CheckResult(nodeId: nodeId, ok: false, milliseconds: 0)
         do {
-            let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + FederationWire.path
-            let headers = [("Content-Type", FederationWire.contentType), (FederationWire.signatureHeader, signature.base64EncodedString()),
-                           (FederationWire.senderHeader, services.configuration.nodeId)]
-            let response = try await services.client.send(HTTPClientRequest(method: "POST", url: url, headers: headers, body: body))
+            let response = try await services.transport.send(frame: body, signature: signature, sender: services.configuration.nodeId, to: link.baseURL)
             result.status = response.status
             result.ok = response.status == 200
             if !result.ok { result.error = String(decoding: response.body.prefix(300), as: UTF8.self) }
@@ -510,11 +498,7 @@ public struct NodeRoutes: Sendable {
         }
         let elapsed = ContinuousClock.now - started
         result.milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        let checked = result
-        try await services.store.write { db in
-            try db.execute(sql: "UPDATE link SET lastCheckAt = ?, lastCheckMilliseconds = ? WHERE nodeId = ?",
-                           arguments: [Date(), checked.ok ? checked.milliseconds : nil, nodeId])
-        }
+        try await services.store.recordLinkCheck(nodeId: nodeId, at: Date(), milliseconds: result.ok ? result.milliseconds : nil)
         return result
     }
 
@@ -601,17 +585,15 @@ public struct NodeRoutes: Sendable {
             guard let offset = Int(value), offset >= 0 else { throw APIError.invalid("offset", "偏移量应为非负整数") }
             return offset
         } ?? 0
-        let page = try await services.store.read { db in
-            LedgerPage(total: try LedgerEntry.count(db, filter), offset: offset, limit: limit,
-                       entries: try LedgerEntry.load(db, filter, limit: limit, offset: offset))
-        }
+        let (total, rows) = try await services.store.ledger(filter, limit: limit, offset: offset)
+        let page = LedgerPage(total: total, offset: offset, limit: limit, entries: LedgerEntry.entries(rows))
         return try HTTPBody.json(page)
     }
 
     /// The whole ledger (filtered) as CSV.
     func ledgerCSV(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let filter = try ledgerFilter(request, context: context)
-        let entries = try await services.store.read { db in try LedgerEntry.load(db, filter) }
+        let entries = LedgerEntry.entries(try await services.store.ledger(filter).rows)
         return HTTPBody.raw(LedgerEntry.csv(entries), contentType: "text/csv; charset=utf-8", extraHeaders: [
             (.contentDisposition, "attachment; filename=\"ledger.csv\""),
         ])

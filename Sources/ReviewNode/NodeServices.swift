@@ -16,7 +16,8 @@ struct NodeServices: Sendable {
     let identities: IdentityHolder
     /// Poked after a transaction queued a message.
     let outboxSignal: OutboxSignal
-    let client: CurlHTTPClient
+    /// Sends signed frames to peers (libcurl; in process in tests).
+    let transport: any PeerTransport
     /// The console's templates (also the opinion page of the API).
     let renderer: ConsoleRenderer
     /// Failed console sign-ins by name.

@@ -1,4 +1,3 @@
-import GRDB
 import ReviewProtocol
 import ReviewStore
 
@@ -45,13 +44,13 @@ struct OpinionPage {
     }
 
     /// The issuing node's name: this node's, or the linked city's when the opinion came from it.
-    static func issuerName(_ db: Database, _ opinion: ReviewOpinion, own configuration: NodeConfiguration) throws -> String {
+    static func issuerName(_ db: StoreTransaction, _ opinion: ReviewOpinion, own configuration: NodeConfiguration) throws -> String {
         if opinion.issuerNode == configuration.nodeId { return configuration.name }
-        return try LinkRecord.fetchOne(db, key: opinion.issuerNode)?.name ?? opinion.issuerNode
+        return try NodeStore.link(db, opinion.issuerNode)?.name ?? opinion.issuerNode
     }
 
     /// The service items' names of the case's current revision (empty when it cannot be read).
-    static func itemNames(_ db: Database, _ record: CaseRecord) -> [String?] {
+    static func itemNames(_ db: StoreTransaction, _ record: CaseRecord) -> [String?] {
         ((try? CaseWorkflow.form(db, record.id, record.currentRevision))?.serviceItems ?? []).map(\.itemName)
     }
 

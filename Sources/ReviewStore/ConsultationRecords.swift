@@ -176,7 +176,3 @@ extension NodeStore {
         }
     }
 }
-
-/// The transaction handle the store's intent-named static methods take, so that workflow code
-/// can pass it along without importing GRDB.
-public typealias StoreTransaction = Database

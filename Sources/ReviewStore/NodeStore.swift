@@ -13,7 +13,14 @@ public struct NodeStore: Sendable {
         case normal
     }
 
-    public let writer: any DatabaseWriter
+    /// The database: only the store's own methods use it (the application database pattern:
+    /// every statement is an intent-named method or a named read of ReviewStore).
+    let database: any DatabaseWriter
+
+    /// The raw database, for the code that still runs its own SQL (review-bench, until its
+    /// statements move into ReviewStore). New code uses the store's methods.
+    @available(*, deprecated, message: "use NodeStore's named reads and intent methods; SQL belongs in ReviewStore")
+    public var writer: any DatabaseWriter { database }
 
     /// Opens (creating if needed) the store at `path` and migrates it.
     /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated.
@@ -32,23 +39,23 @@ public struct NodeStore: Sendable {
 
     /// Wraps an open database (tests pass `DatabaseQueue()`), and migrates it.
     public init(writer: any DatabaseWriter) throws {
-        self.writer = writer
+        self.database = writer
         try Self.migrator.migrate(writer)
     }
 
     /// One read-write transaction: all of it commits, or none of it.
     public func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.write(updates)
+        try await database.write(updates)
     }
 
     /// A read-only snapshot.
     public func read<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.read(value)
+        try await database.read(value)
     }
 
     /// The current `PRAGMA synchronous` (0 OFF, 1 NORMAL, 2 FULL) and `journal_mode`.
     public func pragmas() async throws -> (synchronous: Int, journalMode: String) {
-        try await writer.writeWithoutTransaction { db in
+        try await database.writeWithoutTransaction { db in
             let synchronous = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
             let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
             return (synchronous, journal)

@@ -43,11 +43,12 @@ public struct UserRecord: Codable, Sendable, Hashable, FetchableRecord, MutableP
 }
 
 extension NodeStore {
-    /// Creates a user and returns it with its token (shown only now).
+    /// Creates a user and returns it with its token (shown only now); `passwordHash` (bcrypt)
+    /// lets it sign in to the console with a password too.
     /// - Throws: `StoreError.invalidInput` for a drafter without a unit, an empty name, or a
     ///   role that does not exist on this tier of node.
     public static func createUser(_ db: Database, name: String, role: Role, unit: String?, isCityNode: Bool,
-                                  tokenExpiresAt: Date? = nil) throws -> (UserRecord, String) {
+                                  tokenExpiresAt: Date? = nil, passwordHash: String? = nil) throws -> (UserRecord, String) {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         let unit = unit?.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw StoreError(.invalidInput, "name: must not be empty") }
@@ -65,6 +66,7 @@ extension NodeStore {
             id: nil, name: name, role: role, unit: role == .drafter || role == .consultee ? unit : nil,
             tokenHash: UserRecord.hash(token: token), createdAt: Date(), disabled: false)
         user.tokenExpiresAt = tokenExpiresAt
+        user.passwordHash = passwordHash
         try user.insert(db)
         return (user, token)
     }

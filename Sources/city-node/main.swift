@@ -1,4 +1,12 @@
+import ArgumentParser
 import ReviewNode
 import ReviewProtocol
 
-await NodeApplication.main(tier: .city)
+/// `city-node --config FILE`: the city tier's node.
+struct CityNode: NodeCommand {
+    static let tier = Tier.city
+    static let configuration = commandConfiguration(tier: .city)
+    @OptionGroup var options: NodeOptions
+}
+
+await CityNode.start()

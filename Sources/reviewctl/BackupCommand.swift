@@ -1,7 +1,6 @@
 import ArgumentParser
 import CurlClient
 import Foundation
-import GRDB
 import ReviewNode
 import ReviewStore
 
@@ -32,12 +31,7 @@ struct BackupCommand: ParsableCommand {
             let seconds = Date().timeIntervalSince(started)
             // The node's backup age (metrics) counts from the last backup, whoever took it.
             let path = directory.appendingPathComponent("node.sqlite").path
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(10)
-            if let queue = try? DatabaseQueue(path: path, configuration: configuration) {
-                try? queue.write { db in try NodeStore.setMeta(db, "lastBackupAt", manifest.createdAt.formatted(.iso8601)) }
-                try? queue.close()
-            }
+            NodeStore.recordBackup(inDatabaseAt: path, at: manifest.createdAt)
             let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
             print(String(format: "backup of node %@ written to %@: %d bytes (database %d bytes), %.2f s; chain head %@, %d events, %d messages not yet delivered",
                          manifest.facts.nodeId, file.path, size, manifest.databaseBytes, seconds, String(manifest.facts.chainHead.prefix(16)),
@@ -70,7 +64,7 @@ struct BackupCommand: ParsableCommand {
 }
 
 /// `reviewctl restore FILE --data-dir DIR`: into a stopped node.
-struct RestoreCommand: ParsableCommand {
+struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
         abstract: "Restore a backup into a stopped node's data directory; the node resyncs with its peers on its next start.")
@@ -79,10 +73,10 @@ struct RestoreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Refuse a backup of any other node (default: the node id of the database being replaced, or of --node-config).",
                                valueName: "id")) var nodeId: String?
 
-    func run() throws {
+    func run() async throws {
         let directory = try location.dataDirectory()
         let expected = try nodeId ?? (location.nodeConfig != nil ? location.configuration().nodeId : nil)
-        try refuseIfRunning(directory)
+        try await refuseIfRunning(directory)
         let started = Date()
         let restored: NodeBackup.Restored
         do {
@@ -99,7 +93,7 @@ struct RestoreCommand: ParsableCommand {
     }
 
     /// A running node answers /health on the port in node.port.
-    func refuseIfRunning(_ directory: URL) throws {
+    func refuseIfRunning(_ directory: URL) async throws {
         guard let text = FileManager.default.contents(atPath: directory.appendingPathComponent("node.port").path),
               let port = Int(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         else { return }
@@ -107,7 +101,7 @@ struct RestoreCommand: ParsableCommand {
         configuration.timeout = 3
         configuration.connectTimeout = 2
         let client = CurlHTTPClient(configuration: configuration)
-        let answered = (try? runBlocking { try await client.send(HTTPClientRequest(method: "GET", url: "http://127.0.0.1:\(port)/health", headers: [], body: Data())) })?
+        let answered = (try? await client.send(HTTPClientRequest(method: "GET", url: "http://127.0.0.1:\(port)/health", headers: [], body: Data())))?
             .status == 200
         if answered { throw CLIFailure("the node in \(directory.path) is running (it answers on port \(port)): stop it first") }
     }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CurlClient
 import Foundation
-import GRDB
 import ReviewNode
 import ReviewProtocol
 import ReviewStore
@@ -53,13 +52,13 @@ struct LinkCommand: ParsableCommand {
         }
     }
 
-    struct Import: ParsableCommand {
+    struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create (or update) the link to the peer whose card is given.")
         @OptionGroup var location: NodeLocation
         @Argument(help: ArgumentHelp("The peer's card: a file, or - for standard input.", valueName: "card"))
         var card: String
 
-        func run() throws {
+        func run() async throws {
             let configuration = try location.configuration()
             let data: Data?
             if card == "-" {
@@ -75,7 +74,7 @@ struct LinkCommand: ParsableCommand {
                 throw CLIFailure("\(card): not a link card: \(error)")
             }
             let (store, _) = try location.open()
-            let link = try store.writer.write { db in
+            let link = try await store.write { db in
                 do {
                     return try Links.importCard(db, linkCard, own: configuration)
                 } catch let error as StoreError {
@@ -86,13 +85,13 @@ struct LinkCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the links with their queues and each peer's key history.")
         @OptionGroup var location: NodeLocation
 
-        func run() throws {
+        func run() async throws {
             let (store, _) = try location.open()
-            let (links, keys) = try store.writer.read { db in (try Links.status(db), try NodeStore.keyHistory(db)) }
+            let (links, keys) = try await store.read { db in (try Links.status(db), try NodeStore.keyHistory(db)) }
             for link in links {
                 print([link.nodeId, link.tier.rawValue, link.enabled ? "enabled" : "disabled", link.baseURL, link.fingerprint,
                        "queue=\(link.queueDepth)", "delivered=\(link.delivered)", link.lastError.map { "lastError=\($0)" } ?? ""]
@@ -106,34 +105,32 @@ struct LinkCommand: ParsableCommand {
         }
     }
 
-    struct Enable: ParsableCommand {
+    struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a link again.")
         @OptionGroup var location: NodeLocation
         @Argument(help: "The peer's node id.") var nodeId: String
 
-        func run() throws { try toggle(location, nodeId, enabled: true) }
+        func run() async throws { try await toggle(location, nodeId, enabled: true) }
     }
 
-    struct Disable: ParsableCommand {
+    struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a link: nothing is sent to or accepted from the peer; the queue waits.")
         @OptionGroup var location: NodeLocation
         @Argument(help: "The peer's node id.") var nodeId: String
 
-        func run() throws { try toggle(location, nodeId, enabled: false) }
+        func run() async throws { try await toggle(location, nodeId, enabled: false) }
     }
 
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Ask a running node to ping a peer with a signed message; print the round trip.")
         @Option(help: ArgumentHelp("The running node's URL.", valueName: "url")) var node: String
         @Option(help: ArgumentHelp("An operator token of that node (or REVIEW_TOKEN).", valueName: "token")) var token: String?
         @Argument(help: "The peer's node id.") var nodeId: String
 
-        func run() throws {
+        func run() async throws {
             guard let token = token ?? ProcessInfo.processInfo.environment["REVIEW_TOKEN"] else { throw CLIFailure("give --token or set REVIEW_TOKEN") }
             let url = node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v1/federation/links/\(nodeId)/check"
-            let response = try runBlocking {
-                try await CurlHTTPClient().send(HTTPClientRequest(method: "POST", url: url, headers: [("Authorization", "Bearer \(token)")], body: Data()))
-            }
+            let response = try await CurlHTTPClient().send(HTTPClientRequest(method: "POST", url: url, headers: [("Authorization", "Bearer \(token)")], body: Data()))
             let text = String(decoding: response.body, as: UTF8.self)
             guard response.status == 200,
                   let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
@@ -148,21 +145,19 @@ struct LinkCommand: ParsableCommand {
 }
 
 extension LinkCommand {
-    struct Rekey: ParsableCommand {
+    struct Rekey: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Give a running node a new key pair; peers are told in a message signed with the old key, which stays valid for the grace period.")
         @Option(help: ArgumentHelp("The running node's URL.", valueName: "url")) var node: String
         @Option(help: ArgumentHelp("An operator token of that node (or REVIEW_TOKEN).", valueName: "token")) var token: String?
         @Option(help: "Hours peers keep accepting the old key.") var graceHours: Double = 168
 
-        func run() throws {
+        func run() async throws {
             guard let token = token ?? ProcessInfo.processInfo.environment["REVIEW_TOKEN"] else { throw CLIFailure("give --token or set REVIEW_TOKEN") }
             guard graceHours > 0 else { throw CLIFailure("--grace-hours must be positive") }
             let url = node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v1/federation/rekey"
             let body = Data("{\"graceHours\":\(graceHours)}".utf8)
-            let response = try runBlocking {
-                try await CurlHTTPClient().send(HTTPClientRequest(method: "POST", url: url, headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")], body: body))
-            }
+            let response = try await CurlHTTPClient().send(HTTPClientRequest(method: "POST", url: url, headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")], body: body))
             guard response.status == 200, let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] else {
                 throw CLIFailure("\(url): HTTP \(response.status) \(String(decoding: response.body, as: UTF8.self))")
             }
@@ -171,9 +166,9 @@ extension LinkCommand {
     }
 }
 
-private func toggle(_ location: NodeLocation, _ nodeId: String, enabled: Bool) throws {
+private func toggle(_ location: NodeLocation, _ nodeId: String, enabled: Bool) async throws {
     let (store, _) = try location.open()
-    try store.writer.write { db in
+    try await store.write { db in
         do {
             try Links.setEnabled(db, nodeId: nodeId, enabled: enabled)
         } catch let error as StoreError {
@@ -183,27 +178,14 @@ private func toggle(_ location: NodeLocation, _ nodeId: String, enabled: Bool) t
     print("\(nodeId) \(enabled ? "enabled" : "disabled")")
 }
 
-/// Runs async work from a synchronous command.
-func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let semaphore = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var result: Result<T, any Error>?
-    Task {
-        do { result = .success(try await body()) } catch { result = .failure(error) }
-        semaphore.signal()
-    }
-    semaphore.wait()
-    guard let result else { throw CLIFailure("internal error: no result") }
-    return try result.get()
-}
-
 /// `reviewctl status`: each link's queue depth, oldest undelivered message and last error.
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the federation queues of a node.")
     @OptionGroup var location: NodeLocation
 
-    func run() throws {
+    func run() async throws {
         let (store, _) = try location.open()
-        let links = try store.writer.read { db in try Links.status(db) }
+        let links = try await store.read { db in try Links.status(db) }
         if links.isEmpty { print("no links") }
         let formatter = ISO8601DateFormatter()
         for link in links {
@@ -218,10 +200,7 @@ struct StatusCommand: ParsableCommand {
             }
         }
         // Backups and the resync after a restore (issue 17).
-        let meta = try store.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT key, value FROM nodeMeta WHERE key = 'lastBackupAt' OR key = 'resyncPending' OR key LIKE 'resync.%' ORDER BY key")
-                .map { ($0["key"] as String, $0["value"] as String) }
-        }
+        let meta = try await store.operationsFacts()
         for (key, value) in meta {
             switch key {
             case "lastBackupAt": print("last backup \(value)")
@@ -236,10 +215,10 @@ struct StatusCommand: ParsableCommand {
 }
 
 /// `reviewctl audit verify`: checks the node's event hash chain.
-struct AuditCommand: ParsableCommand {
+struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "Audit a node's records.", subcommands: [Verify.self])
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify the event hash chain; exit 1 and name the first broken entry if it is broken.",
             discussion: "With --peer N --node URL --token T: ask the running node to cross-check peer N's log (signed proof that it still holds every chain head it sent); exit 1 on a mismatch.")
@@ -248,15 +227,13 @@ struct AuditCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The running node's URL (with --peer).", valueName: "url")) var node: String?
         @Option(help: ArgumentHelp("An operator token of that node (or REVIEW_TOKEN).", valueName: "token")) var token: String?
 
-        func run() throws {
+        func run() async throws {
             if let peer {
-                try crossCheck(peer)
+                try await crossCheck(peer)
                 return
             }
             let (store, _) = try location.open()
-            let (count, head, broken) = try store.writer.read { db in
-                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0, try NodeStore.chainHead(db), try NodeStore.firstBrokenEvent(db))
-            }
+            let (count, head, broken) = try await store.eventChainSummary()
             if let broken {
                 FileHandle.standardError.write(Data("reviewctl: audit: the event chain is broken at event \(broken) (of \(count)): its hash does not match its contents or its predecessor\n".utf8))
                 throw ExitCode(1)
@@ -264,13 +241,11 @@ struct AuditCommand: ParsableCommand {
             print("event chain intact: \(count) events, head \(head)")
         }
 
-        func crossCheck(_ peer: String) throws {
+        func crossCheck(_ peer: String) async throws {
             guard let node else { throw CLIFailure("--peer needs --node URL (the running node that holds the link)") }
             guard let token = token ?? ProcessInfo.processInfo.environment["REVIEW_TOKEN"] else { throw CLIFailure("give --token or set REVIEW_TOKEN") }
             let url = node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v1/federation/links/\(peer)/audit"
-            let response = try runBlocking {
-                try await CurlHTTPClient().send(HTTPClientRequest(method: "POST", url: url, headers: [("Authorization", "Bearer \(token)")], body: Data()))
-            }
+            let response = try await CurlHTTPClient().send(HTTPClientRequest(method: "POST", url: url, headers: [("Authorization", "Bearer \(token)")], body: Data()))
             guard response.status == 200, let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] else {
                 throw CLIFailure("\(url): HTTP \(response.status) \(String(decoding: response.body, as: UTF8.self))")
             }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import ReviewNode
 import ReviewStore
 
@@ -55,7 +54,7 @@ struct NodeLocation: ParsableArguments {
             throw CLIFailure("no node database at \(path): start the node once, or use --node-config")
         }
         let store = try NodeStore(path: path)
-        guard let tier = try store.writer.read({ db in try String.fetchOne(db, sql: "SELECT value FROM nodeMeta WHERE key = 'tier'") }) else {
+        guard let tier = try store.nodeDetails()["tier"] else {
             throw CLIFailure("\(path) has no node identity yet: start the node once, or use --node-config")
         }
         return (store, tier == "city")

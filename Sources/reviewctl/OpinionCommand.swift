@@ -1,7 +1,6 @@
 import ArgumentParser
 import Crypto
 import Foundation
-import GRDB
 import ReviewNode
 import ReviewProtocol
 import ReviewStore
@@ -18,7 +17,7 @@ struct OpinionCommand: ParsableCommand {
         subcommands: [Verify.self]
     )
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify an opinion against the issuing node's trusted keys. Exit 0 valid, 1 invalid, 2 bad input.",
             discussion: """
@@ -36,7 +35,7 @@ struct OpinionCommand: ParsableCommand {
         @Option(help: ArgumentHelp("A public key (base64) you trust as the issuing node's, valid on any date.", valueName: "base64"))
         var publicKey: String?
 
-        func run() throws {
+        func run() async throws {
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIFailure("cannot read \(file)") }
             guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw CLIFailure("\(file) is not a JSON object") }
             guard let signed = object["opinionSignature"] as? [String: Any] else {
@@ -50,7 +49,7 @@ struct OpinionCommand: ParsableCommand {
             }
             let (opinionBytes, signature) = (try bytes("opinion"), try bytes("signature"))
             let signer = signed["signerPublicKey"] as? String ?? ""
-            let trusted = try trustedKeys()
+            let trusted = try await trustedKeys()
 
             guard let opinion = try? JSONDecoder().decode(ReviewOpinion.self, from: opinionBytes) else {
                 try invalid("the signed bytes are not an opinion")
@@ -103,7 +102,7 @@ struct OpinionCommand: ParsableCommand {
             throw ExitCode(1)
         }
 
-        func trustedKeys() throws -> Keyring? {
+        func trustedKeys() async throws -> Keyring? {
             if let keyring {
                 guard let data = FileManager.default.contents(atPath: keyring) else { throw CLIFailure("cannot read \(keyring)") }
                 do {
@@ -118,7 +117,7 @@ struct OpinionCommand: ParsableCommand {
                 location.nodeConfig = nodeConfig
                 let (store, _) = try location.open()
                 let details = try store.nodeDetails()
-                return try store.writer.read { db in try Links.keyring(db, ownNodeId: details["nodeId"] ?? "", ownName: details["name"], ownTier: details["tier"].flatMap(Tier.init(rawValue:))) }
+                return try await store.read { db in try Links.keyring(db, ownNodeId: details["nodeId"] ?? "", ownName: details["name"], ownTier: details["tier"].flatMap(Tier.init(rawValue:))) }
             }
             guard publicKey != nil else {
                 throw CLIFailure("no trusted key: give --keyring FILE (the issuer's `reviewctl keys export`), --data-dir DIR, or --public-key KEY")
@@ -133,14 +132,14 @@ struct OpinionCommand: ParsableCommand {
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "keys", abstract: "Signing keys and their history.", subcommands: [Export.self])
 
-    struct Export: ParsableCommand {
+    struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the keyring (JSON): every key this node and its peers signed with, and when.")
         @OptionGroup var location: NodeLocation
 
-        func run() throws {
+        func run() async throws {
             let (store, _) = try location.open()
             let details = try store.nodeDetails()
-            let keyring = try store.writer.read { db in try Links.keyring(db, ownNodeId: details["nodeId"] ?? "", ownName: details["name"], ownTier: details["tier"].flatMap(Tier.init(rawValue:))) }
+            let keyring = try await store.read { db in try Links.keyring(db, ownNodeId: details["nodeId"] ?? "", ownName: details["name"], ownTier: details["tier"].flatMap(Tier.init(rawValue:))) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(keyring), as: UTF8.self))

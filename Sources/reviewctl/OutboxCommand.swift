@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import ReviewNode
 import ReviewProtocol
 import ReviewStore
@@ -14,13 +13,13 @@ struct OutboxCommand: ParsableCommand {
         subcommands: [List.self, Retry.self, Discard.self]
     )
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List dead letters: id, peer, case, type, attempts, the peer's last answer.")
         @OptionGroup var location: NodeLocation
 
-        func run() throws {
+        func run() async throws {
             let (store, _) = try location.open()
-            let letters = try store.writer.read { db in try DeadLetters.list(db) }
+            let letters = try await store.read { db in try DeadLetters.list(db) }
             if letters.isEmpty { FileHandle.standardError.write(Data("no dead letters\n".utf8)) }
             for letter in letters {
                 print([letter.id, letter.peer, letter.caseId ?? "-", letter.type.rawValue, "attempts \(letter.attempts)",
@@ -29,14 +28,15 @@ struct OutboxCommand: ParsableCommand {
         }
     }
 
-    struct Retry: ParsableCommand {
+    struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Queue a dead letter again (after the cause was fixed); a running node sends it within a second.")
         @OptionGroup var location: NodeLocation
         @Argument(help: "The message id (see `reviewctl outbox list`).") var id: String
 
-        func run() throws {
+        func run() async throws {
             let (store, _) = try location.open()
-            try store.writer.write { db in
+            let id = self.id
+            try await store.write { db in
                 do {
                     try DeadLetters.retry(db, id: id, actor: "reviewctl")
                 } catch let error as StoreError {
@@ -47,16 +47,17 @@ struct OutboxCommand: ParsableCommand {
         }
     }
 
-    struct Discard: ParsableCommand {
+    struct Discard: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Give a dead letter up; the case's later messages to that peer are renumbered and re-signed with the node's key.")
         @OptionGroup var location: NodeLocation
         @Argument(help: "The message id (see `reviewctl outbox list`).") var id: String
 
-        func run() throws {
+        func run() async throws {
             let (store, _) = try location.open()
             let identity = try NodeIdentity.loadOrCreate(in: try location.dataDirectory())
-            try store.writer.write { db in
+            let id = self.id
+            try await store.write { db in
                 do {
                     try DeadLetters.discard(db, id: id, actor: "reviewctl", identity: identity)
                 } catch let error as StoreError {

@@ -1,21 +1,21 @@
 import ArgumentParser
 import Foundation
+import ReviewNode
 import ReviewRules
 
 /// The operator CLI. Exit codes: 0 success, 1 findings (`check`), 2 bad input or
 /// configuration, with one readable line on stderr.
 @main
-struct ReviewCtl: ParsableCommand {
+struct ReviewCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reviewctl",
         abstract: "Operator tool for the policy standardization review federation (惠企惠民政策标准化审查).",
         subcommands: [CalendarCommand.self, CheckCommand.self, UserCommand.self, LinkCommand.self, StatusCommand.self, AuditCommand.self, OpinionCommand.self, OutboxCommand.self, KeysCommand.self, BackupCommand.self, RestoreCommand.self]
     )
 
-    static func main() {
+    static func main() async {
         do {
-            var command = try parseAsRoot()
-            try command.run()
+            try await parseAndRun()
         } catch let exitCode as ExitCode {
             Foundation.exit(exitCode.rawValue)
         } catch let failure as CLIFailure {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import ReviewNode
 import ReviewProtocol
 import ReviewStore
@@ -14,7 +13,7 @@ struct UserCommand: ParsableCommand {
         subcommands: [Add.self, List.self, Password.self, Disable.self, Enable.self]
     )
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a user and print its API token (shown once; only its hash is stored).")
         @OptionGroup var location: NodeLocation
@@ -23,7 +22,7 @@ struct UserCommand: ParsableCommand {
         @Option(help: "The drafting unit (drafters only), e.g. 德惠市科学技术局.") var unit: String?
         @Option(help: "YYYY-MM-DD: the token works through that day (Beijing time), then stops. Default: never expires.") var expires: String?
 
-        func run() throws {
+        func run() async throws {
             guard let role = Role(rawValue: role) else {
                 throw CLIFailure("--role: '\(role)' is not one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
@@ -34,7 +33,8 @@ struct UserCommand: ParsableCommand {
                 return end
             }
             let (store, isCity) = try location.open()
-            let (user, token) = try store.writer.write { db in
+            let (name, unit) = (self.name, self.unit)
+            let (user, token) = try await store.write { db in
                 do {
                     let created = try NodeStore.createUser(db, name: name, role: role, unit: unit, isCityNode: isCity, tokenExpiresAt: expiry)
                     try NodeStore.appendEvent(db, caseId: nil, actor: "reviewctl", action: "createUser",
@@ -49,18 +49,19 @@ struct UserCommand: ParsableCommand {
         }
     }
 
-    struct Password: ParsableCommand {
+    struct Password: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set a user's console password (bcrypt), read from the first line of standard input; signs the user's browsers out.")
         @OptionGroup var location: NodeLocation
         @Option(help: "The user's id (see `reviewctl user list`).") var id: Int64
 
-        func run() throws {
+        func run() async throws {
             guard let line = readLine(strippingNewline: true), !line.isEmpty else {
                 throw CLIFailure("no password on standard input (e.g. `printf '%s\\n' \"$PASSWORD\" | reviewctl user password --id 2 ...`)")
             }
             let (store, _) = try location.open()
-            try store.writer.write { db in
+            let id = self.id
+            try await store.write { db in
                 do {
                     try ConsolePassword.set(db, userId: id, password: line)
                 } catch let error as StoreError {
@@ -73,25 +74,25 @@ struct UserCommand: ParsableCommand {
 
     /// Disabling takes effect at once, also for a running node: the token stops working and
     /// the user's console sessions end.
-    struct Disable: ParsableCommand {
+    struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a user: the token and console sessions stop working at once.")
         @OptionGroup var location: NodeLocation
         @Option(help: "The user's id (see `reviewctl user list`).") var id: Int64
 
-        func run() throws { try setDisabled(true, id: id, location) }
+        func run() async throws { try await UserCommand.setDisabled(true, id: id, location) }
     }
 
-    struct Enable: ParsableCommand {
+    struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled user again (same token).")
         @OptionGroup var location: NodeLocation
         @Option(help: "The user's id (see `reviewctl user list`).") var id: Int64
 
-        func run() throws { try setDisabled(false, id: id, location) }
+        func run() async throws { try await UserCommand.setDisabled(false, id: id, location) }
     }
 
-    static func setDisabled(_ disabled: Bool, id: Int64, _ location: NodeLocation) throws {
+    static func setDisabled(_ disabled: Bool, id: Int64, _ location: NodeLocation) async throws {
         let (store, _) = try location.open()
-        try store.writer.write { db in
+        try await store.write { db in
             do {
                 try UserAdministration.setDisabled(db, userId: id, disabled, actor: "reviewctl")
             } catch let error as StoreError {
@@ -101,13 +102,13 @@ struct UserCommand: ParsableCommand {
         FileHandle.standardError.write(Data("user \(id) \(disabled ? "disabled" : "enabled")\n".utf8))
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a node's users (never their tokens).")
         @OptionGroup var location: NodeLocation
 
-        func run() throws {
+        func run() async throws {
             let (store, _) = try location.open()
-            let users = try store.writer.read { db in try UserRecord.order(Column("id")).fetchAll(db) }
+            let users = try await store.users()
             for user in users {
                 let expired = user.tokenExpiresAt.map { $0 <= Date() } ?? false
                 print([String(user.id ?? 0), user.role.rawValue, user.name, user.unit ?? "-",

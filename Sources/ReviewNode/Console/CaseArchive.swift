@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Mustache
 import ReviewProtocol
 import ReviewRules
@@ -13,17 +12,17 @@ struct CaseArchive {
     let services: NodeServices
 
     /// One case's folder entries.
-    func entries(_ db: Database, _ record: CaseRecord) throws -> [(String, Data)] {
+    func entries(_ db: StoreTransaction, _ record: CaseRecord) throws -> [(String, Data)] {
         let detail = try CaseDetail.load(db, record, calendar: services.calendar, today: services.today.date)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var entries: [(String, Data)] = [("\(record.id)/case.json", try encoder.encode(detail))]
         var names: Set<String> = []
         for material in detail.materials {
-            guard let digest = material.sha256, let blob = try MaterialBlobRecord.fetchOne(db, key: digest) else { continue }
+            guard let digest = material.sha256, let content = try NodeStore.materialBytes(db, sha256: digest) else { continue }
             var name = Self.safeName(material.fileName ?? "\(material.kind.rawValue).bin")
             if !names.insert(name).inserted { name = "\(digest.prefix(8))-\(name)" }
-            entries.append(("\(record.id)/materials/\(name)", blob.content))
+            entries.append(("\(record.id)/materials/\(name)", content))
         }
         if let opinion = detail.opinion {
             let page = OpinionPage(opinion: opinion, caseId: record.id, issuerName: try OpinionPage.issuerName(db, opinion, own: services.configuration),

@@ -1,4 +1,3 @@
-public import GRDB
 import HummingbirdBcrypt
 public import ReviewStore
 
@@ -18,14 +17,10 @@ public enum ConsolePassword {
 
     /// Sets the password of user `id` and ends its sessions.
     /// - Throws: `StoreError.invalidInput` for a short password, `.notFound` for an unknown user.
-    public static func set(_ db: Database, userId: Int64, password: String) throws {
+    public static func set(_ db: StoreTransaction, userId: Int64, password: String) throws {
         guard password.count >= minimumLength else {
             throw StoreError(.invalidInput, "password: at least \(minimumLength) characters")
         }
-        guard var user = try UserRecord.fetchOne(db, key: userId) else { throw StoreError(.notFound, "user \(userId) does not exist") }
-        user.passwordHash = hash(password)
-        try user.update(db)
-        try ConsoleSessionRecord.filter(Column("userId") == userId).deleteAll(db)
-        try NodeStore.appendEvent(db, caseId: nil, actor: "reviewctl", action: "setPassword", payload: ["user": String(userId)])
+        try NodeStore.setPasswordHash(db, userId: userId, hash: hash(password), actor: "reviewctl")
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import Hummingbird
 import ReviewProtocol
@@ -15,9 +14,8 @@ extension ConsoleRoutes {
         let filter = try CaseFilter(request)
         let page = max(Int(request.query("page") ?? "1") ?? 1, 1)
         let pageSize = 50
-        let (total, entries) = try await services.store.read { db in
-            (try LedgerEntry.count(db, filter), try LedgerEntry.load(db, filter, limit: pageSize, offset: (page - 1) * pageSize))
-        }
+        let (total, rows) = try await services.store.ledger(filter, limit: pageSize, offset: (page - 1) * pageSize)
+        let entries = LedgerEntry.entries(rows)
         var view = base(context, title: "审查台帐")
         view["year"] = filter.year.map(String.init)
         view["unitFilter"] = filter.unit ?? ""
@@ -65,8 +63,8 @@ extension ConsoleRoutes {
         let archive = CaseArchive(services: services)
         let filter = CaseFilter(year: year)
         let entries = try await services.store.read { db in
-            var entries: [(String, Data)] = [("ledger-\(year).csv", LedgerEntry.csv(try LedgerEntry.load(db, filter)))]
-            for record in try filter.apply(CaseRecord.order(Column("submittedOn"), Column("id"))).fetchAll(db) {
+            var entries: [(String, Data)] = [("ledger-\(year).csv", LedgerEntry.csv(LedgerEntry.entries(try NodeStore.ledgerRows(db, filter))))]
+            for record in try NodeStore.ledgerCases(db, filter) {
                 entries += try archive.entries(db, record)
             }
             return entries
@@ -87,7 +85,7 @@ extension ConsoleRoutes {
                         technical: String? = nil, calendarPreview: (year: Int, summary: String, text: String)? = nil,
                         status: HTTPResponse.Status = .ok) async throws -> Response {
         let (links, users) = try await services.store.read { db in
-            (try Links.status(db), try UserRecord.order(Column("id")).fetchAll(db))
+            (try Links.status(db), try NodeStore.users(db))
         }
         var view = base(context, title: "运维管理")
         view["flash"] = flash
@@ -155,9 +153,8 @@ extension ConsoleRoutes {
         let isCity = services.configuration.isCity
         do {
             let token = try await services.store.write { db in
-                var (user, token) = try NodeStore.createUser(db, name: form.value("name") ?? "", role: role, unit: form.value("unit"), isCityNode: isCity)
-                user.passwordHash = passwordHash
-                try user.update(db)
+                let (user, token) = try NodeStore.createUser(db, name: form.value("name") ?? "", role: role, unit: form.value("unit"), isCityNode: isCity,
+                                                             passwordHash: passwordHash)
                 try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(operatorUser), action: "createUser",
                                           payload: ["user": String(user.id ?? 0), "role": role.rawValue])
                 return token

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -81,7 +80,7 @@ struct ConsoleRoutes: Sendable {
 
     /// The console's words for this node and the nodes linked to it.
     func vocabulary() async throws -> ConsoleVocabulary {
-        let links = try await services.store.read { db in try LinkRecord.fetchAll(db) }
+        let links = try await services.store.links()
         return ConsoleVocabulary(ownId: services.configuration.nodeId, ownName: services.configuration.name, links: links)
     }
 
@@ -134,9 +133,7 @@ struct ConsoleRoutes: Sendable {
         if let token = form.value("token") {
             user = try await services.store.read { db in try NodeStore.user(db, token: token) }
         } else if let name = form.value("name"), let password = form.fields["password"]?.first, !password.isEmpty {
-            let candidates = try await services.store.read { db in
-                try UserRecord.filter(Column("name") == name && Column("disabled") == false && Column("passwordHash") != nil).fetchAll(db)
-            }
+            let candidates = try await services.store.passwordUsers(named: name)
             user = candidates.first { candidate in candidate.passwordHash.map { ConsolePassword.verify(password, $0) } ?? false }
         } else {
             user = nil
@@ -165,7 +162,7 @@ struct ConsoleRoutes: Sendable {
     func logout(_ request: Request, context: NodeRequestContext) async throws -> Response {
         _ = try await ConsoleForm.read(request, context, limit: 4096)
         if let session = context.consoleSession {
-            _ = try await services.store.write { db in try session.delete(db) }
+            try await services.store.endSession(session)
         }
         return ConsoleRenderer.redirect("/console/login", cookies: [cookie.clear])
     }

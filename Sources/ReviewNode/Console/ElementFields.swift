@@ -1,6 +1,7 @@
 import Foundation
 import ReviewProtocol
 import ReviewRules
+import ReviewStore
 
 /// The element form as HTML form fields, both ways: a ``CaseForm`` to the values a page shows,
 /// and the posted fields back to a ``CaseForm`` (for drafters who fill the form in instead of

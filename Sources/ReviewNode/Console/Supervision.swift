@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ReviewProtocol
 import ReviewRules
 import ReviewStore
@@ -154,17 +153,14 @@ struct Supervision: Sendable {
     }
 
     /// Reads the city's records for the period.
-    static func load(_ db: Database, from: CivilDate, to: CivilDate, calendar: WorkCalendar, today: CivilDate,
+    static func load(_ db: StoreTransaction, from: CivilDate, to: CivilDate, calendar: WorkCalendar, today: CivilDate,
                      ownNode: String, ownName: String) throws -> Supervision {
         let (start, end) = (from.description, to.description)
-        let records = try CaseRecord.fetchAll(db, sql: """
-            SELECT * FROM reviewCase WHERE COALESCE(forwardedOn, submittedOn) BETWEEN ? AND ?
-            """, arguments: [start, end])
-        let ids = records.map(\.id)
-        let opinions = Dictionary(uniqueKeysWithValues: try OpinionRecord.filter(ids.contains(Column("caseId"))).fetchAll(db).map { ($0.caseId, $0) })
+        let rows = try NodeStore.supervisionRows(db, from: start, to: end)
+        let (records, opinions) = (rows.cases, rows.opinions)
         var elements: [String: [Element]] = [:]
         let decoder = JSONDecoder()
-        for notice in try NoticeRecord.filter(ids.contains(Column("caseId")) && Column("type") == NoticeRecord.NoticeType.supplement.rawValue).fetchAll(db) {
+        for notice in rows.supplementNotices {
             let body = try decoder.decode(SupplementNotice.self, from: notice.body)
             elements[notice.caseId, default: []] += body.findings.compactMap(\.element)
         }
@@ -179,7 +175,7 @@ struct Supervision: Sendable {
             entry.withExpertSessions = withSessions.contains(record.id)
             return entry
         }
-        var origins = try LinkRecord.filter(Column("tier") == Tier.county.rawValue).order(Column("nodeId")).fetchAll(db).map { ($0.nodeId, $0.name) }
+        var origins = try NodeStore.links(db, tier: Tier.county.rawValue).map { ($0.nodeId, $0.name) }
         let counties = origins
         origins.append((ownNode, ownName + "(市本级)"))
         var report = Supervision(cases: cases, origins: origins, from: from, to: to)

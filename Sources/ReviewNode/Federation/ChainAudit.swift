@@ -1,6 +1,5 @@
 import CurlClient
 import Foundation
-import GRDB
 import HTTPTypes
 import Logging
 import ReviewProtocol
@@ -27,7 +26,7 @@ enum ChainAudit {
     static func check(peer nodeId: String, services: NodeServices, logger: Logger) async throws -> Outcome {
         let configuration = services.configuration
         let (link, heads) = try await services.store.read { db -> (LinkRecord?, [String]) in
-            (try LinkRecord.fetchOne(db, key: nodeId), try NodeStore.receivedHeads(db, sender: nodeId, limit: ChainCheckPayload.maximumHeads))
+            (try NodeStore.link(db, nodeId), try NodeStore.receivedHeads(db, sender: nodeId, limit: ChainCheckPayload.maximumHeads))
         }
         guard let link else { throw APIError(.notFound, code: "link-not-found", message: "未找到该节点连接", field: "nodeId") }
         var outcome = Outcome(nodeId: nodeId, ok: false, checked: heads.count, missing: [], peerChainIntact: nil, problem: nil)
@@ -38,14 +37,11 @@ enum ChainAudit {
         } else {
             let envelope = FederationEnvelope(id: UUID().uuidString.lowercased(), sender: configuration.nodeId, receiver: nodeId, type: .chainCheck,
                                               caseId: nil, sequence: 0, sentAt: Date().formatted(.iso8601),
-                                              chainHead: try await services.store.read { db in try NodeStore.chainHead(db) },
+                                              chainHead: try await services.store.chainHead(),
                                               payload: ChainCheckPayload(heads: heads))
             let (body, signature) = try Outbox.signed(envelope, identity: services.identity)
-            let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + FederationWire.path
-            let headers = [("Content-Type", FederationWire.contentType), (FederationWire.signatureHeader, signature.base64EncodedString()),
-                           (FederationWire.senderHeader, configuration.nodeId)]
             do {
-                let response = try await services.client.send(HTTPClientRequest(method: "POST", url: url, headers: headers, body: body))
+                let response = try await services.transport.send(frame: body, signature: signature, sender: configuration.nodeId, to: link.baseURL)
                 outcome = evaluate(response, heads: heads, link: link, outcome: outcome)
             } catch {
                 outcome.problem = "no answer: \(error)"
@@ -68,7 +64,7 @@ enum ChainAudit {
     }
 
     /// Verifies the signed proof against the peer's keys and compares it with the heads sent.
-    static func evaluate(_ response: HTTPClientResponse, heads: [String], link: LinkRecord, outcome: Outcome) -> Outcome {
+    static func evaluate(_ response: PeerAnswer, heads: [String], link: LinkRecord, outcome: Outcome) -> Outcome {
         var outcome = outcome
         struct Answer: Decodable {
             var proofJSON: Data?
@@ -108,7 +104,7 @@ struct ChainAuditService: Service {
     func run() async throws {
         let (services, logger) = (self.services, self.logger)
         await Periodically.run(every: interval, first: interval) {
-            let peers = (try? await services.store.read { db in try LinkRecord.filter(Column("enabled") == true).fetchAll(db).map(\.nodeId) }) ?? []
+            let peers = (try? await services.store.enabledPeers()) ?? []
             for peer in peers {
                 _ = try? await ChainAudit.check(peer: peer, services: services, logger: logger)
             }

@@ -1,5 +1,4 @@
-public import Foundation
-public import GRDB
+import Foundation
 import ReviewProtocol
 import ReviewRules
 public import ReviewStore
@@ -8,14 +7,14 @@ public import ReviewStore
 /// API, the console and `reviewctl outbox`. Each retry or discard is an audited event.
 public enum DeadLetters {
     /// Every dead letter, oldest first.
-    public static func list(_ db: Database) throws -> [Links.DeadLetter] {
+    public static func list(_ db: StoreTransaction) throws -> [Links.DeadLetter] {
         try NodeStore.deadLetters(db).map(Links.DeadLetter.init)
     }
 
     /// Queues a dead letter again, due now (after the cause was fixed at either end).
     /// - Throws: `StoreError.notFound` unless `id` is a dead letter.
     @discardableResult
-    public static func retry(_ db: Database, id: String, actor: String) throws -> Links.DeadLetter {
+    public static func retry(_ db: StoreTransaction, id: String, actor: String) throws -> Links.DeadLetter {
         let message = try NodeStore.retryDeadLetter(db, messageId: id)
         try NodeStore.appendEvent(db, caseId: message.caseId, actor: actor, action: "retryDeadLetter",
                                   payload: ["message": id, "peer": message.peer, "type": message.type.rawValue])
@@ -26,7 +25,7 @@ public enum DeadLetters {
     /// and re-signed with `identity` so that the peer, which never saw it, applies them.
     /// - Throws: `StoreError.notFound` unless `id` is a dead letter.
     @discardableResult
-    public static func discard(_ db: Database, id: String, actor: String, identity: NodeIdentity) throws -> Links.DeadLetter {
+    public static func discard(_ db: StoreTransaction, id: String, actor: String, identity: NodeIdentity) throws -> Links.DeadLetter {
         let message = try NodeStore.discardDeadLetter(db, messageId: id) { later, sequence in
             try Outbox.resequenced(later, sequence: sequence, identity: identity)
         }
@@ -34,11 +33,7 @@ public enum DeadLetters {
                                   payload: ["message": id, "peer": message.peer, "type": message.type.rawValue, "reason": String((message.lastError ?? "").prefix(300))])
         // A forwarding the city never got: the case is back with the county reviewer, who can
         // fix the cause and forward it again, instead of waiting for the city for ever.
-        if message.type == .caseForwarded, let caseId = message.caseId, var record = try CaseRecord.fetchOne(db, key: caseId), record.state == .forwarded {
-            record.state = .readyToForward
-            record.forwardedOn = nil
-            record.updatedAt = Date()
-            try record.update(db)
+        if message.type == .caseForwarded, let caseId = message.caseId, try NodeStore.withdrawForwarding(db, caseId: caseId) {
             try NodeStore.appendEvent(db, caseId: caseId, actor: actor, action: "forwardingWithdrawn",
                                       payload: ["message": id, "reason": String((message.lastError ?? "").prefix(300))])
         }
@@ -51,7 +46,7 @@ public enum DeadLetters {
 public enum UserAdministration {
     /// - Throws: `StoreError.notFound` when there is no such user.
     @discardableResult
-    public static func setDisabled(_ db: Database, userId: Int64, _ disabled: Bool, actor: String) throws -> UserRecord {
+    public static func setDisabled(_ db: StoreTransaction, userId: Int64, _ disabled: Bool, actor: String) throws -> UserRecord {
         let user = try NodeStore.setDisabled(db, userId: userId, disabled)
         try NodeStore.appendEvent(db, caseId: nil, actor: actor, action: disabled ? "disableUser" : "enableUser", payload: ["user": String(userId)])
         return user

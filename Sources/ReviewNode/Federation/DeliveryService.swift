@@ -21,7 +21,7 @@ struct DeliveryService: Service {
     /// This node's id, sent in ``FederationWire/senderHeader``.
     let localNode: String
     let store: NodeStore
-    let client: CurlHTTPClient
+    let client: any PeerTransport
     let signal: OutboxSignal
     let logger: Logger
     /// Longest wait between two attempts of one message.
@@ -30,7 +30,7 @@ struct DeliveryService: Service {
     /// Peers paused after a transient failure, until when.
     private let pauses = PeerPauses()
 
-    init(localNode: String, store: NodeStore, client: CurlHTTPClient, signal: OutboxSignal, logger: Logger, maxBackoff: Duration, metrics: NodeMetrics) {
+    init(localNode: String, store: NodeStore, client: any PeerTransport, signal: OutboxSignal, logger: Logger, maxBackoff: Duration, metrics: NodeMetrics) {
         self.metrics = metrics
         self.localNode = localNode
         self.store = store
@@ -104,13 +104,10 @@ struct DeliveryService: Service {
     }
 
     private func deliver(_ message: OutboxRecord, to link: LinkRecord) async {
-        let url = link.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + FederationWire.path
         let failure: Failure
         let started = ContinuousClock.now
         do {
-            let headers = [("Content-Type", FederationWire.contentType), (FederationWire.signatureHeader, (message.signature ?? Data()).base64EncodedString()),
-                           (FederationWire.senderHeader, localNode)]
-            let response = try await client.send(HTTPClientRequest(method: "POST", url: url, headers: headers, body: message.body))
+            let response = try await client.send(frame: message.body, signature: message.signature ?? Data(), sender: localNode, to: link.baseURL)
             if (200..<300).contains(response.status) {
                 try await store.write { db in try NodeStore.markDelivered(db, messageId: message.id) }
                 metrics.delivery(peer: link.nodeId, outcome: "delivered", duration: started.duration(to: .now))

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -94,7 +93,7 @@ struct FederationIntake: Sendable {
     }
 
     private func linkedPeer(_ nodeId: String) async throws -> LinkRecord {
-        guard let link = try await store.read({ db in try LinkRecord.fetchOne(db, key: nodeId) }) else {
+        guard let link = try await store.link(nodeId) else {
             throw FederationReceiver.reject(.forbidden, "unknown-node", "no link to node \(nodeId.prefix(40))")
         }
         guard link.enabled else { throw FederationReceiver.reject(.forbidden, "link-disabled", "the link to \(nodeId) is disabled") }

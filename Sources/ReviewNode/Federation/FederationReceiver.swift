@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import HTTPTypes
 import ReviewProtocol
 import ReviewRules
@@ -48,7 +47,7 @@ struct FederationReceiver: Sendable {
         let services = self.services
         let link = message.link
         return try await services.store.write { db in
-            if let previous = try InboxRecord.fetchOne(db, key: envelope.id) {
+            if let previous = try NodeStore.inboxEntry(db, id: envelope.id) {
                 var result = try JSONDecoder().decode(Result.self, from: previous.result)
                 result.duplicate = true
                 return result
@@ -78,8 +77,7 @@ struct FederationReceiver: Sendable {
                 inbox.frame = FederationFrame.encode(json: message.json, attachments: message.attachments)
                 inbox.signature = message.signature
             }
-            try inbox.insert(db)
-            try db.execute(sql: "UPDATE link SET lastChainHead = ? WHERE nodeId = ?", arguments: [envelope.chainHead, link.nodeId])
+            try NodeStore.recordReceived(db, inbox, from: link.nodeId)
             return result
         }
     }
@@ -111,8 +109,8 @@ struct FederationReceiver: Sendable {
         return Result(applied: "chainCheck", caseId: nil, proofJSON: json, proofSignature: try services.identity.sign(json))
     }
 
-    private func reject(_ status: HTTPResponse.Status, _ code: String, _ detail: String) -> APIError {
-        Self.reject(status, code, detail)
+    private func reject(_ kind: ReviewError.Kind, _ code: String, _ detail: String) -> APIError {
+        Self.reject(kind, code, detail)
     }
 
     /// Refusals that concern the content, not the link or the moment: the sender must not
@@ -122,15 +120,15 @@ struct FederationReceiver: Sendable {
         "stale-message", "stale-revision", "wrong-direction", "wrong-receiver", "unknown-case", "bad-opinion-signature", "malformed-message",
     ]
 
-    static func reject(_ status: HTTPResponse.Status, _ code: String, _ detail: String) -> APIError {
-        APIError(status, code: code, message: "节点消息被拒绝", detail: detail, permanent: permanentRefusals.contains(code) ? true : nil)
+    static func reject(_ kind: ReviewError.Kind, _ code: String, _ detail: String) -> APIError {
+        APIError(kind, code: code, message: "节点消息被拒绝", detail: detail, permanent: permanentRefusals.contains(code) ? true : nil)
     }
 }
 
 /// Applying one verified message inside the receiving transaction.
 struct Apply {
     let services: NodeServices
-    let db: Database
+    let db: StoreTransaction
     let envelope: FederationHeader
     /// The whole envelope, decoded again with the payload's type.
     let json: Data
@@ -177,7 +175,7 @@ struct Apply {
 
     /// The case this message is about; it must have come from (or gone to) the sender.
     func ownedCase() throws -> CaseRecord {
-        guard let caseId = envelope.caseId, let record = try CaseRecord.fetchOne(db, key: caseId) else {
+        guard let caseId = envelope.caseId, let record = try NodeStore.caseRecord(db, caseId) else {
             throw FederationReceiver.reject(.notFound, "unknown-case", "no case \(envelope.caseId ?? "-") here")
         }
         let counterpart = configuration.isCity ? record.originNode : (try Outbox.cityLink(db)?.nodeId ?? "")
@@ -224,16 +222,15 @@ struct Apply {
                 throw FederationReceiver.reject(.unprocessableContent, "material-digest-mismatch",
                                                 "materials[\(index)]: bytes hash to \(digest), declared \(material.reference.sha256 ?? "-")")
             }
-            try MaterialBlobRecord(sha256: digest, bytes: content.count, content: content, uploadedBy: nil, createdAt: Date())
-                .insert(db, onConflict: .ignore)
-            try CaseMaterialRecord(caseId: caseId, kind: material.reference.kind, title: material.reference.title, fileName: material.reference.fileName,
-                                   sha256: digest, bytes: content.count, addedOn: today).insert(db, onConflict: .ignore)
+            try NodeStore.storeTransferred(
+                db, blob: MaterialBlobRecord(sha256: digest, bytes: content.count, content: content, uploadedBy: nil, createdAt: Date()),
+                material: CaseMaterialRecord(caseId: caseId, kind: material.reference.kind, title: material.reference.title, fileName: material.reference.fileName,
+                                             sha256: digest, bytes: content.count, addedOn: today))
         }
     }
 
     func save(_ record: inout CaseRecord, event: String, details: [String: String] = [:]) throws {
-        record.updatedAt = Date()
-        try record.update(db)
+        try NodeStore.save(db, case: &record)
         try NodeStore.appendEvent(db, caseId: record.id, actor: actor, action: event, payload: details.merging(["message": envelope.id]) { a, _ in a })
     }
 
@@ -251,7 +248,7 @@ struct Apply {
         else {
             throw FederationReceiver.reject(.forbidden, "not-your-case", "case \(body.caseId) (division \(body.divisionCode)) is not \(envelope.sender)'s")
         }
-        if try CaseRecord.exists(db, key: body.caseId) {
+        if try NodeStore.caseRecord(db, body.caseId) != nil {
             throw FederationReceiver.reject(.conflict, "case-exists", "case \(body.caseId) was already forwarded")
         }
         let machine = try ReviewStateMachine(context: .init(kind: body.kind, level: .county, node: .city))
@@ -268,8 +265,8 @@ struct Apply {
         record.dueOn = CaseWorkflow.due(of: record, services.calendar)
         // Art 13: the policy's launch case, when the county names one of its own.
         if let original = body.form.policy.originalCaseId, original.hasPrefix(envelope.sender + "-") { record.originalCaseId = original }
-        try record.insert(db)
-        try RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil).insert(db)
+        try NodeStore.insert(db, case: record)
+        try NodeStore.insert(db, revision: RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil))
         try storeMaterials(body.materials, caseId: record.id)
         if let rounds = body.countyNotices {
             // The county's rounds as it issued them, reasons included.
@@ -277,14 +274,14 @@ struct Apply {
                 var row = NoticeRecord(id: nil, caseId: record.id, type: .supplement, round: county.notice.round, issuedBy: .county,
                                        issuedOn: county.notice.issuedOn, supplyBy: county.notice.supplyBy, revision: county.revision,
                                        body: try CaseWorkflow.canonicalJSON(county.notice), answeredOn: county.answeredOn)
-                try row.insert(db)
+                try NodeStore.insert(db, notice: &row)
             }
         } else if !body.countyFindings.isEmpty {
             // An older county sends its findings merged into one.
             let notice = SupplementNotice(issuedBy: .county, round: 1, findings: body.countyFindings, issuedOn: body.forwardedOn, supplyBy: nil)
             var row = NoticeRecord(id: nil, caseId: record.id, type: .supplement, round: 1, issuedBy: .county, issuedOn: body.forwardedOn,
                                    supplyBy: nil, revision: body.revision, body: try CaseWorkflow.canonicalJSON(notice), answeredOn: body.forwardedOn)
-            try row.insert(db)
+            try NodeStore.insert(db, notice: &row)
         }
         // Issue 18 and Art 6: the consultation and the county's expert sessions, as the county recorded them.
         if let consultation = body.consultation {
@@ -313,8 +310,7 @@ struct Apply {
             record.clockStops[last].resumed = body.resumedOn
         }
         record.dueOn = CaseWorkflow.due(of: record, services.calendar)
-        try db.execute(sql: "UPDATE notice SET answeredOn = ? WHERE caseId = ? AND type = 'supplement' AND answeredOn IS NULL",
-                       arguments: [body.resumedOn.description, record.id])
+        try NodeStore.answerNotices(db, caseId: record.id, type: .supplement, on: body.resumedOn)
         try save(&record, event: "receiveResubmission", details: ["revision": String(body.revision)])
         return .init(applied: envelope.type.rawValue, caseId: record.id)
     }
@@ -325,7 +321,7 @@ struct Apply {
         var record = try ownedCase()
         if record.state == .opinionNotPassed { try transition(&record, .beginRevision) }
         if body.revision > record.currentRevision {
-            try RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil).insert(db)
+            try NodeStore.insert(db, revision: RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil))
             record.currentRevision = body.revision
             CaseWorkflow.followRevision(&record, body.form)
         }
@@ -426,7 +422,7 @@ struct Apply {
         var notice = NoticeRecord(id: nil, caseId: record.id, type: .supplement, round: try CaseWorkflow.nextRound(db, record.id, .supplement),
                                   issuedBy: .city, issuedOn: body.notice.issuedOn, supplyBy: body.notice.supplyBy, revision: body.revision,
                                   body: try CaseWorkflow.canonicalJSON(body.notice), answeredOn: nil)
-        try notice.insert(db)
+        try NodeStore.insert(db, notice: &notice)
         try save(&record, event: "receiveSupplementRequest", details: ["findings": String(body.notice.findings.count), "clockStopped": body.notice.issuedOn.description])
         return .init(applied: envelope.type.rawValue, caseId: record.id)
     }
@@ -452,7 +448,7 @@ struct Apply {
         row.signature = body.signature
         row.signerPublicKey = body.signerPublicKey
         row.revision = record.currentRevision
-        try row.insert(db)
+        try NodeStore.insert(db, opinion: row)
         record.opinionIssuedOn = opinion.issuedOn
         // Art 9: 5 working days from the day the county received it.
         record.revisionDueOn = try? services.calendar.revisionDue(opinionReceived: today)
@@ -474,8 +470,7 @@ struct Apply {
         guard let until = ISO8601DateFormatter().date(from: body.oldKeyValidUntil), until <= Date().addingTimeInterval(366 * 86400) else {
             throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "oldKeyValidUntil '\(body.oldKeyValidUntil.prefix(40))' is not within a year")
         }
-        try db.execute(sql: "UPDATE link SET previousPublicKey = publicKey, previousKeyValidUntil = ?, publicKey = ? WHERE nodeId = ?",
-                       arguments: [until, body.newPublicKey, envelope.sender])
+        try NodeStore.rotatePeerKey(db, peer: envelope.sender, newPublicKey: body.newPublicKey, oldKeyValidUntil: until)
         try NodeStore.recordKey(db, nodeId: envelope.sender, publicKey: body.newPublicKey)
         try NodeStore.appendEvent(db, caseId: nil, actor: actor, action: "peerKeyRotated",
                                   payload: ["peer": envelope.sender, "fingerprint": NodeIdentity.fingerprint(ofPublicKey: body.newPublicKey)])

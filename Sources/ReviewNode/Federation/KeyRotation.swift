@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import Logging
 import ReviewProtocol
 import ReviewStore
@@ -45,7 +44,7 @@ enum KeyRotation {
         let old = services.identity
         let until = ISO8601DateFormatter().string(from: Date().addingTimeInterval(grace))
         let peers = try await services.store.write { db -> [String] in
-            let links = try LinkRecord.fetchAll(db)
+            let links = try NodeStore.links(db)
             try NodeStore.appendEvent(db, caseId: nil, actor: "operator", action: "rotateKey",
                                       payload: ["old": old.fingerprint, "new": newIdentity.fingerprint, "oldKeyValidUntil": until])
             try NodeStore.recordKey(db, nodeId: services.configuration.nodeId, publicKey: newIdentity.publicKeyBase64)
@@ -66,9 +65,7 @@ enum KeyRotation {
         let next = directory.appendingPathComponent("node.key.next")
         guard FileManager.default.fileExists(atPath: next.path) else { return }
         let pending = try NodeIdentity.loadOrCreate(file: next)
-        let committed = try store.writer.read { db in
-            try String.fetchOne(db, sql: "SELECT payload FROM event WHERE action = 'rotateKey' ORDER BY seq DESC LIMIT 1")
-        }?.contains(pending.fingerprint) ?? false
+        let committed = try store.lastKeyRotationPayload()?.contains(pending.fingerprint) ?? false
         if committed {
             try finish(in: directory)
             logger.warning("completed an interrupted key rotation", metadata: ["fingerprint": "\(pending.fingerprint)"])

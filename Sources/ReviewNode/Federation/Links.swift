@@ -1,5 +1,4 @@
 public import Foundation
-public import GRDB
 public import ReviewProtocol
 public import ReviewStore
 
@@ -16,7 +15,7 @@ public enum Links {
     /// old key valid for `grace`). A county holds one city link; the city holds county links.
     /// - Throws: `StoreError.invalidInput` naming what is wrong with the card.
     @discardableResult
-    public static func importCard(_ db: Database, _ card: LinkCard, own configuration: NodeConfiguration, grace: TimeInterval = 7 * 86400) throws -> LinkRecord {
+    public static func importCard(_ db: StoreTransaction, _ card: LinkCard, own configuration: NodeConfiguration, grace: TimeInterval = 7 * 86400) throws -> LinkRecord {
         guard card.nodeId != configuration.nodeId else { throw StoreError(.invalidInput, "nodeId: the card is this node's own") }
         guard card.nodeId.count == 6, card.nodeId.allSatisfy(\.isNumber) else { throw StoreError(.invalidInput, "nodeId: '\(card.nodeId)' is not a six-digit division code") }
         guard card.tier != configuration.tier else {
@@ -26,10 +25,10 @@ public enum Links {
         guard let url = URL(string: card.baseURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw StoreError(.invalidInput, "baseURL: '\(card.baseURL)' is not an http(s) URL")
         }
-        if !configuration.isCity, let existing = try LinkRecord.filter(Column("tier") == Tier.city.rawValue).fetchOne(db), existing.nodeId != card.nodeId {
+        if !configuration.isCity, let existing = try NodeStore.links(db, tier: Tier.city.rawValue).first, existing.nodeId != card.nodeId {
             throw StoreError(.invalidInput, "nodeId: this county is already linked to city \(existing.nodeId)")
         }
-        if var existing = try LinkRecord.fetchOne(db, key: card.nodeId) {
+        if var existing = try NodeStore.link(db, card.nodeId) {
             if existing.publicKey != card.publicKey {
                 existing.previousPublicKey = existing.publicKey
                 existing.previousKeyValidUntil = Date().addingTimeInterval(grace)
@@ -38,13 +37,13 @@ public enum Links {
             existing.name = card.name
             existing.baseURL = card.baseURL
             existing.maxMessageBytes = card.maxMessageBytes
-            try existing.update(db)
+            try NodeStore.save(db, link: existing)
             try NodeStore.recordKey(db, nodeId: card.nodeId, publicKey: card.publicKey)
             try NodeStore.appendEvent(db, caseId: nil, actor: "operator", action: "updateLink", payload: ["peer": card.nodeId, "fingerprint": NodeIdentity.fingerprint(ofPublicKey: card.publicKey)])
             return existing
         }
         let link = LinkRecord(card: card)
-        try link.insert(db)
+        try NodeStore.save(db, link: link)
         try NodeStore.recordKey(db, nodeId: card.nodeId, publicKey: card.publicKey)
         try NodeStore.appendEvent(db, caseId: nil, actor: "operator", action: "importLink", payload: ["peer": card.nodeId, "fingerprint": NodeIdentity.fingerprint(ofPublicKey: card.publicKey)])
         return link
@@ -52,8 +51,8 @@ public enum Links {
 
     /// Every key this node and its peers signed with, with its period, as the keyring an
     /// outsider verifies opinions with (`GET /api/v1/federation/keys`, `reviewctl keys export`).
-    public static func keyring(_ db: Database, ownNodeId: String, ownName: String?, ownTier: Tier?) throws -> Keyring {
-        let links = try LinkRecord.fetchAll(db)
+    public static func keyring(_ db: StoreTransaction, ownNodeId: String, ownName: String?, ownTier: Tier?) throws -> Keyring {
+        let links = try NodeStore.links(db)
         let names = Dictionary(uniqueKeysWithValues: links.map { ($0.nodeId, $0.name) })
         let tiers = Dictionary(uniqueKeysWithValues: links.map { ($0.nodeId, $0.tier) })
         return Keyring(keys: try NodeStore.keyHistory(db).map { key in
@@ -65,10 +64,10 @@ public enum Links {
     }
 
     /// Enables or disables a link; a disabled link neither sends nor accepts messages.
-    public static func setEnabled(_ db: Database, nodeId: String, enabled: Bool) throws {
-        guard var link = try LinkRecord.fetchOne(db, key: nodeId) else { throw StoreError(.notFound, "no link to \(nodeId)") }
+    public static func setEnabled(_ db: StoreTransaction, nodeId: String, enabled: Bool) throws {
+        guard var link = try NodeStore.link(db, nodeId) else { throw StoreError(.notFound, "no link to \(nodeId)") }
         link.enabled = enabled
-        try link.update(db)
+        try NodeStore.save(db, link: link)
         try NodeStore.appendEvent(db, caseId: nil, actor: "operator", action: enabled ? "enableLink" : "disableLink", payload: ["peer": nodeId])
     }
 
@@ -122,19 +121,14 @@ public enum Links {
         }
     }
 
-    public static func status(_ db: Database) throws -> [Status] {
+    public static func status(_ db: StoreTransaction) throws -> [Status] {
         let dead = try NodeStore.deadLetters(db).map(DeadLetter.init)
-        return try LinkRecord.order(Column("nodeId")).fetchAll(db).map { link in
-            let pending = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*) AS n, MIN(createdAt) AS oldest FROM outbox WHERE peer = ? AND deliveredAt IS NULL AND discardedAt IS NULL
-                """, arguments: [link.nodeId])
-            let head = try OutboxRecord.fetchOne(db, sql: """
-                SELECT * FROM outbox WHERE peer = ? AND deliveredAt IS NULL AND discardedAt IS NULL ORDER BY createdAt, rowid LIMIT 1
-                """, arguments: [link.nodeId])
-            let delivered = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE peer = ? AND deliveredAt IS NOT NULL", arguments: [link.nodeId]) ?? 0
+        return try NodeStore.linksByNodeId(db).map { link in
+            let queue = try NodeStore.queueStats(db, peer: link.nodeId)
+            let (head, delivered) = (queue.head, queue.delivered)
             return Status(nodeId: link.nodeId, name: link.name, tier: link.tier, baseURL: link.baseURL, enabled: link.enabled,
-                          fingerprint: NodeIdentity.fingerprint(ofPublicKey: link.publicKey), queueDepth: pending?["n"] ?? 0,
-                          oldestUndelivered: pending?["oldest"], attempts: head?.attempts, lastError: head?.lastError, delivered: delivered,
+                          fingerprint: NodeIdentity.fingerprint(ofPublicKey: link.publicKey), queueDepth: queue.depth,
+                          oldestUndelivered: queue.oldest, attempts: head?.attempts, lastError: head?.lastError, delivered: delivered,
                           lastCheckAt: link.lastCheckAt, lastCheckMilliseconds: link.lastCheckMilliseconds, lastChainHead: link.lastChainHead,
                           deadLetters: dead.filter { $0.peer == link.nodeId },
                           lastAuditAt: link.lastAuditAt, lastAuditOK: link.lastAuditOK, lastAuditProblem: link.lastAuditProblem)

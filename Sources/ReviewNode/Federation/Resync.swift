@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import HTTPTypes
 import Logging
 import ReviewProtocol
@@ -55,17 +54,9 @@ enum Resync {
                 return try? decoder.decode(BackupManifest.self, from: Data(text.utf8))
             }
             var peers: [String] = []
-            for link in try LinkRecord.filter(Column("enabled") == true).fetchAll(db) {
-                var applied: [String: Int] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT caseId, lastSequence FROM inboxSequence WHERE sender = ?", arguments: [link.nodeId]) {
-                    applied[row["caseId"]] = row["lastSequence"]
-                }
-                var sent: [String: Int] = [:]
-                for row in try Row.fetchAll(db, sql: """
-                    SELECT caseId, MAX(caseSequence) AS last FROM outbox WHERE peer = ? AND caseId IS NOT NULL AND discardedAt IS NULL GROUP BY caseId
-                    """, arguments: [link.nodeId]) {
-                    sent[row["caseId"]] = row["last"]
-                }
+            for link in try NodeStore.enabledLinks(db) {
+                let applied = try NodeStore.appliedSequences(db, sender: link.nodeId)
+                let sent = try NodeStore.sentSequences(db, peer: link.nodeId)
                 let payload = ResyncRequestedPayload(backupTakenAt: (manifest?.createdAt ?? now).formatted(.iso8601), applied: applied, sent: sent)
                 try Outbox.enqueue(db, identity: services.identity, sender: configuration.nodeId, peer: link.nodeId, type: .resyncRequested,
                                    caseId: nil, payload: payload)
@@ -122,10 +113,7 @@ extension Apply {
         var gaps = Set<String>()
         // Our own messages to it after what it applied (delivered or still queued; dead
         // letters and discarded ones are not part of its history).
-        let own = try OutboxRecord.fetchAll(db, sql: """
-            SELECT * FROM outbox WHERE peer = ? AND caseId IS NOT NULL AND discardedAt IS NULL AND (deadAt IS NULL OR deliveredAt IS NOT NULL)
-            ORDER BY caseId, caseSequence
-            """, arguments: [peer])
+        let own = try NodeStore.caseMessagesSent(db, to: peer)
         var expected: [String: Int] = [:]
         for message in own {
             guard let caseId = message.caseId, message.caseSequence > (body.applied[caseId] ?? 0) else { continue }
@@ -136,9 +124,7 @@ extension Apply {
                               caseId: caseId, sequence: message.caseSequence, pendingOwn: message.deliveredAt == nil))
         }
         // Its own messages we applied after what it still holds: their exact signed frames.
-        let received = try InboxRecord.fetchAll(db, sql: """
-            SELECT * FROM inbox WHERE sender = ? AND caseId IS NOT NULL AND sequence IS NOT NULL ORDER BY caseId, sequence
-            """, arguments: [peer])
+        let received = try NodeStore.caseMessagesReceived(db, from: peer)
         var echoExpected: [String: Int] = [:]
         for message in received {
             guard let caseId = message.caseId, let sequence = message.sequence, sequence > (body.sent[caseId] ?? 0) else { continue }
@@ -153,9 +139,7 @@ extension Apply {
         }
         // Messages whose ids were pruned (older than the freshness window) cannot be echoed:
         // the per-case sequences tell whether any is missing.
-        for row in try Row.fetchAll(db, sql: "SELECT caseId, lastSequence FROM inboxSequence WHERE sender = ?", arguments: [peer]) {
-            let caseId: String = row["caseId"]
-            let last: Int = row["lastSequence"]
+        for (caseId, last) in try NodeStore.appliedSequences(db, sender: peer) {
             if last > (body.sent[caseId] ?? 0), (echoExpected[caseId] ?? (body.sent[caseId] ?? 0) + 1) != last + 1 { gaps.insert(caseId) }
         }
         // One order for both kinds: our clock, when we sent ours and when we received its.
@@ -229,7 +213,7 @@ extension Apply {
 
     /// The peer's own message, applied as if it came now. Returns whether it was new here.
     func replay(_ header: FederationHeader, caseId: String, frame: (json: Data, attachments: [Data]), signature: Data) throws -> Bool {
-        if try InboxRecord.exists(db, key: header.id) { return false }
+        if try NodeStore.inboxHas(db, id: header.id) { return false }
         let last = try NodeStore.lastAppliedSequence(db, sender: header.sender, caseId: caseId)
         if header.sequence <= last { return false }
         guard header.sequence == last + 1 else {
@@ -237,7 +221,7 @@ extension Apply {
             return false
         }
         do {
-            try db.inSavepoint {
+            try NodeStore.inSavepoint(db) {
                 try NodeStore.recordAppliedSequence(db, sender: header.sender, caseId: caseId, sequence: header.sequence)
                 let receivedAt = Date()
                 let inner = Apply(services: services, db: db, envelope: header, json: frame.json, attachments: frame.attachments, link: link)
@@ -246,8 +230,7 @@ extension Apply {
                                         caseId: caseId, sequence: header.sequence, type: header.type, chainHead: header.chainHead)
                 inbox.frame = attachments[0]
                 inbox.signature = signature
-                try inbox.insert(db)
-                return .commit
+                try NodeStore.insert(db, inbox: inbox)
             }
             return true
         } catch {
@@ -259,28 +242,26 @@ extension Apply {
     /// Our own message, which the peer applied and we lost: keep it as delivered (so that the
     /// case's next message continues its sequence) and re-apply the state change that caused it.
     func relearnOwn(_ header: FederationHeader, caseId: String, frame: Data, json: Data, signature: Data) throws -> Bool {
-        if var existing = try OutboxRecord.fetchOne(db, key: header.id) {
+        if var existing = try NodeStore.outboxMessage(db, id: header.id) {
             if existing.deliveredAt == nil {
                 existing.deliveredAt = Date()
-                try existing.update(db)
+                try NodeStore.update(db, outbox: existing)
             }
             return false
         }
         // A reaction queued again while the stream was replayed (the `received` of a forwarded
         // case) gives way to the original, which the peer already applied.
-        try db.execute(sql: "DELETE FROM outbox WHERE peer = ? AND caseId = ? AND caseSequence = ? AND deliveredAt IS NULL",
-                       arguments: [header.receiver, caseId, header.sequence])
+        try NodeStore.dropUndelivered(db, peer: header.receiver, caseId: caseId, sequence: header.sequence)
         var row = OutboxRecord(id: header.id, peer: header.receiver, caseId: caseId, caseSequence: header.sequence, type: header.type,
                                body: frame, signature: signature, createdAt: (try? Date(header.sentAt, strategy: .iso8601)) ?? Date())
         row.deliveredAt = Date()
-        try row.insert(db)
+        try NodeStore.insert(db, outbox: row)
         do {
             // With the original's own materials, as when it was sent.
             let inner = Apply(services: services, db: db, envelope: header, json: json,
                               attachments: try FederationFrame.decode(frame).attachments, link: link)
-            try db.inSavepoint {
+            try NodeStore.inSavepoint(db) {
                 try inner.reapplyOwn(header, caseId: caseId, json: json, relearnedFrom: envelope.sender)
-                return .commit
             }
             return true
         } catch {
@@ -340,7 +321,7 @@ extension Apply {
             var notice = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: body.notice.round, issuedBy: configuration.tier,
                                       issuedOn: body.notice.issuedOn, supplyBy: body.notice.supplyBy, revision: body.revision,
                                       body: try CaseWorkflow.canonicalJSON(body.notice), answeredOn: nil)
-            try notice.insert(db)
+            try NodeStore.insert(db, notice: &notice)
             record.clockStops.append(ReviewClock.Stop(stopped: body.notice.issuedOn, resumed: nil))
             record.dueOn = CaseWorkflow.due(of: record, services.calendar)
             try CaseWorkflow.save(db, &record)
@@ -358,7 +339,7 @@ extension Apply {
             row.signerPublicKey = body.signerPublicKey
             // The revision the opinion judged: the case's at the time, as re-learned so far.
             row.revision = record.currentRevision
-            try row.insert(db)
+            try NodeStore.insert(db, opinion: row)
             record.opinionIssuedOn = opinion.issuedOn
             record.revisionDueOn = try? services.calendar.revisionDue(opinionReceived: opinion.issuedOn)
             record.countyWorkdays = body.countyWorkdays
@@ -374,8 +355,7 @@ extension Apply {
             try CaseWorkflow.transition(&record, .resubmit, tier: configuration.tier)
             try storeOwnMaterials(body.materials, caseId: caseId, unit: record.draftingUnit)
             try CaseWorkflow.addRevision(db, &record, revision: body.revision, form: body.form, createdOn: body.resumedOn)
-            try db.execute(sql: "UPDATE notice SET answeredOn = ? WHERE caseId = ? AND type = 'supplement' AND answeredOn IS NULL",
-                           arguments: [body.resumedOn.description, caseId])
+            try NodeStore.answerNotices(db, caseId: caseId, type: .supplement, on: body.resumedOn)
             if let last = record.clockStops.indices.last, record.clockStops[last].resumed == nil {
                 record.clockStops[last].resumed = body.resumedOn
             }
@@ -389,8 +369,8 @@ extension Apply {
             // Art 9: a revision after a negative opinion happened here before the launch.
             if record.state == .opinionNotPassed { try CaseWorkflow.transition(&record, .beginRevision, tier: configuration.tier) }
             if body.revision > record.currentRevision {
-                try RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: body.confirmedOn,
-                                   createdBy: nil).insert(db)
+                try NodeStore.insert(db, revision: RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form),
+                                                                  createdOn: body.confirmedOn, createdBy: nil))
                 record.currentRevision = body.revision
                 record.revisedOn = record.revisedOn ?? body.confirmedOn
                 CaseWorkflow.followRevision(&record, body.form)
@@ -409,7 +389,7 @@ extension Apply {
     /// as forwarded, the clock, the preliminary conclusion, the county's notices round by round;
     /// earlier revisions and materials notices are not in the message).
     func relearnForwarded(_ body: CaseForwardedPayload, caseId: String, header: FederationHeader, actor: String) throws {
-        if var record = try CaseRecord.fetchOne(db, key: caseId) {
+        if var record = try NodeStore.caseRecord(db, caseId) {
             try CaseWorkflow.transition(&record, .forward, tier: configuration.tier)
             record.forwardedOn = body.forwardedOn
             try CaseWorkflow.save(db, &record)
@@ -425,7 +405,7 @@ extension Apply {
                 revisionDueOn: nil, revisedOn: nil, disagreement: nil, coordination: nil, launchDate: nil, launchConfirmedOn: nil, createdAt: now, updatedAt: now)
             record.forwardedOn = body.forwardedOn
             record.dueOn = CaseWorkflow.due(of: record, services.calendar)
-            try record.insert(db)
+            try NodeStore.insert(db, case: record)
             // The case number counter (`<node>-<year>-<sequence>`) must not hand out this id again.
             let parts = caseId.split(separator: "-")
             if parts.count == 3, let sequence = Int(parts[2]) {
@@ -433,22 +413,22 @@ extension Apply {
                 let current = Int(try NodeStore.meta(db, key) ?? "0") ?? 0
                 if sequence > current { try NodeStore.setMeta(db, key, String(sequence)) }
             }
-            try RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: body.forwardedOn,
-                               createdBy: nil).insert(db)
+            try NodeStore.insert(db, revision: RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form),
+                                                              createdOn: body.forwardedOn, createdBy: nil))
             if let rounds = body.countyNotices {
                 // The county's rounds as it issued them, reasons included.
                 for county in rounds {
                     var row = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: county.notice.round, issuedBy: .county,
                                            issuedOn: county.notice.issuedOn, supplyBy: county.notice.supplyBy, revision: county.revision,
                                            body: try CaseWorkflow.canonicalJSON(county.notice), answeredOn: county.answeredOn)
-                    try row.insert(db)
+                    try NodeStore.insert(db, notice: &row)
                 }
             } else if !body.countyFindings.isEmpty {
                 // An older county forwarded its findings merged into one.
                 let notice = SupplementNotice(issuedBy: .county, round: 1, findings: body.countyFindings, issuedOn: body.forwardedOn, supplyBy: nil)
                 var row = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: 1, issuedBy: .county, issuedOn: body.forwardedOn,
                                        supplyBy: nil, revision: body.revision, body: try CaseWorkflow.canonicalJSON(notice), answeredOn: body.forwardedOn)
-                try row.insert(db)
+                try NodeStore.insert(db, notice: &row)
             }
         }
         try storeOwnMaterials(body.materials, caseId: caseId, unit: body.draftingUnit)
@@ -462,8 +442,7 @@ extension Apply {
         try storeMaterials(materials, caseId: caseId)
         for material in materials {
             guard let digest = material.reference.sha256?.lowercased() else { continue }
-            try db.execute(sql: "INSERT OR IGNORE INTO materialUpload(sha256, unit, uploadedBy, uploadedAt) VALUES (?, ?, NULL, ?)",
-                           arguments: [digest, unit, Date()])
+            try NodeStore.recordUploadOwnership(db, sha256: digest, unit: unit)
         }
     }
 
@@ -480,7 +459,7 @@ extension Apply {
         encoder.dateEncodingStrategy = .iso8601
         try NodeStore.setMeta(db, Resync.resultKey(peer), String(decoding: try encoder.encode(figures), as: UTF8.self))
         try NodeStore.setMeta(db, Resync.pendingKey(peer), nil)
-        let remaining = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM nodeMeta WHERE key LIKE 'resync.pending.%'") ?? 0
+        let remaining = try NodeStore.pendingResyncCount(db)
         if remaining == 0 { try NodeStore.setMeta(db, "resyncPending", nil) }
         try NodeStore.appendEvent(db, caseId: nil, actor: actor, action: "resyncCompleted", payload: [
             "resent": String(body.resent), "echoed": String(body.echoed), "applied": String(applied), "gaps": figures.gaps.joined(separator: ","),

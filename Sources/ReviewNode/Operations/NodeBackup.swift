@@ -1,6 +1,5 @@
 public import Foundation
 import Crypto
-import GRDB
 public import ReviewStore
 import ZIPFoundation
 
@@ -47,16 +46,8 @@ public enum NodeBackup {
         defer { try? manager.removeItem(at: work) }
         let copy = work.appendingPathComponent(databaseEntry)
         // The source connection reads in one transaction; the running node keeps writing (WAL).
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        let source = try DatabaseQueue(path: database.path, configuration: configuration)
-        let destination = try DatabaseQueue(path: copy.path)
-        try source.backup(to: destination)
-        try source.close()
-        let facts = try destination.read { db in try NodeStore.backupFacts(db) }
-        // One self-contained file: fold the copy's WAL (if any) in and leave rollback mode.
-        try destination.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
-        try destination.close()
+        // One self-contained file: the copy's WAL (if any) folded in, in rollback mode.
+        let facts = try NodeStore.backupCopy(from: database.path, to: copy.path)
         let bytes = try Data(contentsOf: copy, options: .mappedIfSafe)
         let key = manager.contents(atPath: dataDirectory.appendingPathComponent("node.key").path)
         let manifest = BackupManifest(createdAt: now, facts: facts, databaseSHA256: SHA256.hash(data: bytes).hexString, databaseBytes: bytes.count,
@@ -127,8 +118,7 @@ public enum NodeBackup {
         }
         let database = dataDirectory.appendingPathComponent("node.sqlite")
         if manager.fileExists(atPath: database.path) {
-            if let current = try? DatabaseQueue(path: database.path, configuration: readOnly()).read({ db in try NodeStore.meta(db, "nodeId") }),
-               current != node {
+            if let current = NodeStore.recordedNodeId(ofDatabaseAt: database.path), current != node {
                 throw NodeBackupError("\(dataDirectory.path) holds node \(current); \(file.lastPathComponent) is a backup of node \(node)")
             }
         }
@@ -146,17 +136,9 @@ public enum NodeBackup {
         // Mark the copy before it takes the database's place, so that a node can never start
         // on a restored database that does not know it must resync.
         let staged = work.appendingPathComponent(databaseEntry)
-        let queue = try DatabaseQueue(path: staged.path)
-        try queue.write { db in
-            let marker = String(decoding: try encoder.encode(manifest), as: UTF8.self)
-            // A backup taken after (or during) an earlier resync carries its state: start afresh.
-            try NodeStore.clearResyncState(db)
-            try NodeStore.setMeta(db, "restoredFrom", marker)
-            try NodeStore.setMeta(db, "resyncPending", now.formatted(.iso8601))
-            try NodeStore.appendEvent(db, caseId: nil, actor: "system", action: "restored",
-                                      payload: ["backupTakenAt": manifest.createdAt.formatted(.iso8601), "chainHead": manifest.facts.chainHead])
-        }
-        try queue.close()
+        // A backup taken after (or during) an earlier resync carries its state: start afresh.
+        try NodeStore.markRestored(databaseAt: staged.path, marker: String(decoding: try encoder.encode(manifest), as: UTF8.self),
+                                   backupTakenAt: manifest.createdAt.formatted(.iso8601), chainHead: manifest.facts.chainHead, now: now)
         try manager.moveItem(at: staged, to: database)
         var keyInstalled = false
         let keyFile = dataDirectory.appendingPathComponent("node.key")
@@ -202,12 +184,6 @@ public enum NodeBackup {
               let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
         else { return nil }
         return NodeIdentity(privateKey: key).fingerprint
-    }
-
-    static func readOnly() -> Configuration {
-        var configuration = Configuration()
-        configuration.readonly = true
-        return configuration
     }
 
     static func temporaryDirectory() throws -> URL {
@@ -266,15 +242,7 @@ public enum NodeBackup {
             problems.append("node.sqlite does not match the manifest's SHA-256")
             return problems
         }
-        let queue = try DatabaseQueue(path: database.path, configuration: readOnly())
-        defer { try? queue.close() }
-        try queue.read { db in
-            if let integrity = try NodeStore.integrityProblems(db) { problems.append("integrity_check: \(integrity)") }
-            if let broken = try NodeStore.firstBrokenEvent(db) { problems.append("the event chain breaks at event \(broken)") }
-            let head = try NodeStore.chainHead(db)
-            if head != manifest.facts.chainHead { problems.append("the chain head \(head.prefix(16)) is not the manifest's \(manifest.facts.chainHead.prefix(16))") }
-            if try NodeStore.meta(db, "nodeId") != manifest.facts.nodeId { problems.append("the database's node id is not the manifest's \(manifest.facts.nodeId)") }
-        }
+        problems += try NodeStore.backupProblems(databaseAt: database.path, chainHead: manifest.facts.chainHead, nodeId: manifest.facts.nodeId)
         if let fingerprint = manifest.keyFingerprint {
             let key = FileManager.default.contents(atPath: directory.appendingPathComponent(keyEntry).path)
             if key.flatMap(keyFingerprint) != fingerprint { problems.append("node.key is missing or not the key of fingerprint \(fingerprint)") }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Metrics
 import Prometheus
 import ReviewProtocol
@@ -90,45 +89,7 @@ final class NodeMetrics: Sendable {
 
     /// Reads the database's state into gauges and returns the whole exposition.
     func render(store: NodeStore, configuration: NodeConfiguration, today: CivilDate, calendarYears: Set<Int>, now: Date = Date()) async throws -> [UInt8] {
-        struct Snapshot: Sendable {
-            var queue: [(peer: String, pending: Int, dead: Int, oldest: Date?, lastDelivered: Date?, enabled: Bool)] = []
-            var cases: [(state: String, level: String, count: Int)] = []
-            var overdue: [String: [String: Int]] = [:]
-            var lastBackup: String?
-            var restoredPending: Bool = false
-        }
-        let todayText = today.description
-        let snapshot = try await store.read { db -> Snapshot in
-            var snapshot = Snapshot()
-            for row in try Row.fetchAll(db, sql: """
-                SELECT l.nodeId, l.enabled,
-                  (SELECT COUNT(*) FROM outbox o WHERE o.peer = l.nodeId AND o.deliveredAt IS NULL AND o.discardedAt IS NULL AND o.deadAt IS NULL) AS pending,
-                  (SELECT COUNT(*) FROM outbox o WHERE o.peer = l.nodeId AND o.deliveredAt IS NULL AND o.discardedAt IS NULL AND o.deadAt IS NOT NULL) AS dead,
-                  (SELECT MIN(createdAt) FROM outbox o WHERE o.peer = l.nodeId AND o.deliveredAt IS NULL AND o.discardedAt IS NULL) AS oldest,
-                  (SELECT MAX(deliveredAt) FROM outbox o WHERE o.peer = l.nodeId) AS lastDelivered
-                FROM link l
-                """) {
-                snapshot.queue.append((row["nodeId"], row["pending"], row["dead"], row["oldest"], row["lastDelivered"], row["enabled"]))
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT state, level, COUNT(*) AS n FROM reviewCase GROUP BY state, level") {
-                snapshot.cases.append((row["state"], row["level"], row["n"]))
-            }
-            // Overdue the way the case lists show it: a running review clock past its due date,
-            // materials not supplied by their date, a revision (Art 9) not made by its date.
-            for row in try Row.fetchAll(db, sql: """
-                SELECT level,
-                  SUM(CASE WHEN acceptedOn IS NOT NULL AND opinionIssuedOn IS NULL AND dueOn IS NOT NULL AND dueOn < ?1 THEN 1 ELSE 0 END) AS review,
-                  SUM(CASE WHEN state = 'awaitingMaterials' AND materialsDueOn IS NOT NULL AND materialsDueOn < ?1 THEN 1 ELSE 0 END) AS materials,
-                  SUM(CASE WHEN state IN ('opinionPassed', 'opinionNotPassed', 'revising') AND revisedOn IS NULL AND revisionDueOn IS NOT NULL
-                           AND revisionDueOn < ?1 THEN 1 ELSE 0 END) AS revision
-                FROM reviewCase GROUP BY level
-                """, arguments: [todayText]) {
-                snapshot.overdue[row["level"]] = ["review": row["review"] ?? 0, "materials": row["materials"] ?? 0, "revision": row["revision"] ?? 0]
-            }
-            snapshot.lastBackup = try NodeStore.meta(db, "lastBackupAt")
-            snapshot.restoredPending = try NodeStore.meta(db, "resyncPending") != nil
-            return snapshot
-        }
+        let snapshot = try await store.gauges(today: today.description)
         let tier = configuration.tier.rawValue
         gauge("review_node_info", [("node", configuration.nodeId), ("tier", tier)]).set(to: 1)
         for link in snapshot.queue {

@@ -1,0 +1,144 @@
+public import Foundation
+public import GRDB
+
+/// Named reads and writes of the links to peers and of the console's sign-in.
+extension NodeStore {
+    /// Every link (a county has one, the city one per county).
+    public func links() async throws -> [LinkRecord] {
+        try await read { db in try LinkRecord.fetchAll(db) }
+    }
+
+    /// Every link, inside a transaction.
+    public static func links(_ db: Database) throws -> [LinkRecord] {
+        try LinkRecord.fetchAll(db)
+    }
+
+    /// The link to `nodeId`, inside a transaction.
+    public static func link(_ db: Database, _ nodeId: String) throws -> LinkRecord? {
+        try LinkRecord.fetchOne(db, key: nodeId)
+    }
+
+    /// The ids of the enabled links' peers.
+    public func enabledPeers() async throws -> [String] {
+        try await read { db in try LinkRecord.filter(Column("enabled") == true).fetchAll(db).map(\.nodeId) }
+    }
+
+    /// The payload (JSON) of the newest key rotation in the event log, if any.
+    public func lastKeyRotationPayload() throws -> String? {
+        try database.read { db in
+            try String.fetchOne(db, sql: "SELECT payload FROM event WHERE action = 'rotateKey' ORDER BY seq DESC LIMIT 1")
+        }
+    }
+
+    /// The enabled users called `name` who have a console password (candidates for a
+    /// name-and-password sign-in).
+    public func passwordUsers(named name: String) async throws -> [UserRecord] {
+        try await read { db in
+            try UserRecord.filter(Column("name") == name && Column("disabled") == false && Column("passwordHash") != nil).fetchAll(db)
+        }
+    }
+
+    /// Ends one console session (sign-out).
+    public func endSession(_ session: ConsoleSessionRecord) async throws {
+        _ = try await write { db in try session.delete(db) }
+    }
+
+    /// Sets user `userId`'s console password hash (bcrypt), ends its sessions and logs it as
+    /// done by `actor`.
+    /// - Throws: `StoreError.notFound` for an unknown user.
+    public static func setPasswordHash(_ db: Database, userId: Int64, hash: String, actor: String) throws {
+        guard var user = try UserRecord.fetchOne(db, key: userId) else { throw StoreError(.notFound, "user \(userId) does not exist") }
+        user.passwordHash = hash
+        try user.update(db)
+        try ConsoleSessionRecord.filter(Column("userId") == userId).deleteAll(db)
+        try appendEvent(db, caseId: nil, actor: actor, action: "setPassword", payload: ["user": String(userId)])
+    }
+}
+
+/// A link's outbox as the status pages show it.
+public struct PeerQueueStats: Sendable {
+    /// Messages not yet delivered nor discarded.
+    public var depth: Int
+    /// When the oldest of them was queued.
+    public var oldest: Date?
+    /// The next one to send (its attempts and last error).
+    public var head: OutboxRecord?
+    /// Messages delivered so far.
+    public var delivered: Int
+}
+
+extension NodeStore {
+    /// Every link, by node id.
+    public static func linksByNodeId(_ db: StoreTransaction) throws -> [LinkRecord] {
+        try LinkRecord.order(Column("nodeId")).fetchAll(db)
+    }
+
+    /// The links to nodes of `tier`, by node id.
+    public static func links(_ db: StoreTransaction, tier: String) throws -> [LinkRecord] {
+        try LinkRecord.filter(Column("tier") == tier).order(Column("nodeId")).fetchAll(db)
+    }
+
+    /// Stores `link` (a new one, or an update of the one to the same node).
+    public static func save(_ db: StoreTransaction, link: LinkRecord) throws {
+        try link.save(db)
+    }
+
+    /// The outbox towards `peer`.
+    public static func queueStats(_ db: StoreTransaction, peer: String) throws -> PeerQueueStats {
+        let pending = try Row.fetchOne(db, sql: """
+            SELECT COUNT(*) AS n, MIN(createdAt) AS oldest FROM outbox WHERE peer = ? AND deliveredAt IS NULL AND discardedAt IS NULL
+            """, arguments: [peer])
+        let head = try OutboxRecord.fetchOne(db, sql: """
+            SELECT * FROM outbox WHERE peer = ? AND deliveredAt IS NULL AND discardedAt IS NULL ORDER BY createdAt, rowid LIMIT 1
+            """, arguments: [peer])
+        let delivered = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE peer = ? AND deliveredAt IS NOT NULL", arguments: [peer]) ?? 0
+        return PeerQueueStats(depth: pending?["n"] ?? 0, oldest: pending?["oldest"], head: head, delivered: delivered)
+    }
+
+    /// What the Art 15 supervision report of the period is made from: the cases received
+    /// (forwarded, or submitted at the city) between `from` and `to` (ISO dates, inclusive),
+    /// their opinions and supplement notices, and the county links.
+    public static func supervisionRows(_ db: StoreTransaction, from: String, to: String) throws -> SupervisionRows {
+        let records = try CaseRecord.fetchAll(db, sql: """
+            SELECT * FROM reviewCase WHERE COALESCE(forwardedOn, submittedOn) BETWEEN ? AND ?
+            """, arguments: [from, to])
+        let ids = records.map(\.id)
+        let opinions = Dictionary(uniqueKeysWithValues: try OpinionRecord.filter(ids.contains(Column("caseId"))).fetchAll(db).map { ($0.caseId, $0) })
+        let notices = try NoticeRecord.filter(ids.contains(Column("caseId")) && Column("type") == NoticeRecord.NoticeType.supplement.rawValue).fetchAll(db)
+        return SupervisionRows(cases: records, opinions: opinions, supplementNotices: notices)
+    }
+}
+
+/// See ``NodeStore/supervisionRows(_:from:to:)``.
+public struct SupervisionRows: Sendable {
+    public var cases: [CaseRecord]
+    /// By case id.
+    public var opinions: [String: OpinionRecord]
+    public var supplementNotices: [NoticeRecord]
+}
+
+/// A peer's messages as received, inside the receiving transaction.
+extension NodeStore {
+    /// The inbox entry of message `id`, if it was applied before.
+    public static func inboxEntry(_ db: StoreTransaction, id: String) throws -> InboxRecord? {
+        try InboxRecord.fetchOne(db, key: id)
+    }
+
+    /// Records an applied message and the chain head its sender announced with it.
+    public static func recordReceived(_ db: StoreTransaction, _ inbox: InboxRecord, from peer: String) throws {
+        try inbox.insert(db)
+        try db.execute(sql: "UPDATE link SET lastChainHead = ? WHERE nodeId = ?", arguments: [inbox.chainHead, peer])
+    }
+
+    /// The peer re-keyed: its current key becomes the previous one, valid until `until`.
+    public static func rotatePeerKey(_ db: StoreTransaction, peer: String, newPublicKey: String, oldKeyValidUntil until: Date) throws {
+        try db.execute(sql: "UPDATE link SET previousPublicKey = publicKey, previousKeyValidUntil = ?, publicKey = ? WHERE nodeId = ?",
+                       arguments: [until, newPublicKey, peer])
+    }
+
+    /// Stores a material's bytes and attaches it to the case (both kept when already there).
+    public static func storeTransferred(_ db: StoreTransaction, blob: MaterialBlobRecord, material: CaseMaterialRecord) throws {
+        try blob.insert(db, onConflict: .ignore)
+        try material.insert(db, onConflict: .ignore)
+    }
+}
