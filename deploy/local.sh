@@ -4,7 +4,8 @@
 #
 #   deploy/local.sh          build, start the three nodes (again: harmless), print tokens
 #   deploy/local.sh status   show which nodes run
-#   deploy/local.sh demo     drive a sample case from a 德惠 drafter to the city's opinion and back
+#   deploy/local.sh demo     drive a sample case from a 德惠 drafter to the city's opinion and back; a 上线意见征询
+#                            of four departments and a city 论证会 cited in the opinion
 #   deploy/local.sh down     stop them (SIGTERM, graceful)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,6 +77,14 @@ up() {
     add 220182 operator 榆树市节点运维
     add 220182 drafter 榆树市科学技术局起草员 榆树市科学技术局
     mv "$tokens.tmp" "$tokens"
+  fi
+  # 上线意见征询 (issue 18): the departments 德惠's drafters consult, one consultee each (added to an older tokens file too).
+  if ! grep -q $'\tconsultee\t' "$tokens"; then
+    umask 077
+    for unit in 德惠市司法局 德惠市财政局 德惠市市场监督管理局 德惠市发展和改革局; do
+      t=$("$bin/reviewctl" user add --data-dir "$data/220183" --role consultee --name "${unit}经办人" --unit "$unit" 2>/dev/null)
+      printf '%s\t%s\t%s\t%s\n' 220183 consultee "${unit}经办人 ($unit)" "$t" >>"$tokens"
+    done
   fi
   echo
   echo "tokens ($tokens):"

@@ -11,7 +11,7 @@ enum Access {
         switch user.role {
         case .drafter: record.draftingUnit == user.unit
         case .countyReviewer, .cityReviewer, .supervisor: true
-        case .operator, .platform: false
+        case .operator, .platform, .consultee: false
         }
     }
 

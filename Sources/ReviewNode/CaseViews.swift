@@ -130,6 +130,10 @@ struct CaseDetail: Codable, Sendable {
     /// withdrawals of this case's policy: the policy's whole life.
     var originalCaseId: String?
     var laterCases: [String]
+    /// The 上线意见征询 the case carries (issue 18), when one was held.
+    var consultation: ConsultationSummary?
+    /// Art 6: the 座谈会/论证会 held on the case, county's first.
+    var expertSessions: [ExpertSession]
 
     struct DeliveryFailure: Codable, Sendable {
         var messageId: String
@@ -223,7 +227,9 @@ struct CaseDetail: Codable, Sendable {
                 ? MaterialsCheck.missing(kind: record.kind, materials: try CaseWorkflow.materials(db, record.id)) : nil,
             supersededOpinions: try NodeStore.supersededOpinions(db, caseId: record.id).compactMap { try? decoder.decode(ReviewOpinion.self, from: $0) },
             originalCaseId: record.originalCaseId,
-            laterCases: try NodeStore.laterCases(db, of: record.id))
+            laterCases: try NodeStore.laterCases(db, of: record.id),
+            consultation: try NodeStore.caseConsultation(db, caseId: record.id).map { try decoder.decode(ConsultationSummary.self, from: $0) },
+            expertSessions: try NodeStore.expertSessions(db, caseId: record.id).map { try decoder.decode(ExpertSession.self, from: $0) })
     }
 }
 

@@ -42,12 +42,18 @@ struct CaseWorkflow: Sendable {
         try Self.checkJurisdiction(division, node: configuration.nodeId, services.linter.configuration.divisions)
         // Art 13: accepted even when late, but marked.
         let late = policy.kind != .launch && effective.map { (try? calendar.isLateChangeApplication(appliedOn: today, effective: $0)) ?? false } == true
-        let formData = try Self.canonicalJSON(form)
         let nodeId = configuration.nodeId
         return try await services.store.write { db in
             try Self.checkMaterialsUploaded(db, form.materials, field: "materials", unit: unit)
             let original = try Self.checkOriginalCase(db, policy, unit: unit)
             let id = try Self.nextCaseId(db, nodeId: nodeId, year: today.year)
+            // Issue 18: the consultation's compiled materials (4) and (5) come without an upload.
+            var form = form
+            if let consultationId = form.consultationId {
+                let (_, generated) = try ConsultationWorkflow.attach(db, consultationId: consultationId, unit: unit, to: id)
+                form.materials.append(contentsOf: generated.filter { added in !form.materials.contains { $0.sha256?.lowercased() == added.sha256 } })
+            }
+            let formData = try Self.canonicalJSON(form)
             let now = Date()
             let record = CaseRecord(
                 id: id, kind: policy.kind, level: policy.level, state: .submitted, title: title,
@@ -61,8 +67,9 @@ struct CaseWorkflow: Sendable {
             try NodeStore.insert(db, case: linked)
             try NodeStore.insert(db, revision: RevisionRecord(caseId: id, revision: 1, form: formData, createdOn: today, createdBy: user.id))
             try Self.attach(db, form.materials, to: id, on: today)
-            try NodeStore.appendEvent(db, caseId: id, actor: Self.actor(user), action: "submit",
-                                      payload: ["kind": policy.kind.rawValue, "revision": "1", "late": String(late), "originalCase": original ?? ""])
+            var payload = ["kind": policy.kind.rawValue, "revision": "1", "late": String(late), "originalCase": original ?? ""]
+            payload["consultation"] = form.consultationId
+            try NodeStore.appendEvent(db, caseId: id, actor: Self.actor(user), action: "submit", payload: payload)
             return linked
         }
     }
@@ -324,6 +331,10 @@ struct CaseWorkflow: Sendable {
                 preliminaryConclusion: record.preliminaryConclusion ?? "", clock: Self.clockState(record, accepted: accepted), forwardedOn: today)
             var withRounds = payload
             withRounds.countyNotices = notices
+            // Issue 18 and Art 6: the consultation and the county's expert sessions travel with the case.
+            withRounds.consultation = try NodeStore.caseConsultation(db, caseId: caseId).map { try JSONDecoder().decode(ConsultationSummary.self, from: $0) }
+            let sessions = try NodeStore.expertSessions(db, caseId: caseId).map { try JSONDecoder().decode(ExpertSession.self, from: $0) }
+            withRounds.expertSessions = sessions.isEmpty ? nil : sessions
             try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId,
                                type: .caseForwarded, caseId: caseId, payload: withRounds, attachments: attachments)
             return record
@@ -361,8 +372,11 @@ struct CaseWorkflow: Sendable {
             let superseded = try NodeStore.supersedeOpinion(db, caseId: caseId, on: today)
             let sequence = try NodeStore.nextOpinionSequence(db, year: today.year)
             let number = OpinionNumber(prefix: configuration.opinionPrefix, year: today.year, sequence: sequence)
-            let opinion = ReviewOpinion(number: number, outcome: outcome, policyTitle: record.title, draftingUnit: record.draftingUnit,
+            var opinion = ReviewOpinion(number: number, outcome: outcome, policyTitle: record.title, draftingUnit: record.draftingUnit,
                                         requiredChanges: changes, remarks: remarks, issuedOn: today, issuerNode: configuration.nodeId)
+            // Art 6: the expert sessions held on the case are cited in the opinion's basis.
+            let sessions = try NodeStore.expertSessions(db, caseId: caseId).map { try JSONDecoder().decode(ExpertSession.self, from: $0) }
+            if !sessions.isEmpty { opinion.basis = sessions.map(\.citation) }
             let opinionBytes = try Self.canonicalJSON(opinion)
             var opinionRecord = OpinionRecord(caseId: caseId, number: number.description, year: today.year, sequence: sequence,
                                               outcome: outcome, body: opinionBytes, issuedOn: today)

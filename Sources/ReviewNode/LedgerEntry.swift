@@ -29,13 +29,18 @@ struct LedgerEntry: Codable, Sendable {
     var launchConfirmedOn: CivilDate?
     /// Art 13: the case the policy was launched under (for adjustments and withdrawals).
     var originalCaseId: String?
+    /// Issue 18: the 上线意见征询 the case carried, in a line: its id and each department's answer.
+    var consultation: String? = nil
+    /// Art 6: how many 座谈会/论证会 were recorded on the case.
+    var expertSessions: Int = 0
 
     /// The ledger's lines of `rows` (``NodeStore/ledger(_:limit:offset:)``), in their order.
     static func entries(_ rows: LedgerRows) -> [LedgerEntry] {
-        rows.cases.map { record in
+        let decoder = JSONDecoder()
+        return rows.cases.map { record in
             let opinion = rows.opinions[record.id]
             let notices = rows.noticeCounts[record.id]
-            return LedgerEntry(
+            var entry = LedgerEntry(
                 id: record.id, title: record.title, documentNumber: record.documentNumber, kind: record.kind, level: record.level,
                 draftingUnit: record.draftingUnit, state: record.state, stateName: record.state.chineseName,
                 submittedOn: record.submittedOn, acceptedOn: record.acceptedOn, dueOn: record.dueOn,
@@ -44,6 +49,12 @@ struct LedgerEntry: Codable, Sendable {
                 opinionNumber: opinion?.number, opinionOutcome: opinion?.outcome, opinionIssuedOn: opinion?.issuedOn,
                 revisions: record.currentRevision, launchDate: record.launchDate, launchConfirmedOn: record.launchConfirmedOn,
                 originalCaseId: record.originalCaseId)
+            // Issue 18 and Art 6.
+            if let data = rows.consultations[record.id], let summary = try? decoder.decode(ConsultationSummary.self, from: data) {
+                entry.consultation = summary.id + ":" + summary.departments.map { "\($0.department)\($0.answer?.chineseName ?? "未答复")" }.joined(separator: ";")
+            }
+            entry.expertSessions = rows.expertSessionCounts[record.id] ?? 0
+            return entry
         }
     }
 
@@ -81,7 +92,7 @@ struct LedgerEntry: Codable, Sendable {
     static var csvHeader: Data {
         let header = ["案件编号", "政策文件", "文号", "申请类型", "政策层级", "制定部门", "状态", "申请日期", "受理日期", "审查期限",
                       "逾期申请(第十三条)", "报送材料", "材料补正次数", "要素补正次数", "意见书编号", "审查结论", "意见书日期", "修订版本数",
-                      "上线日期", "上线确认日期", "原上线案件"]
+                      "上线日期", "上线确认日期", "上线意见征询", "座谈会论证会次数(第六条)", "原上线案件"]
         return Data([0xEF, 0xBB, 0xBF]) + Data((header.map(quote).joined(separator: ",") + "\r\n").utf8)
     }
 
@@ -97,7 +108,7 @@ struct LedgerEntry: Codable, Sendable {
                 entry.lateApplication ? "是" : "否", materials, String(entry.materialsNotices), String(entry.supplementNotices),
                 entry.opinionNumber ?? "", entry.opinionOutcome?.chineseName ?? "", entry.opinionIssuedOn?.description ?? "",
                 String(entry.revisions), entry.launchDate?.description ?? "", entry.launchConfirmedOn?.description ?? "",
-                entry.originalCaseId ?? "",
+                entry.consultation ?? "", String(entry.expertSessions), entry.originalCaseId ?? "",
             ]
             lines.append(fields.map(quote).joined(separator: ",") + "\r\n")
         }

@@ -16,6 +16,7 @@ extension NodeConfiguration {
         var opinionPrefix: String?
         var materialsSupplyWorkdays: Int?
         var supplementSupplyWorkdays: Int?
+        var consultationWorkdays: Int?
         var maxMaterialBytes: Int?
         var maxMessageBytes: Int?
         var durability: NodeStore.Durability?
@@ -65,6 +66,10 @@ extension NodeConfiguration {
         if let prefix = file.opinionPrefix { configuration.opinionPrefix = prefix }
         if let days = file.materialsSupplyWorkdays { configuration.materialsSupplyWorkdays = days }
         if let days = file.supplementSupplyWorkdays { configuration.supplementSupplyWorkdays = days }
+        if let days = file.consultationWorkdays {
+            guard (1...60).contains(days) else { throw NodeConfigurationError("\(path): consultationWorkdays must be 1 to 60 working days") }
+            configuration.consultationWorkdays = days
+        }
         if let bytes = file.maxMaterialBytes {
             guard bytes > 0 else { throw NodeConfigurationError("\(path): maxMaterialBytes must be positive") }
             configuration.maxMaterialBytes = bytes

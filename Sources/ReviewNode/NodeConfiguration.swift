@@ -26,6 +26,8 @@ public struct NodeConfiguration: Sendable {
     public var materialsSupplyWorkdays: Int = 5
     /// Working days the drafter gets to answer a supplement notice.
     public var supplementSupplyWorkdays: Int = 5
+    /// Working days a consulted department has to answer a 上线意见征询 (issue 18; default 5).
+    public var consultationWorkdays: Int = 5
     /// Largest material file accepted, in bytes (default 50 MB).
     public var maxMaterialBytes: Int = 50 * 1024 * 1024
     /// Largest message a peer may send this node, frame bytes (the envelope and its

@@ -48,6 +48,15 @@ public struct NodeRoutes: Sendable {
         (.post, "cases/:id/re-review", { $0.reReview }),
         (.post, "cases/:id/launch", { $0.launch }),
         (.post, "cases/:id/archive", { $0.archive }),
+        (.post, "cases/:id/expert-sessions", { $0.recordExpertSession }),
+        (.get, "cases/:id/expert-sessions", { $0.expertSessions }),
+        (.get, "consultations", { $0.listConsultations }),
+        (.post, "consultations", { $0.openConsultation }),
+        (.get, "consultations/:consultationId", { $0.consultation }),
+        (.post, "consultations/:consultationId/answer", { $0.answerConsultation }),
+        (.post, "consultations/:consultationId/responses", { $0.respondConsultation }),
+        (.post, "consultations/:consultationId/override", { $0.overrideConsultation }),
+        (.get, "consultations/:consultationId/files/:sha256", { $0.consultationFile }),
         (.get, "federation/status", { $0.federationStatus }),
         (.post, "federation/links/:nodeId/check", { $0.checkLink }),
         (.post, "federation/links/:nodeId/audit", { $0.auditLink }),
@@ -180,7 +189,8 @@ public struct NodeRoutes: Sendable {
     /// Raw bytes in; kept byte-exact under their SHA-256. `X-Content-SHA256`, when sent, must match.
     func uploadMaterial(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        try Access.requireRole(user, .drafter)
+        // Drafters upload materials; consultees their answers' attachments; reviewers Art 6 session files.
+        try Access.requireRole(user, .drafter, .consultee, .countyReviewer, .cityReviewer)
         let limit = services.configuration.maxMaterialBytes
         let data = try await HTTPBody.bytes(of: request, limit: limit)
         guard !data.isEmpty else { throw APIError.invalid("body", "上传的材料为空") }
@@ -189,7 +199,9 @@ public struct NodeRoutes: Sendable {
             throw APIError.invalid("X-Content-SHA256", "材料内容与声明的SHA-256不一致,请重新上传", detail: "declared \(declared), received bytes hash to \(digest)")
         }
         let blob = MaterialBlobRecord(sha256: digest, bytes: data.count, content: data, uploadedBy: user.id, createdAt: Date())
-        guard let unit = user.unit else { throw APIError.forbidden("a drafter without a unit cannot upload") }
+        guard let unit = user.role.isReviewer ? ExpertSessionWorkflow.reviewerUploadUnit : user.unit else {
+            throw APIError.forbidden("a drafter without a unit cannot upload")
+        }
         try await services.store.write { db in try NodeStore.storeUpload(db, blob, unit: unit) }
         return try HTTPBody.json(UploadedMaterial(sha256: digest, bytes: data.count), status: .created)
     }

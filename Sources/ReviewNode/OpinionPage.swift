@@ -33,6 +33,8 @@ struct OpinionPage {
         ]
         view["hasChanges"] = !opinion.requiredChanges.isEmpty
         view["remarks"] = opinion.remarks
+        // Art 6: the expert sessions the review relied on.
+        view["basis"] = opinion.basis.map { $0.map { ["line": $0] } }
         view["revisionDueOn"] = revisionDueOn.map(Self.chineseDate)
         if let signerPublicKey, !signerPublicKey.isEmpty {
             view["fingerprint"] = NodeIdentity.fingerprint(ofPublicKey: signerPublicKey)

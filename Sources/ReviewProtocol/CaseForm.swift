@@ -9,6 +9,9 @@ public struct CaseForm: Codable, Hashable, Sendable {
     public var policy: Policy
     public var serviceItems: [ServiceItem]
     public var materials: [MaterialRef]
+    /// The 上线意见征询 this application carries (its id on the drafter's node): on submission
+    /// its generated materials (4) and (5) are attached. Absent when none was held.
+    public var consultationId: String? = nil
 
     public init(formatVersion: Int = 1, policy: Policy, serviceItems: [ServiceItem], materials: [MaterialRef]) {
         self.formatVersion = formatVersion
@@ -21,7 +24,7 @@ public struct CaseForm: Codable, Hashable, Sendable {
     public static let currentFormatVersion = 1
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion, policy, serviceItems, materials
+        case formatVersion, policy, serviceItems, materials, consultationId
     }
 
     /// - Throws: `DecodingError.dataCorrupted` at `formatVersion` for any version but 1.
@@ -35,6 +38,7 @@ public struct CaseForm: Codable, Hashable, Sendable {
         policy = try container.decode(Policy.self, forKey: .policy)
         serviceItems = try container.decode([ServiceItem].self, forKey: .serviceItems)
         materials = try container.decode([MaterialRef].self, forKey: .materials)
+        consultationId = try container.decodeIfPresent(String.self, forKey: .consultationId)
     }
 }
 

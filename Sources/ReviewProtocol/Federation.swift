@@ -275,6 +275,10 @@ public struct CaseForwardedPayload: Codable, Hashable, Sendable {
     public var preliminaryConclusion: String
     public var clock: ClockState
     public var forwardedOn: CivilDate
+    /// The 上线意见征询 held before submission (absent when none, or from older nodes).
+    public var consultation: ConsultationSummary? = nil
+    /// Art 6 sessions the county held on the case (absent when none, or from older nodes).
+    public var expertSessions: [ExpertSession]? = nil
 
     public init(caseId: String, kind: CaseKind, title: String, documentNumber: String?, draftingUnit: String, divisionCode: String,
                 submittedOn: CivilDate, effectiveDate: CivilDate?, lateApplication: Bool, revision: Int, form: CaseForm,

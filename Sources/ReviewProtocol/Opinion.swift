@@ -11,6 +11,9 @@ public struct ReviewOpinion: Codable, Hashable, Sendable {
     public var issuedOn: CivilDate
     /// Division code of the issuing node.
     public var issuerNode: String
+    /// The review's basis (审查依据) beyond the regulation itself: the Art 6 expert sessions
+    /// held on the case, each as its citation line. Absent on opinions without any.
+    public var basis: [String]? = nil
 
     public init(
         number: OpinionNumber, outcome: OpinionOutcome, policyTitle: String, draftingUnit: String,

@@ -113,6 +113,10 @@ public struct LedgerRows: Sendable {
     public var noticeCounts: [String: (materials: Int, supplement: Int)]
     /// Each case's opinion, by case id.
     public var opinions: [String: OpinionRecord]
+    /// Issue 18: the 上线意见征询 (``ConsultationSummary`` JSON) of the cases that carried one.
+    public var consultations: [String: Data] = [:]
+    /// Art 6: how many expert sessions each case had (absent: none).
+    public var expertSessionCounts: [String: Int] = [:]
 }
 
 extension NodeStore {
@@ -183,7 +187,14 @@ extension NodeStore {
         }
         let opinions = Dictionary(uniqueKeysWithValues: try (paged ? OpinionRecord.filter(ids.contains(OpinionRecord.Columns.caseId)) : OpinionRecord.all())
             .fetchAll(db).map { ($0.caseId, $0) })
-        return LedgerRows(cases: cases, materials: materials, noticeCounts: notices, opinions: opinions)
+        var rows = LedgerRows(cases: cases, materials: materials, noticeCounts: notices, opinions: opinions)
+        for id in ids {
+            if let summary = try caseConsultation(db, caseId: id) { rows.consultations[id] = summary }
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT caseId, COUNT(*) AS n FROM expertSession GROUP BY caseId") where ids.contains(row["caseId"]) {
+            rows.expertSessionCounts[row["caseId"]] = row["n"]
+        }
+        return rows
     }
 
     /// Up to `limit` cases `user` may see, narrowed by `filter`, in id order after the case id

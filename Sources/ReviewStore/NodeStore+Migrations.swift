@@ -353,6 +353,7 @@ extension NodeStore {
                 t.primaryKey(["consumerId", "sequence"])
             }
         }
+        registerConsultationMigration(&migrator)
         migrator.registerMigration("v14-outbox-bodies") { db in
             // The signed frames apart from the small rows the delivery loop updates: marking a
             // message delivered rewrites about a hundred bytes, not its half-megabyte body.

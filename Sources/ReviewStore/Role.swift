@@ -13,6 +13,9 @@ public enum Role: String, Codable, CaseIterable, Sendable {
     /// A consuming system (Art 14: 政策服务网上大厅, 城市智能体) on the city node: reads the
     /// published feed and the keyring, nothing else.
     case platform
+    /// A consulted department (e.g. 德惠市司法局) on the drafters' node: answers the 上线意见征询
+    /// addressed to its unit and sees nothing else.
+    case consultee
 
     public var chineseName: String {
         switch self {
@@ -22,13 +25,14 @@ public enum Role: String, Codable, CaseIterable, Sendable {
         case .supervisor: "监督员"
         case .operator: "运维管理员"
         case .platform: "对接平台"
+        case .consultee: "征询部门"
         }
     }
 
     /// Whether this role exists on a node of `tier`.
     public func exists(onCityNode isCity: Bool) -> Bool {
         switch self {
-        case .drafter, .operator: true
+        case .drafter, .operator, .consultee: true
         case .countyReviewer: !isCity
         case .cityReviewer, .supervisor, .platform: isCity
         }

@@ -10,7 +10,8 @@ public struct UserRecord: Codable, Sendable, Hashable, FetchableRecord, MutableP
     public var id: Int64?
     public var name: String
     public var role: Role
-    /// The drafting unit, for drafters (e.g. 德惠市科学技术局); nil for the other roles.
+    /// The drafting unit, for drafters (e.g. 德惠市科学技术局), or the consulted department, for
+    /// consultees (e.g. 德惠市司法局); nil for the other roles.
     public var unit: String?
     public var tokenHash: String
     public var createdAt: Date
@@ -57,9 +58,12 @@ extension NodeStore {
         if role == .drafter, (unit ?? "").isEmpty {
             throw StoreError(.invalidInput, "unit: a drafter belongs to one drafting unit; give --unit")
         }
+        if role == .consultee, (unit ?? "").isEmpty {
+            throw StoreError(.invalidInput, "unit: a consultee is bound to one consulted department; give --unit")
+        }
         let token = UserRecord.newToken()
         var user = UserRecord(
-            id: nil, name: name, role: role, unit: role == .drafter ? unit : nil,
+            id: nil, name: name, role: role, unit: role == .drafter || role == .consultee ? unit : nil,
             tokenHash: UserRecord.hash(token: token), createdAt: Date(), disabled: false)
         user.tokenExpiresAt = tokenExpiresAt
         user.passwordHash = passwordHash

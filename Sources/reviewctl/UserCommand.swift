@@ -18,7 +18,7 @@ struct UserCommand: ParsableCommand {
             abstract: "Create a user and print its API token (shown once; only its hash is stored).")
         @OptionGroup var location: NodeLocation
         @Option(help: "The person's or office's name.") var name: String
-        @Option(help: "drafter, countyReviewer, cityReviewer, supervisor or operator.") var role: String
+        @Option(help: "drafter, countyReviewer, cityReviewer, supervisor, operator or consultee (a consulted department; give --unit).") var role: String
         @Option(help: "The drafting unit (drafters only), e.g. 德惠市科学技术局.") var unit: String?
         @Option(help: "YYYY-MM-DD: the token works through that day (Beijing time), then stops. Default: never expires.") var expires: String?
 

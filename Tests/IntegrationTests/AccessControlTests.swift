@@ -68,7 +68,8 @@ import Testing
         case ("ledger", _): 403
         case ("users", "operator"): 200
         case ("users", _): 403
-        case ("upload", "drafter"), ("upload", "otherDrafter"): 201
+        // Reviewers upload Art 6 expert sessions' files (kept apart from every drafting unit's).
+        case ("upload", "drafter"), ("upload", "otherDrafter"), ("upload", "reviewer"): 201
         case ("upload", _): 403
         default: -1
         }

@@ -9,7 +9,7 @@ import Testing
 /// file-name extensions. Text inside an element marked `data-technical` (commands and raw
 /// errors for operators, the opinion's verification footer) is not read.
 enum ConsoleWording {
-    static let allowedWords: Set<String> = ["CSV", "ZIP", "JSON", "SHA", "KB", "pdf", "doc", "docx", "xls", "xlsx", "ofd", "txt", "json", "zip"]
+    static let allowedWords: Set<String> = ["CSV", "ZIP", "JSON", "SHA", "KB", "pdf", "doc", "docx", "xls", "xlsx", "ofd", "txt", "json", "zip", "html"]
 
     static func matches(_ pattern: String, in text: String) -> [String] {
         let regex = try! NSRegularExpression(pattern: pattern, options: [.dotMatchesLineSeparators])

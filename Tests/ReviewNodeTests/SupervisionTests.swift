@@ -108,7 +108,7 @@ import Testing
                     decided.isEmpty ? "—" : String(format: "%.1f%%", Double(firstPass) * 100 / Double(decided.count)),
                     median(totals), p90.map(String.init) ?? "—", median(decided.map { $0.opinion!.county }), median(decided.map { $0.opinion!.city }),
                     "\(overdue)", "\(rounds)", cases.isEmpty ? "—" : String(format: "%.2f", Double(rounds) / Double(cases.count)),
-                    "\(cases.filter(\.late).count)"].joined(separator: ",")
+                    "\(cases.filter(\.late).count)", "0"].joined(separator: ",")
         }
         var lines = origins.map { origin in line(origin.1, origin.0, inPeriod.filter { $0.origin == origin.0 }) }
         lines.append(line("合计", "", inPeriod))

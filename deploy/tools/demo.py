@@ -24,8 +24,10 @@ CITY = "http://127.0.0.1:8100/api/v1"
 def tokens():
     table = {}
     for line in (DATA / "tokens.txt").read_text(encoding="utf-8").splitlines():
-        node, role, _name, token = line.split("\t")
-        table[(node, role)] = token
+        node, role, name, token = line.split("\t")
+        # Consultees are one per department: keyed by their unit.
+        key = f"consultee:{name.split(' (')[-1].rstrip(')')}" if role == "consultee" else role
+        table[(node, key)] = token
     return table
 
 
@@ -164,6 +166,7 @@ def main():
     print(f"    printable A4 page: {out}")
 
     launched = second_case(form, drafter, county_reviewer, city_reviewer)
+    third_case(form, t, drafter, county_reviewer, city_reviewer)
     published(launched, t, city_reviewer)
 
 
@@ -237,7 +240,7 @@ def second_case(form, drafter, county_reviewer, city_reviewer):
 
 def published(cid, t, city_reviewer):
     """Art 14: the launched item as 长春市政策服务网上大厅 receives it from the city's feed, signed."""
-    step(17, "长春 publishes the launched item (Art 14); the portal pulls it from the feed, signed by the city")
+    step(20, "长春 publishes the launched item (Art 14); the portal pulls it from the feed, signed by the city")
     # A federation set up before the platform role existed has no platform token: the city reviewer reads the feed too.
     portal = t.get(("220100", "platform"), city_reviewer)
     entry = None
@@ -266,6 +269,73 @@ def published(cid, t, city_reviewer):
         result = subprocess.run([str(mirror), "sync", "--url", CITY.removesuffix("/api/v1"), "--token", portal, "--database", str(database)],
                                 capture_output=True, text=True)
         print(f"    reference consumer (published-mirror, every signature checked against 长春's keyring): {result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr.strip()}")
+
+
+def third_case(form, t, drafter, county_reviewer, city_reviewer):
+    """Issue 18 and Art 6: a 上线意见征询 of four 德惠 departments before submission, whose record
+    becomes materials (4) and (5); a 论证会 at the city, cited in the opinion."""
+    consultees = {role_unit: token for (node, role_unit), token in t.items() if node == "220183" and role_unit.startswith("consultee:")}
+    if len(consultees) < 4:
+        print("\n(skipping the consultation: run deploy/local.sh again to create the 德惠 consultee accounts)")
+        return
+    token = {key.split(":", 1)[1]: value for key, value in consultees.items()}
+    step(17, "上线意见征询: 德惠市科学技术局 asks 司法局, 财政局, 市场监管局 and 发改局 before submitting")
+    draft = copy.deepcopy(form)
+    draft["policy"]["title"] = "德惠市支持科技型企业研发投入补助办法"
+    draft["materials"] = [m for m in form["materials"] if m["kind"] not in ("consultationRecord", "fairCompetitionAndFunding")]
+    opened = call(COUNTY, "POST", "/consultations", drafter, body={"form": draft, "departments": [
+        {"department": "德惠市司法局"}, {"department": "德惠市财政局", "topic": "funding"},
+        {"department": "德惠市市场监督管理局", "topic": "fairCompetition"}, {"department": "德惠市发展和改革局"}]})
+    consultation = opened["consultation"]
+    cons_id = consultation["id"]
+    print(f"    consultation {cons_id}: every department answers by {consultation['departments'][0]['dueOn']} (working days, configurable)")
+    call(COUNTY, "POST", f"/consultations/{cons_id}/answer", token["德惠市司法局"], body={"answer": "agree"})
+    call(COUNTY, "POST", f"/consultations/{cons_id}/answer", token["德惠市发展和改革局"], body={
+        "answer": "agreeWithChanges", "changes": [{"itemIndex": 0, "element": "applicationWindow", "change": "申报时限写明起止日期"}]})
+    call(COUNTY, "POST", f"/consultations/{cons_id}/answer", token["德惠市市场监督管理局"], body={
+        "answer": "agree", "fairCompetition": {"conclusion": "noRestriction", "basis": "《公平竞争审查制度实施细则》第十三条"}})
+    waiting = call(COUNTY, "GET", f"/consultations/{cons_id}", drafter)
+    answered = [d for d in waiting["consultation"]["departments"] if d.get("answer")]
+    print(f"    {len(answered)} of 4 answered; 发改局: 修改后同意 (事项1 申报时限); overdue now: {waiting['overdueDepartments'] or 'none'}")
+    early = urllib.request.Request(f"{COUNTY}/cases", data=json.dumps({**draft, "consultationId": cons_id}, ensure_ascii=False).encode(), method="POST")
+    early.add_header("Authorization", "Bearer " + drafter)
+    early.add_header("Content-Type", "application/json")
+    try:
+        urllib.request.urlopen(early, timeout=30)
+    except urllib.error.HTTPError as error:
+        print(f"    submitting now is refused: HTTP {error.code} {json.loads(error.read())['error']['message']}")
+    call(COUNTY, "POST", f"/consultations/{cons_id}/answer", token["德惠市财政局"], body={
+        "answer": "agree", "funding": {"conclusion": "同意从市本级财政预算安排", "basis": "2026年部门预算", "source": "市本级财政预算", "amount": "300万元"}})
+    done = call(COUNTY, "POST", f"/consultations/{cons_id}/responses", drafter, body={"department": "德惠市发展和改革局", "response": "已采纳,申报时限已写明起止日期"})
+    print(f"    all answered; materials compiled: (4) SHA-256 {done['consultation']['recordSha256'][:16]}…, (5) SHA-256 {done['consultation']['opinionsSha256'][:16]}…")
+
+    step(18, "the drafter submits with the consultation: materials (4) and (5) come without an upload")
+    case = call(COUNTY, "POST", "/cases", drafter, body={**draft, "consultationId": cons_id})
+    cid = case["case"]["id"]
+    for material in case["materials"]:
+        if material["kind"] in ("consultationRecord", "fairCompetitionAndFunding"):
+            print(f"    {cid}: {material['title']} ({material['bytes']} bytes)")
+    call(COUNTY, "POST", f"/cases/{cid}/accept", county_reviewer)
+    call(COUNTY, "POST", f"/cases/{cid}/complete-preliminary", county_reviewer, body={"conclusion": "初审通过,报请长春市政数局审定"})
+    call(COUNTY, "POST", f"/cases/{cid}/forward", county_reviewer)
+    wait_for("the city to receive the case", lambda: state(CITY, cid, city_reviewer) == "finalReview")
+    at_city = call(CITY, "GET", f"/cases/{cid}", city_reviewer)
+    print(f"    长春 holds consultation {at_city['consultation']['id']} with {len(at_city['consultation']['departments'])} answers")
+
+    step(19, "长春 convenes a 论证会 (Art 6): recorded on the case, the clock keeps running, cited in the opinion")
+    due = at_city["case"]["dueOn"]
+    call(CITY, "POST", f"/cases/{cid}/expert-sessions", city_reviewer, body={
+        "form": "hearing", "heldOn": time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600)),  # today in Beijing
+        "participants": [{"name": "王敏", "unit": "德惠市科学技术局", "field": "drafting"},
+                         {"name": "李强", "unit": "德惠市政务服务中心", "field": "administrativeApproval"},
+                         {"name": "赵磊", "unit": "吉林大学", "field": "expert"}],
+        "minutes": "逐项讨论申报条件与兑现方式。", "conclusions": "要素表述规范,同意上线。"})
+    after = call(CITY, "GET", f"/cases/{cid}", city_reviewer)["case"]
+    print(f"    due date before {due}, after {after['dueOn']} (unchanged)")
+    call(CITY, "POST", f"/cases/{cid}/opinion", city_reviewer, body={"outcome": "passed", "requiredChanges": []})
+    wait_for("德惠 to receive the opinion", lambda: state(COUNTY, cid, drafter) == "opinionPassed")
+    opinion = call(COUNTY, "GET", f"/cases/{cid}/opinion", drafter)
+    print(f"    {number_of(opinion)} 审查依据: {'; '.join(opinion.get('basis', []))}")
 
 
 if __name__ == "__main__":

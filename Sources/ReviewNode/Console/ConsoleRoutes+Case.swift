@@ -42,6 +42,7 @@ extension ConsoleRoutes {
         "forward": "已报送市级审定。", "opinion": "标准化审查意见书已出具。", "coordination": "协调结果已记录。", "re-review": "已开始重新审查,审查计时重新开始。",
         "archive": "已归档。", "supply-materials": "材料已补正。", "resubmit": "已重新提交,审查计时恢复。",
         "revise": "修改稿已提交。", "disagreement": "异议已记录。", "launch": "上线信息已确认。",
+        "expert-session": "座谈会、论证会已记录,审查计时不受影响。",
     ]
 
     func casePage(_ request: Request, context: NodeRequestContext) async throws -> Response {
@@ -139,6 +140,8 @@ extension ConsoleRoutes {
         view["elementOptions"] = Element.allCases.map { ["value": $0.rawValue, "name": $0.chineseName] }
         view["today"] = services.today.date.description
         view["canArchive"] = user.role.isReviewer || user.role == .supervisor
+        Self.consultationSections(detail, view: &view, itemNames: itemNames)
+        view["canRecordSession"] = user.role.isReviewer && summary.state != .archived && (services.configuration.isCity || detail.forwardedOn == nil)
         return renderer.page("case", view)
     }
 
@@ -215,6 +218,7 @@ extension ConsoleRoutes {
         case "coordination":
             _ = try await workflow.recordCoordination(caseId, outcome: try required(form, "outcome", "请填写协调结果"), by: user)
         case "archive": _ = try await workflow.archive(caseId, by: user)
+        case "expert-session": try await recordExpertSession(form, caseId: caseId, user: user)
         case "re-review": _ = try await workflow.beginReReview(caseId, by: user)
         case "supply-materials":
             let materials = try await storeMaterials(form, into: [], by: user)

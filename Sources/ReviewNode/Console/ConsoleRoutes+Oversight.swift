@@ -36,7 +36,9 @@ extension ConsoleRoutes {
              "acceptedOn": entry.acceptedOn?.description ?? "—", "materials": entry.materials.count,
              "notices": "\(entry.materialsNotices) / \(entry.supplementNotices)", "opinion": entry.opinionNumber ?? "—",
              "outcome": entry.opinionOutcome?.chineseName ?? "—", "launchDate": entry.launchDate?.description ?? "—",
-             "late": entry.lateApplication, "published": Self.publicationText(marks[entry.id], today: today)]
+             "late": entry.lateApplication, "published": Self.publicationText(marks[entry.id], today: today),
+             "consulted": entry.consultation != nil,
+             "sessions": entry.expertSessions > 0 ? "\(entry.expertSessions)次" : "—"]
         }
         view["showPublication"] = services.configuration.isCity
         return renderer.page("ledger", view)
@@ -329,7 +331,8 @@ extension ConsoleRoutes {
             ["name": row.name, "received": row.received, "opinions": row.opinions, "firstPassRate": Supervision.percent(row.firstPassRate),
              "medianDays": Supervision.format(row.medianDays), "p90Days": row.p90Days.map(String.init) ?? "—",
              "countyDays": Supervision.format(row.medianCountyDays), "cityDays": Supervision.format(row.medianCityDays),
-             "overdue": row.overdue, "roundsPerCase": Supervision.format(row.roundsPerCase, digits: 2), "late": row.lateApplications]
+             "overdue": row.overdue, "roundsPerCase": Supervision.format(row.roundsPerCase, digits: 2), "late": row.lateApplications,
+             "sessions": row.expertSessionCases]
         }
         view["rows"] = report.rows.map(row)
         view["total"] = row(report.total)

@@ -48,6 +48,11 @@ struct ConsoleRoutes: Sendable {
         (.post, "operator/users/:userId/enable", { $0.enableUser }),
         (.post, "operator/outbox/:messageId/retry", { $0.retryDeadLetter }),
         (.post, "operator/outbox/:messageId/discard", { $0.discardDeadLetter }),
+        (.get, "consultations", { $0.consultationsPage }),
+        (.post, "consultations", { $0.openConsultation }),
+        (.get, "consultations/:consultationId", { $0.consultationPage }),
+        (.post, "consultations/:consultationId/actions/:action", { $0.consultationAction }),
+        (.get, "consultations/:consultationId/files/:sha256", { $0.consultationFile }),
         (.get, "supervision", { $0.supervision }),
         (.get, "supervision.csv", { $0.supervisionCSV }),
         // Last: any other console address is a Chinese 404 page, not the API's JSON.
@@ -168,6 +173,7 @@ struct ConsoleRoutes: Sendable {
     func inbox(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let user = try context.requireUser()
         if user.role == .operator { return ConsoleRenderer.redirect("/console/operator") }
+        if user.role == .consultee { return ConsoleRenderer.redirect("/console/consultations") }
         var filter = try CaseFilter(request)
         if user.role == .drafter { filter.unit = nil }
         let mine = request.query("scope") != "all"
@@ -189,6 +195,13 @@ struct ConsoleRoutes: Sendable {
         view["cases"] = cases.map { ConsoleView.row($0, vocabulary: vocabulary) }
         // The city sees cases from every county: which one each came from.
         view["showOrigin"] = services.configuration.isCity
+        if user.role == .drafter {
+            // Reminders: the unit's consultations with a department past its deadline.
+            let today = services.today.date
+            let overdue = try await consultations.list(by: user).filter { $0.caseId == nil && !$0.overdueDepartments.isEmpty }
+            view["consultationReminders"] = overdue.map { Self.consultationRow($0, for: user, today: today) }
+            view["hasConsultationReminders"] = !overdue.isEmpty
+        }
         view["page"] = page
         view["pages"] = pages
         let query = ["scope=" + (mine ? "mine" : "all"), filter.queryString].filter { !$0.isEmpty }.joined(separator: "&")
@@ -201,7 +214,9 @@ struct ConsoleRoutes: Sendable {
 
     func submitPage(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try Access.requireRole(try context.requireUser(), .drafter)
-        return renderer.page("submit", submitView(context))
+        var view = submitView(context)
+        view["consultationId"] = request.query("consultation")
+        return renderer.page("submit", view)
     }
 
     func submitView(_ context: NodeRequestContext) -> [String: Any] {
@@ -263,6 +278,8 @@ struct ConsoleRoutes: Sendable {
         do {
             var caseForm = fromFields ? try ElementFields.caseForm(form) : try decodeUploadedForm(form)
             caseForm.materials = try await storeMaterials(form, into: fromFields ? kept : caseForm.materials, by: user)
+            // Issue 18: a finished consultation supplies materials (4) and (5) at submission.
+            if let consultation = form.value("consultationId") { caseForm.consultationId = consultation }
             let findings = services.linter.check(caseForm)
             view["checked"] = true
             let itemNames = caseForm.serviceItems.map(\.itemName)

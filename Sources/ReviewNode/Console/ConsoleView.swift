@@ -24,6 +24,7 @@ enum ConsoleView {
                 "isDrafter": user.role == .drafter,
                 "isReviewer": user.role.isReviewer,
                 "isOperator": user.role == .operator,
+                "canConsult": user.role == .drafter || user.role == .consultee,
                 "canLedger": user.role.isReviewer || user.role == .supervisor,
                 "canSupervise": isCity && (user.role == .supervisor || user.role == .cityReviewer),
             ]
@@ -44,7 +45,7 @@ enum ConsoleView {
              .launchConfirmed, .withdrawalConfirmed].contains(state)
         case .supervisor:
             state != .archived
-        case .operator, .platform:
+        case .operator, .platform, .consultee:
             false
         }
     }

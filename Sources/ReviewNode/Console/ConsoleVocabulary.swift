@@ -80,6 +80,7 @@ struct ConsoleVocabulary: Sendable {
         "recordDisagreement": "对审查意见有异议", "recordCoordination": "记录协调结果", "confirmLaunch": "确认上线",
         "confirmWithdrawal": "确认下线", "archive": "归档", "receiveResubmission": "收到补正材料(恢复计时)",
         "receiveLaunchConfirmation": "收到上线确认", "retryDeadLetter": "重新发送被拒收的消息", "discardDeadLetter": "放弃发送被拒收的消息",
+        "recordExpertSession": "召开座谈会、论证会(第六条,不暂停计时)",
     ]
 
     static func event(_ action: String) -> String { events[action] ?? "其他处理" }
@@ -92,7 +93,11 @@ struct ConsoleVocabulary: Sendable {
         switch action {
         case "submit":
             parts = [payload["kind"].flatMap(CaseKind.init(rawValue:)).map(\.chineseName), revision(),
-                     payload["late"] == "true" ? "逾期申请(第十三条)" : nil]
+                     payload["late"] == "true" ? "逾期申请(第十三条)" : nil,
+                     payload["consultation"].map { "附意见征询\($0)" }]
+        case "recordExpertSession":
+            parts = [payload["form"].flatMap(ExpertSessionForm.init(rawValue:)).map(\.chineseName), date("heldOn").map { "会议日期 \($0)" },
+                     payload["participants"].map { "\($0)人参加" }]
         case "requestMaterials":
             let missing = (payload["missing"] ?? "").split(separator: ",").compactMap { MaterialKind(rawValue: String($0))?.chineseName }
             parts = [missing.isEmpty ? nil : "缺少" + missing.joined(separator: "、"), date("supplyBy").map { "补正期限 \($0)" }]

@@ -15,6 +15,7 @@ import ReviewStore
 /// - overdue: clock days used beyond the limit at the opinion, or, still open, past the deadline;
 /// - supplement rounds: clock stops (one per supplement notice) at either tier;
 /// - late Art 13 applications: adjustments and withdrawals applied for late;
+/// - cases with expert sessions: cases on which a 座谈会 or 论证会 was recorded at either tier (Art 6);
 /// - deficient elements: findings in supplement notices (the county's, carried with the case,
 ///   and the city's), counted per element.
 struct Supervision: Sendable {
@@ -33,6 +34,8 @@ struct Supervision: Sendable {
         /// Open and past its deadline today.
         var overdueOpen: Bool
         var deficientElements: [Element]
+        /// Art 6: at least one 座谈会 or 论证会 was held on the case (at either tier).
+        var withExpertSessions = false
 
         var totalDays: Int? { opinionOn == nil ? nil : (countyDays ?? 0) + (cityDays ?? 0) }
         var overdue: Bool { totalDays.map { $0 > limit } ?? overdueOpen }
@@ -51,6 +54,8 @@ struct Supervision: Sendable {
         var overdue = 0
         var supplementRounds = 0
         var lateApplications = 0
+        /// Art 6: cases with at least one expert session.
+        var expertSessionCases = 0
 
         var firstPassRate: Double? { opinions == 0 ? nil : Double(firstPass) / Double(opinions) }
         var roundsPerCase: Double? { received == 0 ? nil : Double(supplementRounds) / Double(received) }
@@ -128,6 +133,7 @@ struct Supervision: Sendable {
         row.overdue = cases.filter(\.overdue).count
         row.supplementRounds = cases.map(\.supplementRounds).reduce(0, +)
         row.lateApplications = cases.filter(\.lateApplication).count
+        row.expertSessionCases = cases.filter(\.withExpertSessions).count
         return row
     }
 
@@ -158,13 +164,16 @@ struct Supervision: Sendable {
             let body = try decoder.decode(SupplementNotice.self, from: notice.body)
             elements[notice.caseId, default: []] += body.findings.compactMap(\.element)
         }
+        let withSessions = try NodeStore.casesWithExpertSessions(db)
         let cases = records.map { record in
-            Case(id: record.id, origin: record.originNode, receivedOn: record.forwardedOn ?? record.submittedOn,
+            var entry = Case(id: record.id, origin: record.originNode, receivedOn: record.forwardedOn ?? record.submittedOn,
                  opinionOn: opinions[record.id]?.issuedOn, passed: opinions[record.id].map { $0.outcome == .passed },
                  countyDays: record.countyWorkdays, cityDays: record.cityWorkdays, limit: record.clockLimit,
                  supplementRounds: record.clockStops.count, lateApplication: record.lateApplication,
                  overdueOpen: CaseSummary(record, calendar: calendar, today: today).overdue,
                  deficientElements: elements[record.id] ?? [])
+            entry.withExpertSessions = withSessions.contains(record.id)
+            return entry
         }
         var origins = try NodeStore.links(db, tier: Tier.county.rawValue).map { ($0.nodeId, $0.name) }
         let counties = origins
@@ -209,13 +218,13 @@ struct Supervision: Sendable {
     /// The CSV export: one line per county and the total, then the deficient elements.
     var csv: Data {
         let header = ["单位", "节点", "收案数", "出具意见书数", "一次通过数", "一次通过率", "用时中位数(工作日)", "用时P90(工作日)",
-                      "县级用时中位数", "市级用时中位数", "超期案件数", "补正轮次", "平均补正轮次", "逾期申请(第十三条)"]
+                      "县级用时中位数", "市级用时中位数", "超期案件数", "补正轮次", "平均补正轮次", "逾期申请(第十三条)", "召开座谈会论证会案件数(第六条)"]
         var lines = ["统计期间,\(from),\(to)", header.joined(separator: ",")]
         for row in rows + [total] {
             lines.append([row.name, row.origin, String(row.received), String(row.opinions), String(row.firstPass), Self.percent(row.firstPassRate),
                           Self.format(row.medianDays), row.p90Days.map(String.init) ?? "—", Self.format(row.medianCountyDays),
                           Self.format(row.medianCityDays), String(row.overdue), String(row.supplementRounds),
-                          Self.format(row.roundsPerCase, digits: 2), String(row.lateApplications)]
+                          Self.format(row.roundsPerCase, digits: 2), String(row.lateApplications), String(row.expertSessionCases)]
                 .map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ","))
         }
         lines.append("")

@@ -352,6 +352,15 @@ struct Apply {
                                    supplyBy: nil, revision: body.revision, body: try CaseWorkflow.canonicalJSON(notice), answeredOn: body.forwardedOn)
             try NodeStore.insert(db, notice: &row)
         }
+        // Issue 18 and Art 6: the consultation and the county's expert sessions, as the county recorded them.
+        if let consultation = body.consultation {
+            try NodeStore.setCaseConsultation(db, caseId: record.id, summary: try CaseWorkflow.canonicalJSON(consultation))
+        }
+        for (index, session) in (body.expertSessions ?? []).enumerated() {
+            var numbered = session
+            numbered.number = index + 1
+            try NodeStore.addExpertSession(db, caseId: record.id, number: numbered.number, body: try CaseWorkflow.canonicalJSON(numbered))
+        }
         try NodeStore.appendEvent(db, caseId: record.id, actor: actor, action: "receiveForwarded",
                                   payload: ["message": envelope.id, "revision": String(body.revision), "materials": String(body.materials.count)])
         try Outbox.enqueue(db, identity: services.identity, sender: configuration.nodeId, peer: envelope.sender, type: .received,
