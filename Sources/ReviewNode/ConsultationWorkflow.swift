@@ -156,6 +156,13 @@ struct ConsultationWorkflow: Sendable {
         try Access.requireRole(user, .consultee)
         guard let department = user.unit else { throw APIError.forbidden("a consultee without a department") }
         let reasons = answer.reasons?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let reasons, let problem = PlainText.problem(reasons, maxLength: 5_000) { throw APIError.invalid("reasons", problem) }
+        if let changes = answer.changes {
+            guard changes.count <= 200 else { throw APIError.invalid("changes", "修改意见不能超过200条") }
+            for (index, change) in changes.enumerated() {
+                if let problem = PlainText.problem(change.change, maxLength: 2_000) { throw APIError.invalid("changes[\(index)].change", problem) }
+            }
+        }
         switch answer.answer {
         case .agree: break
         case .agreeWithChanges:

@@ -27,15 +27,29 @@ struct ExpertSessionWorkflow: Sendable {
 
     /// - Throws: 422 naming the field (date, participants, minutes, conclusions, attachments);
     ///   409 once the case is archived, or on a county node once it was forwarded.
+    /// The most participants one session records.
+    static let maximumParticipants = 200
+
     func record(_ caseId: String, _ input: Input, by user: UserRecord) async throws -> ExpertSession {
         let today = services.today.date
         guard let heldOn = CivilDate(iso: input.heldOn) else { throw APIError.invalid("heldOn", "会议日期应为“年-月-日”格式(如2026-03-20)") }
         guard heldOn <= today else { throw APIError.invalid("heldOn", "会议日期不能晚于今天") }
         guard !input.participants.isEmpty else { throw APIError.invalid("participants", "请填写参加人员") }
+        guard input.participants.count <= Self.maximumParticipants else {
+            throw APIError.invalid("participants", "参加人员不能超过\(Self.maximumParticipants)人")
+        }
+        var seen: Set<String> = []
         for (index, participant) in input.participants.enumerated() {
             if participant.name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw APIError.invalid("participants[\(index)].name", "请填写参加人员姓名") }
             if participant.unit.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw APIError.invalid("participants[\(index)].unit", "请填写参加人员所在单位") }
+            if let problem = PlainText.problem(participant.name, maxLength: 50, multiline: false) { throw APIError.invalid("participants[\(index)].name", problem) }
+            if let problem = PlainText.problem(participant.unit, maxLength: 100, multiline: false) { throw APIError.invalid("participants[\(index)].unit", problem) }
+            guard seen.insert(participant.name + "\u{1}" + participant.unit).inserted else {
+                throw APIError.invalid("participants[\(index)].name", "参加人员重复")
+            }
         }
+        if let problem = PlainText.problem(input.minutes, maxLength: 20_000) { throw APIError.invalid("minutes", problem) }
+        if let problem = PlainText.problem(input.conclusions, maxLength: 5_000) { throw APIError.invalid("conclusions", problem) }
         let minutes = input.minutes.trimmingCharacters(in: .whitespacesAndNewlines)
         let conclusions = input.conclusions.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !minutes.isEmpty else { throw APIError.invalid("minutes", "请填写会议纪要") }
@@ -44,6 +58,7 @@ struct ExpertSessionWorkflow: Sendable {
         return try await services.store.write { db in
             let record = try CaseWorkflow.load(db, caseId)
             try Access.requireReviewer(user, record)
+            guard heldOn >= record.submittedOn else { throw APIError.invalid("heldOn", "会议日期不能早于申请日期(\(record.submittedOn))") }
             guard record.state != .archived, tier == .city || record.forwardedOn == nil else {
                 throw APIError(.conflict, code: "illegal-transition", message: "案件当前状态为“\(record.state.chineseName)”,不能再记录座谈会或论证会",
                                detail: "expert sessions are recorded while this node reviews the case", state: record.state.rawValue)

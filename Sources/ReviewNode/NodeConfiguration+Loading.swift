@@ -61,7 +61,10 @@ extension NodeConfiguration {
             dataDirectory: resolve(file.dataDirectory),
             configDirectory: resolve(file.configDirectory ?? ".."))
         if let host = file.host { configuration.host = host }
-        if let port = file.port { configuration.port = port }
+        if let port = file.port {
+            guard (0...65535).contains(port) else { throw NodeConfigurationError("\(path): port must be a port number (0-65535)") }
+            configuration.port = port
+        }
         if let level = file.logLevel { configuration.logLevel = level }
         if let prefix = file.opinionPrefix { configuration.opinionPrefix = prefix }
         if let days = file.materialsSupplyWorkdays { configuration.materialsSupplyWorkdays = days }

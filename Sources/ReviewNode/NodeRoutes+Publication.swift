@@ -120,8 +120,13 @@ extension NodeRoutes {
         let body = try await HTTPBody.decode(RegisterConsumer.self, from: request, limit: jsonLimit)
         let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 100 else { throw APIError.invalid("name", "名称不能为空且不超过100字") }
+        if let problem = PlainText.problem(name, maxLength: 100, multiline: false) { throw APIError.invalid("name", problem) }
         guard let url = URL(string: body.url), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false, body.url.count <= 2000 else {
             throw APIError.invalid("url", "接收地址应为 http 或 https 网址")
+        }
+        // Credentials belong in the shared secret, not in a URL that operators see listed.
+        guard url.user == nil, url.password == nil else {
+            throw APIError.invalid("url", "接收地址中不应含用户名或密码,请改用共享密钥")
         }
         guard body.secret.count >= 16, body.secret.count <= 200 else { throw APIError.invalid("secret", "共享密钥应为16至200个字符") }
         let divisions = body.divisions ?? []

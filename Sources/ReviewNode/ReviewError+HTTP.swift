@@ -2,6 +2,7 @@ public import Hummingbird
 import Foundation
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
 import Logging
 public import ReviewStore
 
@@ -59,6 +60,9 @@ extension ReviewError: HTTPResponseError {
         switch error {
         case let error as ReviewError:
             return (error.status, error.body)
+        case is HTTPParserError:
+            // A body shorter than its Content-Length, or bytes that are no HTTP: the client's fault.
+            return (.badRequest, ReviewError(.malformed, code: "malformed-request", message: "请求不完整或格式错误").body)
         case is NIOTooManyBytesError:
             return (.contentTooLarge, ReviewError(.tooLarge, code: "body-too-large", message: "请求内容超过大小上限").body)
         case let error as HTTPError:

@@ -92,7 +92,8 @@ public struct FundingOpinion: Codable, Hashable, Sendable {
         if text.hasSuffix("万元") { unitless = text.dropLast(2) } else if text.hasSuffix("元") { unitless = text.dropLast(1) } else { return false }
         let parts = unitless.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return false }
-        return true
+        // At most 12 whole digits (a trillion 元 or 万元) and 4 decimals: anything longer is a typing error.
+        return parts[0].count <= 12 && (parts.count == 1 || parts[1].count <= 4)
     }
 }
 

@@ -29,6 +29,9 @@ struct PublishedMirrorCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard (1...500).contains(limit) else { throw ValidationError("--limit must be 1-500") }
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host?.isEmpty == false else {
+                throw ValidationError("--url must be an http or https URL, e.g. http://127.0.0.1:8081")
+            }
             guard let token = token ?? ProcessInfo.processInfo.environment["REVIEW_TOKEN"], !token.isEmpty else {
                 throw ValidationError("no token: pass --token or set REVIEW_TOKEN")
             }
@@ -65,8 +68,8 @@ struct PublishedMirrorCommand: AsyncParsableCommand {
 
         func loadKeyring(client: CurlHTTPClient, base: String, token: String) async throws -> Keyring {
             if let keyring {
-                guard let data = FileManager.default.contents(atPath: keyring) else { throw ValidationError("cannot read \(keyring)") }
-                do { return try StrictJSONDecoder.decode(Keyring.self, from: data) } catch { throw ValidationError("\(keyring): not a keyring: \(error)") }
+                guard let data = FileManager.default.contents(atPath: keyring) else { throw MirrorFailure("cannot read \(keyring)") }
+                do { return try StrictJSONDecoder.decode(Keyring.self, from: data) } catch { throw MirrorFailure("\(keyring): not a keyring: \(error)") }
             }
             return try await get("\(base)/api/v1/federation/keys", client: client, token: token)
         }
@@ -76,15 +79,15 @@ struct PublishedMirrorCommand: AsyncParsableCommand {
             do {
                 response = try await client.send(HTTPClientRequest(method: "GET", url: url, headers: [("Authorization", "Bearer \(token)")], body: nil))
             } catch {
-                throw ValidationError("cannot reach \(url): \(error)")
+                throw MirrorFailure("cannot reach \(url): \(error)")
             }
             guard response.status == 200 else {
-                throw ValidationError("GET \(url): HTTP \(response.status) \(String(decoding: response.body.prefix(300), as: UTF8.self))")
+                throw MirrorFailure("GET \(url): HTTP \(response.status) \(String(decoding: response.body.prefix(300), as: UTF8.self))")
             }
             do {
                 return try JSONDecoder().decode(T.self, from: response.body)
             } catch {
-                throw ValidationError("GET \(url): unreadable answer: \(error)")
+                throw MirrorFailure("GET \(url): unreadable answer: \(error)")
             }
         }
     }
@@ -97,7 +100,7 @@ struct PublishedMirrorCommand: AsyncParsableCommand {
         @Option(help: "The date (YYYY-MM-DD, Beijing) of the current set; default today.") var on: String?
 
         func run() throws {
-            guard FileManager.default.fileExists(atPath: database) else { throw ValidationError("no mirror at \(database)") }
+            guard FileManager.default.fileExists(atPath: database) else { throw MirrorFailure("no mirror at \(database)") }
             let date: CivilDate
             if let on {
                 guard let parsed = CivilDate(iso: on) else { throw ValidationError("--on: '\(on)' is not YYYY-MM-DD") }
@@ -120,4 +123,11 @@ struct PublishedMirrorCommand: AsyncParsableCommand {
 /// Lower-case hex SHA-256.
 func sha256Hex(_ data: Data) -> String {
     SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+}
+
+/// A failure while running (unreachable node, refused request, unreadable data): one line and
+/// exit status 1, without the usage text that ArgumentParser prints for a `ValidationError`.
+struct MirrorFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

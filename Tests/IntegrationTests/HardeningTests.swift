@@ -1,6 +1,7 @@
 import Crypto
 import CurlClient
 import Foundation
+import Glibc
 import ReviewProtocol
 import ReviewTesting
 import Testing
@@ -458,5 +459,53 @@ import Testing
         let future = try faults.message(from: "220183", to: "220100", type: .ping, caseId: nil, payload: PingPayload(nonce: "f"), key: key,
                                         sentAt: Date().addingTimeInterval(3600))
         #expect(try await faults.post(future, to: city).errorCode == "stale-message")
+    }
+}
+
+extension HardeningTests {
+    /// Sends `request` on a raw loopback connection, closes the sending side, and returns the
+    /// answer's status code (0 when the node answered nothing within 10 s).
+    static func rawStatus(port: Int, _ request: Data) throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw NodeProcessError("socket failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw NodeProcessError("connect failed") }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        shutdown(fd, Int32(SHUT_WR))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = recv(fd, &buffer, buffer.count, 0)
+        guard count > 12 else { return 0 }
+        let words = String(decoding: buffer[0..<count], as: UTF8.self).split(separator: " ")
+        return words.count > 1 ? Int(words[1]) ?? 0 : 0
+    }
+
+    /// Break-it finding: a body shorter than its Content-Length (the client closed early) was a
+    /// 500 on the batch route (no token needed) and on authenticated API routes.
+    @Test func aBodyShorterThanItsLengthIsABadRequestAndTheNodeLives() async throws {
+        let federation = try Federation()
+        defer { federation.cleanUp() }
+        let sender: String = federation.county.nodeId
+        let head: String = "POST \(FederationWire.batchPath) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(FederationWire.senderHeader): \(sender)\r\n"
+        var batch = Data(head.utf8)
+        batch.append(Data("Content-Type: \(FederationWire.batchContentType)\r\nContent-Length: 100\r\n\r\n".utf8))
+        batch.append(Data(repeating: 0, count: 10))
+        #expect(try Self.rawStatus(port: federation.city.port, batch) == 400)
+        for (path, body) in [("/api/v1/materials", "abc"), ("/api/v1/consultations", #"{"a":"#)] {
+            let token: String = federation.drafter
+            let text: String = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n\(body)"
+            let request = Data(text.utf8)
+            #expect(try Self.rawStatus(port: federation.county.port, request) == 400, "\(path)")
+        }
+        #expect(federation.city.isRunning && federation.county.isRunning)
+        #expect(try await federation.county.call("GET", "/health").status == 200)
     }
 }

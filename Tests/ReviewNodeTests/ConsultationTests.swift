@@ -232,6 +232,21 @@ import Testing
             let (bad, error) = try await Self.call(client, .post, "cases/\(caseId)/expert-sessions", token: setup.reviewer, future)
             #expect(bad == .unprocessableContent)
             #expect((error["error"] as? [String: Any])?["field"] as? String == "heldOn")
+            // Break-it findings: a date before the case was submitted (year 1), the same participant
+            // 5,000 times, a NUL in the minutes — each refused, naming its field.
+            var ancient = session
+            ancient["heldOn"] = "0001-01-01"
+            var crowd = session
+            crowd["participants"] = Array(repeating: ["name": "王敏", "unit": "德惠市科学技术局", "field": "drafting"], count: 5_000)
+            var twice = session
+            twice["participants"] = Array(repeating: ["name": "王敏", "unit": "德惠市科学技术局", "field": "drafting"], count: 2)
+            var control = session
+            control["minutes"] = "逐项讨论\u{0}申报条件"
+            for (hostile, field) in [(ancient, "heldOn"), (crowd, "participants"), (twice, "participants[1].name"), (control, "minutes")] {
+                let (status, refusal) = try await Self.call(client, .post, "cases/\(caseId)/expert-sessions", token: setup.reviewer, hostile)
+                #expect(status == .unprocessableContent, "\(field)")
+                #expect((refusal["error"] as? [String: Any])?["field"] as? String == field)
+            }
             let (created, recorded) = try await Self.call(client, .post, "cases/\(caseId)/expert-sessions", token: setup.reviewer, session)
             #expect(created == .created)
             #expect(recorded["number"] as? Int == 1)

@@ -233,8 +233,35 @@ struct ConsoleVocabulary: Sendable {
         if ["policy", "serviceItems", "materials"].contains(where: { field == $0 || field.hasPrefix($0 + ".") || field.hasPrefix($0 + "[") }) {
             return place(field)
         }
-        return fieldNames[field] ?? "“\(field)”"
+        // A row of a list field (departments[0].department, participant.2.field) by its number.
+        let parts = field.split(whereSeparator: { ".[]".contains($0) }).map(String.init)
+        if parts.count >= 2, let list = listFieldNames[parts[0]], let index = Int(parts[1]) {
+            let member = parts.count > 2 ? (memberFieldNames[parts[2]].map { " › " + $0 } ?? "") : ""
+            return "\(list)第\(index + 1)项" + member
+        }
+        return fieldNames[field] ?? consultationFieldNames[field] ?? "“\(field)”"
     }
+
+    /// The 上线意见征询 and Art 6 expert-session fields (API and console), by name.
+    static let consultationFieldNames: [String: String] = [
+        "answer": "答复意见", "fairCompetition": "公平竞争审查", "fairCompetition.basis": "公平竞争审查依据",
+        "fairConclusion": "公平竞争审查结论", "fairBasis": "公平竞争审查依据", "funding": "财政资金安排",
+        "funding.conclusion": "财政资金安排结论", "funding.basis": "资金安排依据", "funding.amount": "资金金额",
+        "fundingConclusion": "财政资金安排结论", "fundingBasis": "资金安排依据", "fundingAmount": "资金金额",
+        "fundingSource": "资金来源", "funding.source": "资金来源",
+        "title": "政策名称", "topic": "征询事项", "departments": "征询部门", "department": "征询部门",
+        "draftSha256": "政策文件草案", "draft": "政策文件草案", "response": "回应说明", "reasons": "不同意理由",
+        "changes": "修改意见", "consultationId": "意见征询编号", "heldOn": "会议日期", "sessionForm": "会议形式",
+        "participants": "参会人员", "minutes": "会议纪要", "conclusions": "会议结论", "attachment": "附件",
+        "attachment.sha256": "附件", "attachments": "附件", "sessionAttachment": "附件", "sha256": "文件", "id": "编号",
+        "form.policy.title": "政策名称", "form.policy.draftingUnit": "起草单位", "override": "放行理由",
+    ]
+
+    /// List fields whose rows an error can point at, and the fields of a row.
+    static let listFieldNames = ["departments": "征询部门", "participants": "参会人员", "participant": "参会人员",
+                                 "changes": "修改意见", "attachments": "附件"]
+    static let memberFieldNames = ["department": "部门", "name": "姓名", "unit": "单位", "field": "领域",
+                                   "change": "修改内容", "itemIndex": "事项序号", "element": "要素", "sha256": "文件"]
 
     /// The console's own form fields, by name.
     static let fieldNames: [String: String] = [

@@ -58,23 +58,25 @@ extension FederationIntake {
             guard try await reader.fill(to: consumed + fixed + jsonLength) else { throw malformed("truncated envelope") }
             let signature = Data(reader.buffer.readableBytesView[(base + 4)..<(base + FederationBatch.itemHeaderLength)])
             let json = Data(reader.buffer.readableBytesView[(base + fixed)..<(base + fixed + jsonLength)])
-            let header: FederationHeader
-            do {
-                header = try JSONDecoder().decode(FederationHeader.self, from: json)
-            } catch {
-                throw malformed("item \(items.count): envelope unreadable: \(String(describing: error).prefix(300))")
-            }
-            guard header.sender == declaredSender else {
-                throw malformed("item \(items.count): \(FederationWire.senderHeader) \(declaredSender) differs from the envelope's sender \(header.sender)")
-            }
+            // The signature first: nothing of an item is parsed before its envelope verified
+            // (or, after the first item verified, before it is known to be refused).
             let verified = Self.verify(signature, of: json, link: link)
             if entered {
                 // Nothing of this request verified yet: a bad signature ends it unread.
                 guard verified else {
-                    throw FederationReceiver.reject(.unauthorized, "bad-signature", "signature does not verify with the key held for \(header.sender)")
+                    throw FederationReceiver.reject(.unauthorized, "bad-signature", "signature does not verify with the key held for \(declaredSender)")
                 }
                 unverified.leave()
                 entered = false
+            }
+            let header: FederationHeader
+            do {
+                header = try JSONDecoder().decode(FederationHeader.self, from: json)
+            } catch {
+                throw malformed("item \(items.count): the envelope is not a federation message header")
+            }
+            guard header.sender == declaredSender else {
+                throw malformed("item \(items.count): \(FederationWire.senderHeader) \(declaredSender) differs from the envelope's sender \(header.sender)")
             }
             guard try await reader.fill(to: consumed + FederationBatch.itemHeaderLength + frameLength) else { throw malformed("truncated frame") }
             let start = reader.buffer.readableBytesView.startIndex + consumed + FederationBatch.itemHeaderLength

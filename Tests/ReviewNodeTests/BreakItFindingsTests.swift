@@ -1,0 +1,58 @@
+import Foundation
+import ReviewProtocol
+@testable import ReviewNode
+import Testing
+
+/// Kinds found by trying the merged consultation, expert-session and publication work as an
+/// attacker and as a clerk would (each handed example is a case here).
+@Suite struct BreakItFindingsTests {
+    /// Every field an error of the consultation and session forms can name reads as Chinese:
+    /// the clerk never sees `fairCompetition` or `departments[0].department`.
+    @Test(arguments: ["fairCompetition", "answer", "fairConclusion", "departments[0].department", "title", "topic",
+                      "heldOn", "sessionForm", "participant.0.field", "participants[2].name", "changes[0].change",
+                      "changes[3].itemIndex", "attachments[0].sha256", "funding.amount", "reasons", "minutes"])
+    func consultationFieldsHaveChineseNames(_ field: String) {
+        let place = ConsoleVocabulary.fieldPlace(field)
+        #expect(!place.contains(where: { $0.isASCII && $0.isLetter }), "\(field) → \(place)")
+    }
+
+    @Test func rowsAreNumberedFromOne() {
+        #expect(ConsoleVocabulary.fieldPlace("departments[0].department") == "征询部门第1项 › 部门")
+        #expect(ConsoleVocabulary.fieldPlace("participant.2.field") == "参会人员第3项 › 领域")
+    }
+
+    /// A NUL or another control character in a typed name or text is refused; line breaks in
+    /// multi-line text are not; length is bounded.
+    @Test func plainTextRefusesControlCharactersAndOverlongText() {
+        #expect(PlainText.problem("a\u{0}b", maxLength: 100, multiline: false) != nil)
+        #expect(PlainText.problem("a\nb", maxLength: 100, multiline: false) != nil)
+        #expect(PlainText.problem("同意\u{0}但须删除第三条", maxLength: 2_000) != nil)
+        #expect(PlainText.problem("a\u{7F}", maxLength: 100) != nil)
+        #expect(PlainText.problem("第一条\n第二条\t说明", maxLength: 2_000) == nil)
+        #expect(PlainText.problem(String(repeating: "理", count: 5_001), maxLength: 5_000) != nil)
+        #expect(PlainText.problem(String(repeating: "理", count: 5_000), maxLength: 5_000) == nil)
+    }
+
+    /// Funding amounts: digits with 元 or 万元, at most 12 whole digits and 4 decimals.
+    @Test func fundingAmountsAreBounded() {
+        #expect(FundingOpinion.isValidAmount("500万元"))
+        #expect(FundingOpinion.isValidAmount("123456789012.5元"))
+        #expect(!FundingOpinion.isValidAmount("99999999999999999999999999999万元"))
+        #expect(!FundingOpinion.isValidAmount("1.123456元"))
+    }
+
+    /// A port outside 0–65535 in the node's file is refused at start, not wrapped.
+    @Test(arguments: [99999, -1, 65536])
+    func aPortOutOfRangeIsRefused(_ port: Int) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("port-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("node.json")
+        try Data(#"{"nodeId":"220183","name":"x","tier":"county","port":\#(port),"dataDirectory":"\#(directory.path)/data"}"#.utf8).write(to: file)
+        #expect {
+            try NodeConfiguration.load(file: file.path, environment: [:])
+        } throws: { error in
+            String(describing: error).contains("port must be a port number")
+        }
+    }
+}
