@@ -12,13 +12,15 @@ import Testing
 /// failure instead of a skipped suite.
 @Suite(.serialized, .enabled(if: WebDriver.isAvailable || ProcessInfo.processInfo.environment["REVIEW_E2E"] == "1"))
 struct BrowserTests {
-    let screenshots: URL = {
+    /// Where screenshots go: `REVIEW_SCREENSHOTS`, or a folder in the temporary directory.
+    static let screenshotFolder: URL = {
         let environment = ProcessInfo.processInfo.environment["REVIEW_SCREENSHOTS"]
         let folder = environment.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("review-console-screenshots")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
     }()
+    let screenshots = BrowserTests.screenshotFolder
 
     @Test func aCaseThroughTheConsoleInChromium() async throws {
         try #require(WebDriver.isAvailable, "Chromium or chromedriver is missing: run deploy/install-deps.sh")

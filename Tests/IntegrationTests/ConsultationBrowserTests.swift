@@ -8,13 +8,7 @@ import Testing
 /// opinion cites. Screenshots go where `REVIEW_SCREENSHOTS` says (as in ``BrowserTests``).
 @Suite(.serialized, .enabled(if: WebDriver.isAvailable || ProcessInfo.processInfo.environment["REVIEW_E2E"] == "1"))
 struct ConsultationBrowserTests {
-    let screenshots: URL = {
-        let environment = ProcessInfo.processInfo.environment["REVIEW_SCREENSHOTS"]
-        let folder = environment.map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("review-console-screenshots")
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }()
+    let screenshots = BrowserTests.screenshotFolder
 
     @Test func aConsultationAndAnExpertSessionInChromium() async throws {
         try #require(WebDriver.isAvailable, "Chromium or chromedriver is missing: run deploy/install-deps.sh")

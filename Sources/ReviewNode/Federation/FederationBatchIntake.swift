@@ -25,16 +25,7 @@ extension FederationIntake {
             throw FederationReceiver.reject(.unauthorized, "bad-signature", "a batch needs the \(FederationWire.senderHeader) header")
         }
         let link = try await linkedPeer(declaredSender)
-        if let lengthText = request.headers[.contentLength] {
-            guard let length = Int(lengthText), length >= 0 else {
-                throw FederationReceiver.reject(.badRequest, "malformed-message", "Content-Length '\(lengthText.prefix(40))' is not a byte count")
-            }
-            guard length <= maxMessageBytes else { throw tooLarge("Content-Length \(length)") }
-        }
-        guard unverified.enter(limit: Self.maximumUnverified) else {
-            throw APIError(.serviceUnavailable, code: "busy", message: "节点繁忙,请稍后重试",
-                           detail: "more than \(Self.maximumUnverified) messages are being read before their signatures are checked")
-        }
+        try admitUnverified(request)
         var entered = true
         defer { if entered { unverified.leave() } }
         func malformed(_ detail: String) -> APIError { FederationReceiver.reject(.badRequest, "malformed-message", "malformed batch: \(detail)") }

@@ -43,17 +43,7 @@ struct FederationIntake: Sendable {
         let declaredSender = HTTPField.Name(FederationWire.senderHeader).flatMap { request.headers[$0] }
         var link: LinkRecord?
         if let declaredSender { link = try await linkedPeer(declaredSender) }
-        if let lengthText = request.headers[.contentLength] {
-            guard let length = Int(lengthText), length >= 0 else {
-                throw FederationReceiver.reject(.badRequest, "malformed-message", "Content-Length '\(lengthText.prefix(40))' is not a byte count")
-            }
-            guard length <= maxMessageBytes else { throw tooLarge("Content-Length \(length)") }
-        }
-
-        guard unverified.enter(limit: Self.maximumUnverified) else {
-            throw APIError(.serviceUnavailable, code: "busy", message: "节点繁忙,请稍后重试",
-                           detail: "more than \(Self.maximumUnverified) messages are being read before their signatures are checked")
-        }
+        try admitUnverified(request)
         var entered = true
         defer { if entered { unverified.leave() } }
         var reader = BoundedBodyReader(iterator: request.body.makeAsyncIterator(), limit: maxMessageBytes)
@@ -152,5 +142,24 @@ final class UnverifiedReads: Sendable {
 
     func leave() {
         count.withLock { $0 -= 1 }
+    }
+}
+
+extension FederationIntake {
+    /// The checks before any of an unauthenticated body is read: a declared `Content-Length`
+    /// must be a byte count within `maxMessageBytes`, and one of the ``maximumUnverified``
+    /// places for reads whose signature is not yet checked must be free (the caller leaves it).
+    /// - Throws: `APIError` 400 (length no byte count), 413 (over the limit), 503 `busy`.
+    func admitUnverified(_ request: Request) throws {
+        if let lengthText = request.headers[.contentLength] {
+            guard let length = Int(lengthText), length >= 0 else {
+                throw FederationReceiver.reject(.badRequest, "malformed-message", "Content-Length '\(lengthText.prefix(40))' is not a byte count")
+            }
+            guard length <= maxMessageBytes else { throw tooLarge("Content-Length \(length)") }
+        }
+        guard unverified.enter(limit: Self.maximumUnverified) else {
+            throw APIError(.serviceUnavailable, code: "busy", message: "节点繁忙,请稍后重试",
+                           detail: "more than \(Self.maximumUnverified) messages are being read before their signatures are checked")
+        }
     }
 }
