@@ -240,14 +240,10 @@ struct ConsultationWorkflow: Sendable {
     /// The drafter records how it responded to a department's answer (采纳情况); a response to a
     /// 不同意 resolves it.
     func respond(_ id: String, department: String, response: String, by user: UserRecord) async throws -> View {
-        try Access.requireRole(user, .drafter)
         let response = response.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !response.isEmpty else { throw APIError.invalid("response", "请填写对该部门意见的采纳情况") }
-        let today = services.today.date
-        let record = try await services.store.write { db in
-            var record = try Self.load(db, id, for: user)
-            try Self.requireOpen(record)
-            var summary = try record.decodedSummary()
+        if let problem = PlainText.problem(response, maxLength: 5_000) { throw APIError.invalid("response", problem) }
+        return try await amend(id, by: user, action: "respondConsultation", payload: ["consultation": id, "department": department]) { summary in
             guard let index = summary.departments.firstIndex(where: { $0.department == department }) else {
                 throw APIError.invalid("department", "“\(department)”不是该意见征询的征询部门")
             }
@@ -255,35 +251,38 @@ struct ConsultationWorkflow: Sendable {
                 throw APIError(.conflict, code: "not-answered", message: "该部门尚未答复", detail: "\(department) has not answered")
             }
             summary.departments[index].drafterResponse = response
-            try Self.compileIfComplete(db, &summary, unit: record.unit)
-            record.summary = try CaseWorkflow.canonicalJSON(summary)
-            try NodeStore.saveConsultation(db, record)
-            try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(user), action: "respondConsultation",
-                                      payload: ["consultation": id, "department": department])
-            return record
         }
-        return try Self.view(record, today: today)
     }
 
     /// The drafter submits despite a 不同意, with its reason on record (shown in material (4) and to the reviewers).
     func override(_ id: String, reason: String, by user: UserRecord) async throws -> View {
-        try Access.requireRole(user, .drafter)
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw APIError.invalid("reason", "请说明不同意见未采纳仍提交审查的理由") }
+        if let problem = PlainText.problem(reason, maxLength: 5_000) { throw APIError.invalid("reason", problem) }
+        return try await amend(id, by: user, action: "overrideConsultation", payload: ["consultation": id, "reason": reason]) { summary in
+            guard summary.departments.contains(where: { $0.answer == .disagree }) else {
+                throw APIError(.conflict, code: "no-disagreement", message: "没有部门答复不同意,无需说明", detail: "no department disagreed")
+            }
+            summary.overrideReason = reason
+        }
+    }
+
+    /// A drafter's change to an open consultation in one transaction: `change` edits the record,
+    /// materials (4)/(5) are compiled again when every department has answered, and the event is logged.
+    /// - Throws: 403 not a drafter, 404 not the unit's, 409 already submitted, or what `change` throws.
+    private func amend(_ id: String, by user: UserRecord, action: String, payload: [String: String],
+                       _ change: @escaping @Sendable (inout ConsultationSummary) throws -> Void) async throws -> View {
+        try Access.requireRole(user, .drafter)
         let today = services.today.date
         let record = try await services.store.write { db in
             var record = try Self.load(db, id, for: user)
             try Self.requireOpen(record)
             var summary = try record.decodedSummary()
-            guard summary.departments.contains(where: { $0.answer == .disagree }) else {
-                throw APIError(.conflict, code: "no-disagreement", message: "没有部门答复不同意,无需说明", detail: "no department disagreed")
-            }
-            summary.overrideReason = reason
+            try change(&summary)
             try Self.compileIfComplete(db, &summary, unit: record.unit)
             record.summary = try CaseWorkflow.canonicalJSON(summary)
             try NodeStore.saveConsultation(db, record)
-            try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(user), action: "overrideConsultation",
-                                      payload: ["consultation": id, "reason": reason])
+            try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(user), action: action, payload: payload)
             return record
         }
         return try Self.view(record, today: today)
