@@ -83,12 +83,22 @@ extension RunCommand {
         guard csv.status == 200 else { throw BenchError("csv: \(csv.status)") }
         let peakAfterExport = node.processIdentifier.flatMap { residentMegabytes(pid: $0, field: "VmHWM") } ?? .nan
         let rows = csv.text.split(separator: "\r\n").count - 1
+        // The year archive (Art 11) of one year, a seventh of the cases: its time, size and the
+        // node's peak RSS after it (VmHWM: above the CSV's peak only if the archive needed more).
+        let archiveYear = 2023
+        let archiveStart = clock.now
+        let zip = try await console.get("/console/ledger/archive.zip?year=\(archiveYear)")
+        let archiveSeconds = (clock.now - archiveStart).seconds
+        guard zip.status == 200, zip.data.starts(with: [0x50, 0x4B]) else { throw BenchError("year archive: \(zip.status) \(zip.text.prefix(200))") }
+        let peakAfterArchive = node.processIdentifier.flatMap { residentMegabytes(pid: $0, field: "VmHWM") } ?? .nan
         return Report.Ledger(cases: ledgerCases, seedSeconds: seedSeconds, pageP50Milliseconds: page.p50, pageP99Milliseconds: page.p99,
                              healthP99Milliseconds: health.p99, csvSeconds: exportSeconds, csvRows: rows, csvBytes: csv.data.count,
                              detailP99Milliseconds: detail.p99, casePageP50Milliseconds: casePage.p50, casePageP99Milliseconds: casePage.p99,
                              consoleLedgerP99Milliseconds: consoleLedger.p99, inboxP50Milliseconds: inbox.p50, inboxP99Milliseconds: inbox.p99,
                              casesPageP50Milliseconds: casesPage.p50, casesPageP99Milliseconds: casesPage.p99,
-                             ledgerAfterP99Milliseconds: ledgerAfter.p99, rssBeforeExportMegabytes: rssBeforeExport, peakRSSAfterExportMegabytes: peakAfterExport)
+                             ledgerAfterP99Milliseconds: ledgerAfter.p99, rssBeforeExportMegabytes: rssBeforeExport, peakRSSAfterExportMegabytes: peakAfterExport,
+                             archiveYearCases: (0..<ledgerCases).filter { 2020 + $0 % 7 == archiveYear }.count, archiveSeconds: archiveSeconds,
+                             archiveBytes: zip.data.count, peakRSSAfterArchiveMegabytes: peakAfterArchive)
     }
 
     /// Writes `ledgerCases` cases (5 materials each, every third with a notice, every second
