@@ -77,9 +77,12 @@ extension NodeStore {
                 """, arguments: StatementArguments(chunk))
             while let row = try rows.next() {
                 let id: String = row[0]
-                guard let content = row.dataNoCopy(atIndex: 1) else { continue }
-                withUnsafeBytes(of: UInt64(content.count).bigEndian) { whole[id]?.append(contentsOf: $0) }
-                whole[id]?.append(content)
+                // The blob's bytes as SQLite holds them, copied once, into the frame.
+                try row.withUnsafeData(atIndex: 1) { content in
+                    guard let content else { return }
+                    withUnsafeBytes(of: UInt64(content.count).bigEndian) { whole[id]?.append(contentsOf: $0) }
+                    whole[id]?.append(content)
+                }
             }
             frames.merge(whole) { _, new in new }
         }
