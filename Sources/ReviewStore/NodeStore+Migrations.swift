@@ -371,6 +371,7 @@ extension NodeStore {
             try db.execute(sql: "CREATE INDEX outboxNextSequence ON outbox(peer, caseId, caseSequence) WHERE discardedAt IS NULL")
         }
         registerFrameReferenceMigrations(&migrator)
+        registerCaseTallyMigration(&migrator)
         return migrator
     }
 }
