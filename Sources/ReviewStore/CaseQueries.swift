@@ -215,11 +215,6 @@ extension NodeStore {
         }
     }
 
-    /// The cases of `filter` in the ledger's order (the year archive's folders).
-    public static func ledgerCases(_ db: Database, _ filter: CaseFilter) throws -> [CaseRecord] {
-        try CaseRecord.all().filtered(by: filter).ledgerOrdered().fetchAll(db)
-    }
-
     /// Records the outcome of a link check: when, and the round trip in milliseconds (nil when
     /// the peer did not answer 200).
     public func recordLinkCheck(nodeId: String, at date: Date, milliseconds: Double?) async throws {
