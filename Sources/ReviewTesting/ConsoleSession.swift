@@ -13,17 +13,19 @@ public final class ConsoleSession: @unchecked Sendable {
     private let session: URLSession
     private let lock = NSLock()
 
-    public init(baseURL: URL) {
+    /// - Parameter timeout: seconds a request may take (URLSession's default, 60, unless given).
+    public init(baseURL: URL, timeout: TimeInterval = 60) {
         self.baseURL = baseURL
         let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
         configuration.httpShouldSetCookies = false
         configuration.httpCookieAcceptPolicy = .never
         session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)
     }
 
     /// Signs in with an API token; throws unless the node answers with a session cookie.
-    public static func signIn(_ baseURL: URL, token: String) async throws -> ConsoleSession {
-        let browser = ConsoleSession(baseURL: baseURL)
+    public static func signIn(_ baseURL: URL, token: String, timeout: TimeInterval = 60) async throws -> ConsoleSession {
+        let browser = ConsoleSession(baseURL: baseURL, timeout: timeout)
         let result = try await browser.post("/console/login", ["token": token], csrf: false)
         guard result.status == 303, browser.cookie != nil else { throw NodeProcessError("sign-in failed: \(result.status) \(result.text.prefix(300))") }
         return browser

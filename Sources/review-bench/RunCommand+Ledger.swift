@@ -32,7 +32,8 @@ extension RunCommand {
         }
         // The console on the same node: a case page against the API's case detail, a console
         // ledger page against the API's, and the reviewer's inbox (which sorts every case).
-        let console = try await ConsoleSession.signIn(node.baseURL, token: reviewer)
+        // The year archive of 14,000 cases takes more than URLSession's default minute.
+        let console = try await ConsoleSession.signIn(node.baseURL, token: reviewer, timeout: 600)
         var detail = Latencies()
         var casePage = Latencies()
         var consoleLedger = Latencies()
