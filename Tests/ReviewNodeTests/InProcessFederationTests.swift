@@ -20,11 +20,13 @@ import Testing
         let services: NodeServices
         var tokens: [Role: String] = [:]
 
-        init(nodeId: String, tier: Tier, transport: InProcessPeerTransport, today: CivilDate) throws {
+        init(nodeId: String, tier: Tier, transport: InProcessPeerTransport, today: CivilDate,
+             configure: (inout NodeConfiguration) -> Void = { _ in }) throws {
             let data = FileManager.default.temporaryDirectory.appendingPathComponent("in-process-\(nodeId)-\(UUID().uuidString)")
             var configuration = NodeConfiguration(nodeId: nodeId, name: tier == .city ? "长春市政务服务和数字化建设管理局" : "德惠市政务服务和数字化建设管理局",
                                                   tier: tier, dataDirectory: data, configDirectory: Fixtures.configDirectory)
             configuration.publicURL = "http://\(nodeId).in-process"
+            configure(&configuration)
             self.configuration = configuration
             try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
             try NodeStore(path: configuration.databasePath).claim(nodeId: nodeId, tier: tier)
