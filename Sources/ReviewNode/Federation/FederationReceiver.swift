@@ -321,26 +321,34 @@ struct Apply {
         return .init(applied: envelope.type.rawValue, caseId: record.id)
     }
 
-    func caseResubmitted() throws -> FederationReceiver.Result {
-        try requireTier(.city)
-        let body = try payload(CaseResubmittedPayload.self)
+    /// A message about a case the sender shares, applied at `tier`: `step` makes the change the
+    /// sender's side made (through the same ``CaseTransaction`` steps) and names the event; the
+    /// skeleton saves it (publishing a confirmed launch).
+    func onCase<Payload: Codable & Sendable>(at tier: Tier, _ type: Payload.Type,
+                                            _ step: (inout CaseTransaction, Payload) throws -> (String, [String: String])) throws -> FederationReceiver.Result {
+        try requireTier(tier)
+        let body = try payload(type)
         var change = try ownedCase()
-        try change.move(.resubmit)
-        try storeMaterials(body.materials, caseId: change.caseId)
-        try change.resubmitted(revision: body.revision, form: body.form, createdOn: today, resumedOn: body.resumedOn)
-        try change.save("receiveResubmission", ["revision": String(body.revision)])
+        let (action, details) = try step(&change, body)
+        try change.save(action, details)
         return .init(applied: envelope.type.rawValue, caseId: change.caseId)
     }
 
+    func caseResubmitted() throws -> FederationReceiver.Result {
+        try onCase(at: .city, CaseResubmittedPayload.self) { change, body in
+            try change.move(.resubmit)
+            try storeMaterials(body.materials, caseId: change.caseId)
+            try change.resubmitted(revision: body.revision, form: body.form, createdOn: today, resumedOn: body.resumedOn)
+            return ("receiveResubmission", ["revision": String(body.revision)])
+        }
+    }
+
     func launchConfirmed() throws -> FederationReceiver.Result {
-        try requireTier(.city)
-        let body = try payload(LaunchConfirmedPayload.self)
-        var change = try ownedCase()
-        try change.catchUp(to: body.revision, form: body.form, createdOn: today)
-        try change.confirmLaunch(body.launchDate, confirmedOn: body.confirmedOn)
-        // Art 14: saving the confirmed launch publishes it.
-        try change.save("receiveLaunchConfirmation", ["launchDate": body.launchDate.description])
-        return .init(applied: envelope.type.rawValue, caseId: change.caseId)
+        try onCase(at: .city, LaunchConfirmedPayload.self) { change, body in
+            try change.catchUp(to: body.revision, form: body.form, createdOn: today)
+            try change.confirmLaunch(body.launchDate, confirmedOn: body.confirmedOn)
+            return ("receiveLaunchConfirmation", ["launchDate": body.launchDate.description])
+        }
     }
 
     /// Art 15: a county's ledger entries, for cases it holds whether forwarded or not. Only its
@@ -364,76 +372,64 @@ struct Apply {
 
     /// Art 9: the drafter's disagreement reaches the tier that issued the opinion.
     func disagreementRecorded() throws -> FederationReceiver.Result {
-        try requireTier(.city)
-        let body = try payload(DisagreementRecordedPayload.self)
-        var change = try ownedCase()
-        try change.recordDisagreement(body.reason)
-        try change.save("receiveDisagreement", ["reason": body.reason])
-        return .init(applied: envelope.type.rawValue, caseId: change.caseId)
+        try onCase(at: .city, DisagreementRecordedPayload.self) { change, body in
+            try change.recordDisagreement(body.reason)
+            return ("receiveDisagreement", ["reason": body.reason])
+        }
     }
 
     /// Art 9: a revision after the opinion; the city holds the same content as the county.
     func caseRevised() throws -> FederationReceiver.Result {
-        try requireTier(.city)
-        let body = try payload(CaseRevisedPayload.self)
-        var change = try ownedCase()
-        try change.beginRevisionUnlessRevising()
-        guard body.revision > change.record.currentRevision else {
-            throw FederationReceiver.reject(.conflict, "stale-revision", "revision \(body.revision) is not newer than \(change.record.currentRevision)")
+        try onCase(at: .city, CaseRevisedPayload.self) { change, body in
+            try change.beginRevisionUnlessRevising()
+            guard body.revision > change.record.currentRevision else {
+                throw FederationReceiver.reject(.conflict, "stale-revision", "revision \(body.revision) is not newer than \(change.record.currentRevision)")
+            }
+            try change.addRevision(body.revision, form: body.form, createdOn: today)
+            change.record.revisedOn = body.revisedOn
+            return ("receiveRevision", ["revision": String(body.revision)])
         }
-        try change.addRevision(body.revision, form: body.form, createdOn: today)
-        change.record.revisedOn = body.revisedOn
-        try change.save("receiveRevision", ["revision": String(body.revision)])
-        return .init(applied: envelope.type.rawValue, caseId: change.caseId)
     }
 
     // MARK: At the county
 
     /// Art 9 → Art 8: the city reviews the revision again; the case waits for its new opinion.
     func reReviewStarted() throws -> FederationReceiver.Result {
-        try requireTier(.county)
-        let body = try payload(ReReviewStartedPayload.self)
-        var change = try ownedCase()
-        try change.move(.receiveReReview)
-        change.record.revisionDueOn = nil
-        try change.save("cityReReview", ["revision": String(body.revision), "startedOn": body.startedOn.description])
-        return .init(applied: envelope.type.rawValue, caseId: change.caseId)
+        try onCase(at: .county, ReReviewStartedPayload.self) { change, body in
+            try change.move(.receiveReReview)
+            change.record.revisionDueOn = nil
+            return ("cityReReview", ["revision": String(body.revision), "startedOn": body.startedOn.description])
+        }
     }
 
     /// Art 9: the city's coordination result after the drafter's disagreement.
     func coordinationRecorded() throws -> FederationReceiver.Result {
-        try requireTier(.county)
-        let body = try payload(CoordinationRecordedPayload.self)
-        var change = try ownedCase()
-        try change.recordCoordination(body.outcome)
-        try change.save("receiveCoordination", ["outcome": body.outcome])
-        return .init(applied: envelope.type.rawValue, caseId: change.caseId)
+        try onCase(at: .county, CoordinationRecordedPayload.self) { change, body in
+            try change.recordCoordination(body.outcome)
+            return ("receiveCoordination", ["outcome": body.outcome])
+        }
     }
 
     func received() throws -> FederationReceiver.Result {
-        try requireTier(.county)
-        let body = try payload(ReceivedPayload.self)
-        var change = try ownedCase()
-        change.record.cityCaseNumber = body.cityCaseNumber
-        change.record.cityReceivedOn = body.receivedOn
-        try change.save("cityReceived", ["cityCaseNumber": body.cityCaseNumber])
-        return .init(applied: envelope.type.rawValue, caseId: change.caseId)
+        try onCase(at: .county, ReceivedPayload.self) { change, body in
+            change.record.cityCaseNumber = body.cityCaseNumber
+            change.record.cityReceivedOn = body.receivedOn
+            return ("cityReceived", ["cityCaseNumber": body.cityCaseNumber])
+        }
     }
 
     func supplementRequested() throws -> FederationReceiver.Result {
-        try requireTier(.county)
-        let body = try payload(SupplementRequestedPayload.self)
-        var change = try ownedCase()
-        try change.move(.receiveSupplementRequest)
-        // Art 8: the city's supplement time is not counted either.
-        change.stopClock(on: body.notice.issuedOn)
-        change.record.dueOn = nil
-        var notice = NoticeRecord(id: nil, caseId: change.caseId, type: .supplement, round: try CaseWorkflow.nextRound(db, change.caseId, .supplement),
-                                  issuedBy: .city, issuedOn: body.notice.issuedOn, supplyBy: body.notice.supplyBy, revision: body.revision,
-                                  body: try CaseWorkflow.canonicalJSON(body.notice), answeredOn: nil)
-        try NodeStore.insert(db, notice: &notice)
-        try change.save("receiveSupplementRequest", ["findings": String(body.notice.findings.count), "clockStopped": body.notice.issuedOn.description])
-        return .init(applied: envelope.type.rawValue, caseId: change.caseId)
+        try onCase(at: .county, SupplementRequestedPayload.self) { change, body in
+            try change.move(.receiveSupplementRequest)
+            // Art 8: the city's supplement time is not counted either.
+            change.stopClock(on: body.notice.issuedOn)
+            change.record.dueOn = nil
+            var notice = NoticeRecord(id: nil, caseId: change.caseId, type: .supplement, round: try CaseWorkflow.nextRound(db, change.caseId, .supplement),
+                                      issuedBy: .city, issuedOn: body.notice.issuedOn, supplyBy: body.notice.supplyBy, revision: body.revision,
+                                      body: try CaseWorkflow.canonicalJSON(body.notice), answeredOn: nil)
+            try NodeStore.insert(db, notice: &notice)
+            return ("receiveSupplementRequest", ["findings": String(body.notice.findings.count), "clockStopped": body.notice.issuedOn.description])
+        }
     }
 
     func opinionIssued() throws -> FederationReceiver.Result {
