@@ -117,6 +117,57 @@ import Testing
         }
     }
 
+    /// Resync after a restore (issue 17): the county, restored from a backup taken before the
+    /// city's supplement request, its own resubmission and the city's opinion, asks the city
+    /// (resyncRequested), which resends the city's messages and echoes the county's own
+    /// (resent, in order), then resyncCompleted: the county applies the first, re-learns the
+    /// second, and the case is where it was.
+    @Test func aRestoredCountyResyncsWithTheCity() async throws {
+        let pair = try await FederationPair()
+        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("resync-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: backup, withIntermediateDirectories: true)
+        let restoredData = backup.appendingPathComponent("data")
+        defer { pair.cleanUp(); try? FileManager.default.removeItem(at: backup) }
+        let (county, city) = (pair.county, pair.city)
+        let (id, form) = try await pair.forwardedCase()
+        try await pair.running {
+            #expect(try await pair.until(county, id) { $0.cityCaseNumber == id } != nil)
+            _ = try NodeBackup.create(dataDirectory: county.configuration.dataDirectory, to: backup.appendingPathComponent("b.zip"))
+            let finding = Finding(code: .policyFieldMissing, path: "policy.documentNumber", message: "请补充政策文件文号")
+            _ = try await pair.atCity.supplementNotice(id, findings: [finding], reasons: [:], by: pair.cityReviewer)
+            #expect(try await pair.until(county, id) { $0.state == .citySupplementRequested } != nil)
+            _ = try await pair.atCounty.resubmit(id, Self.second(form), by: pair.drafter)
+            #expect(try await pair.until(city, id) { $0.currentRevision == 2 } != nil)
+            _ = try await pair.atCity.issueOpinion(id, outcome: .notPassed, changes: [RequiredChange(itemIndex: 0, element: nil, change: "补充咨询时间")],
+                                                   remarks: nil, by: pair.cityReviewer)
+            #expect(try await pair.until(county, id) { $0.state == .opinionNotPassed } != nil)
+        }
+        _ = try NodeBackup.restore(backup.appendingPathComponent("b.zip"), into: restoredData, expectedNodeId: "220183")
+        let restored = try FederationPair.Node(nodeId: "220183", tier: .county, transport: pair.transport, today: pair.today, dataDirectory: restoredData)
+        #expect(try await pair.record(restored, id)?.state == .forwarded)
+        try await pair.running(county: restored) {
+            let back = try #require(try await pair.until(restored, id) { $0.state == .opinionNotPassed })
+            #expect(back.currentRevision == 2 && back.title == Self.second(form).policy.title && back.clockStops.last?.resumed == pair.today)
+            var result: String?
+            for _ in 0..<200 where result == nil {
+                result = try await restored.services.store.read { db in try NodeStore.meta(db, Resync.resultKey("220100")) }
+                if result == nil { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let figures = try JSONDecoder.iso8601.decode(Resync.Figures.self, from: Data(try #require(result).utf8))
+            // The city's supplement request and opinion; the county's own resubmission.
+            #expect(figures.resent == 2 && figures.echoed == 1 && figures.gaps.isEmpty)
+            let actions = try await pair.actions(restored, id)
+            #expect(actions.contains("receiveSupplementRequest") && actions.contains("resubmit") && actions.contains("receiveOpinion"))
+            #expect(try await restored.services.store.read { db in try NodeStore.meta(db, Resync.pendingKey("220100")) } == nil)
+        }
+    }
+
+    private static func second(_ form: CaseForm) -> CaseForm {
+        var second = form
+        second.policy.title = (form.policy.title ?? "") + "(修订)"
+        return second
+    }
+
     /// A re-key announcement: the peer verifies the next message with the new key.
     @Test func keyRotatedChangesTheKeyThePeerVerifiesWith() async throws {
         let pair = try await FederationPair()
@@ -137,5 +188,13 @@ import Testing
             let (id, _) = try await pair.forwardedCase()
             #expect(try await pair.until(pair.city, id) { $0.state == .finalReview } != nil)
         }
+    }
+}
+
+extension JSONDecoder {
+    static var iso8601: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
     }
 }

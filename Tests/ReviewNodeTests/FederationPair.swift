@@ -56,9 +56,10 @@ struct FederationPair {
     var atCounty: CaseWorkflow { CaseWorkflow(services: county.services) }
     var atCity: CaseWorkflow { CaseWorkflow(services: city.services) }
 
-    /// Runs `body` while both nodes' services run, so that queued messages are delivered.
-    func running(_ body: @escaping @Sendable () async throws -> Void) async throws {
-        let countyApp = try NodeApplication.build(services: county.services, logger: Logger(label: "test-county"))
+    /// Runs `body` while both nodes' services run (or `county`'s in place of the pair's), so
+    /// that queued messages are delivered.
+    func running(county: Node? = nil, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        let countyApp = try NodeApplication.build(services: (county ?? self.county).services, logger: Logger(label: "test-county"))
         let cityApp = try NodeApplication.build(services: city.services, logger: Logger(label: "test-city"))
         try await cityApp.test(.router) { _ in
             try await countyApp.test(.router) { _ in try await body() }
