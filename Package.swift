@@ -116,7 +116,6 @@ let package = Package(
             name: "review-bench",
             dependencies: [
                 "ReviewProtocol", "ReviewRules", "ReviewStore", "ReviewTesting", "CurlClient",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

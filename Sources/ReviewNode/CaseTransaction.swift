@@ -157,6 +157,15 @@ struct CaseTransaction {
         queued = true
     }
 
+    /// The same, with the case's stored material blobs as the attachments (the outbox
+    /// references them by digest instead of copying them; see ``Outbox/MaterialAttachment``).
+    mutating func send<Payload: Codable & Sendable>(_ type: FederationMessageType, to peer: String, _ payload: Payload,
+                                                    attachments: [Outbox.MaterialAttachment]) throws {
+        try Outbox.enqueue(db, identity: services.identity, sender: configuration.nodeId, peer: peer, type: type, caseId: record.id,
+                           payload: payload, attachments: attachments)
+        queued = true
+    }
+
     /// County: tells the city that issues (or issued) a forwarded case's opinion; nothing for
     /// the cases the county keeps, nor on the city.
     mutating func tellIssuer<Payload: Codable & Sendable>(_ type: FederationMessageType, _ payload: Payload, attachments: [Data] = []) throws {

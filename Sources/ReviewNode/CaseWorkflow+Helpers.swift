@@ -166,17 +166,18 @@ extension CaseWorkflow {
         }
     }
 
-    /// The case's materials (those whose digest passes `include`) as references and the bytes
-    /// to attach, for forwarding.
-    static func transferredMaterials(_ db: StoreTransaction, _ caseId: String, include: (String) -> Bool = { _ in true }) throws -> ([TransferredMaterial], [Data]) {
+    /// The case's materials (those whose digest passes `include`) as references and the blobs
+    /// to attach, for forwarding (the outbox references the stored blobs, it copies no bytes).
+    static func transferredMaterials(_ db: StoreTransaction, _ caseId: String, include: (String) -> Bool = { _ in true }) throws
+        -> ([TransferredMaterial], [Outbox.MaterialAttachment]) {
         var references: [TransferredMaterial] = []
-        var attachments: [Data] = []
+        var attachments: [Outbox.MaterialAttachment] = []
         for material in try NodeStore.caseMaterials(db, caseId: caseId) where include(material.sha256) {
-            guard let content = try NodeStore.materialBytes(db, sha256: material.sha256) else {
+            guard let bytes = try NodeStore.blobBytes(db, sha256: material.sha256) else {
                 throw StoreError(.corrupt, "material \(material.sha256) of case \(caseId) has no bytes")
             }
             references.append(TransferredMaterial(reference: material.reference, attachment: attachments.count))
-            attachments.append(content)
+            attachments.append(Outbox.MaterialAttachment(sha256: material.sha256, bytes: bytes))
         }
         return (references, attachments)
     }

@@ -59,6 +59,12 @@ public struct LinkRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
 /// interface (`OutboxRecord.fetchOne(db, key:)`, `filter`) select the body with the row; raw SQL
 /// must join `outboxBody` to get it (a row read without it has an empty `body`).
 /// ``insert(_:)`` writes both tables; ``update(_:)`` never rewrites the body.
+///
+/// A message whose attachments are material blobs (``materialDigests``) stores only the frame's
+/// head (`v15-outbox-blob-refs`, see `NodeStore+FrameRefs.swift`); the store's reads that return
+/// messages to send or resend (``NodeStore/dueOutboxBatch(_:peer:now:caselessOnly:maxCount:maxBytes:excluding:)``,
+/// discarding a dead letter, a resync's messages) complete `body` to the whole frame; lists
+/// (dead letters) leave it as stored.
 public struct OutboxRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "outbox"
 
@@ -81,6 +87,10 @@ public struct OutboxRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     public var deadAt: Date?
     /// When an operator discarded it (it will never be sent).
     public var discardedAt: Date?
+    /// On insert only: the SHA-256 digests of stored material blobs that are the frame's
+    /// attachments, in order; `body` is then the frame's head (`RVW1`, length, JSON) and the
+    /// blobs are listed in `outboxAttachment` instead of copied. Nil on rows read back.
+    public var materialDigests: [String]?
 
     public init(id: String, peer: String, caseId: String?, caseSequence: Int, type: FederationMessageType, body: Data, signature: Data, createdAt: Date) {
         self.id = id
@@ -156,6 +166,7 @@ public struct OutboxRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     public func aroundInsert(_ db: Database, insert: () throws -> InsertionSuccess) throws {
         _ = try insert()
         try db.execute(sql: "INSERT INTO outboxBody(id, body, signature) VALUES (?, ?, ?)", arguments: [id, body, signature])
+        try NodeStore.insertAttachmentReferences(db, .outbox, id: id, digests: materialDigests ?? [])
     }
 }
 
@@ -241,11 +252,15 @@ extension NodeStore {
     /// is either in the batch before it or was discarded. A message that is not due (waiting
     /// for a retry) or dead holds back its case's later messages, not the others'. The bodies
     /// add up to at most `maxBytes` (the first message is always taken). Reads the pending
-    /// rows (not their bodies) only until the batch is full.
+    /// rows (not their bodies) only until the batch is full. Messages in `excluding` (on the
+    /// wire already) are left out and hold back their cases' later messages, as a message
+    /// waiting for a retry does. The bodies are whole frames (referenced blobs appended).
     public static func dueOutboxBatch(_ db: Database, peer: String, now: Date, caselessOnly: Bool = false,
-                                      maxCount: Int, maxBytes: Int) throws -> [OutboxRecord] {
+                                      maxCount: Int, maxBytes: Int, excluding: Set<String> = []) throws -> [OutboxRecord] {
         let pending = try Row.fetchCursor(db, sql: """
-            SELECT o.id, o.caseId, o.nextAttemptAt, o.deadAt, length(b.body) AS bytes FROM outbox o JOIN outboxBody b ON b.id = o.id
+            SELECT o.id, o.caseId, o.nextAttemptAt, o.deadAt,
+              length(b.body) + COALESCE((SELECT SUM(8 + m.bytes) FROM outboxAttachment a JOIN materialBlob m ON m.sha256 = a.sha256 WHERE a.id = o.id), 0) AS bytes
+            FROM outbox o JOIN outboxBody b ON b.id = o.id
             WHERE o.peer = ? AND o.deliveredAt IS NULL AND o.discardedAt IS NULL
             ORDER BY o.createdAt, o.rowid
             """, arguments: [peer])
@@ -255,6 +270,10 @@ extension NodeStore {
         while let row = try pending.next() {
             let caseId: String? = row["caseId"]
             if blocked.contains(caseId) { continue }
+            if excluding.contains(row["id"]) {
+                blocked.insert(caseId)
+                continue
+            }
             let due = (row["deadAt"] as Date?) == nil && (row["nextAttemptAt"] as Date) <= now && !(caselessOnly && caseId != nil)
             guard due else {
                 blocked.insert(caseId)
@@ -267,7 +286,7 @@ extension NodeStore {
             if chosen.count >= maxCount { break }
         }
         guard !chosen.isEmpty else { return [] }
-        let byId = Dictionary(uniqueKeysWithValues: try OutboxRecord.filter(keys: chosen).fetchAll(db).map { ($0.id, $0) })
+        let byId = Dictionary(uniqueKeysWithValues: try OutboxRecord.withFrames(db, OutboxRecord.filter(keys: chosen).fetchAll(db)).map { ($0.id, $0) })
         return chosen.compactMap { byId[$0] }
     }
 
@@ -335,16 +354,19 @@ extension NodeStore {
         message.discardedAt = now
         try message.update(db)
         if message.caseId != nil {
-            let later = try OutboxRecord.filter(OutboxRecord.Columns.peer == message.peer && OutboxRecord.Columns.caseId == message.caseId
-                                                && OutboxRecord.Columns.caseSequence > message.caseSequence)
-                .order(OutboxRecord.Columns.caseSequence).fetchAll(db)
+            let later = try OutboxRecord.withFrames(db, OutboxRecord.filter(OutboxRecord.Columns.peer == message.peer && OutboxRecord.Columns.caseId == message.caseId
+                                                                             && OutboxRecord.Columns.caseSequence > message.caseSequence)
+                .order(OutboxRecord.Columns.caseSequence).fetchAll(db))
             for var next in later {
                 let (body, signature) = try resign(next, next.caseSequence - 1)
                 next.caseSequence -= 1
                 next.body = body
                 next.signature = signature
                 try next.update(db)
-                try db.execute(sql: "UPDATE outboxBody SET body = ?, signature = ? WHERE id = ?", arguments: [body, signature, next.id])
+                // A message that references its blobs keeps doing so: only the new head is stored.
+                let references = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outboxAttachment WHERE id = ?", arguments: [next.id]) ?? 0
+                let stored = references > 0 ? FederationFrame.declaredJSONLength(body).map { Data(body.prefix(FederationFrame.headerLength + $0)) } ?? body : body
+                try db.execute(sql: "UPDATE outboxBody SET body = ?, signature = ? WHERE id = ?", arguments: [stored, signature, next.id])
             }
         }
         return message

@@ -85,6 +85,7 @@ extension NodeStore {
               (SELECT MAX(p.caseSequence) FROM outbox p WHERE p.peer = outbox.peer AND p.caseId IS outbox.caseId)
             """, arguments: [cutoff])
         let outbox = db.changesCount
+        try db.execute(sql: "DELETE FROM inboxAttachment WHERE id IN (SELECT id FROM inbox WHERE frame IS NOT NULL AND receivedAt < ?)", arguments: [cutoff])
         try db.execute(sql: "UPDATE inbox SET frame = NULL, signature = NULL WHERE frame IS NOT NULL AND receivedAt < ?", arguments: [cutoff])
         return (outbox, db.changesCount)
     }

@@ -1,5 +1,7 @@
 public import Foundation
 public import GRDB
+import Crypto
+import ReviewProtocol
 
 /// Named reads and writes of the links to peers and of the console's sign-in.
 extension NodeStore {
@@ -124,9 +126,23 @@ extension NodeStore {
         try InboxRecord.fetchOne(db, key: id)
     }
 
-    /// Records an applied message and the chain head its sender announced with it.
-    public static func recordReceived(_ db: StoreTransaction, _ inbox: InboxRecord, from peer: String) throws {
+    /// Records an applied message and the chain head its sender announced with it. When
+    /// `inbox.frame` is kept, it is the frame's head and `attachments` its attachments: if this
+    /// node holds every one as a material blob (the forwarded materials it just stored), they
+    /// are referenced by digest (`inboxAttachment`), otherwise appended to the kept frame.
+    public static func recordReceived(_ db: StoreTransaction, _ inbox: InboxRecord, from peer: String, attachments: [Data] = []) throws {
+        var inbox = inbox
+        var digests: [String] = []
+        if let head = inbox.frame, !attachments.isEmpty {
+            let candidates = attachments.map { SHA256.hash(data: $0).hexString }
+            if try referencedForm(db, frame: head, attachmentDigests: candidates) != nil {
+                digests = candidates
+            } else {
+                inbox.frame = FederationFrame.encode(json: head.dropFirst(FederationFrame.headerLength), attachments: attachments)
+            }
+        }
         try inbox.insert(db)
+        try insertAttachmentReferences(db, .inbox, id: inbox.id, digests: digests)
         try db.execute(sql: "UPDATE link SET lastChainHead = ? WHERE nodeId = ?", arguments: [inbox.chainHead, peer])
     }
 

@@ -370,6 +370,8 @@ extension NodeStore {
             // The next per-case sequence in one seek: discarded messages are not in the index.
             try db.execute(sql: "CREATE INDEX outboxNextSequence ON outbox(peer, caseId, caseSequence) WHERE discardedAt IS NULL")
         }
+        registerFrameReferenceMigrations(&migrator)
+        registerCaseTallyMigration(&migrator)
         return migrator
     }
 }

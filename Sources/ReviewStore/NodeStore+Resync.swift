@@ -30,20 +30,29 @@ extension NodeStore {
     }
 
     /// This node's case messages to `peer` that belong to its history (delivered or still
-    /// queued; not dead letters, not discarded), by case and sequence.
+    /// queued; not dead letters, not discarded), by case and sequence, with whole frames.
     public static func caseMessagesSent(_ db: StoreTransaction, to peer: String) throws -> [OutboxRecord] {
-        try OutboxRecord.fetchAll(db, sql: """
+        try OutboxRecord.withFrames(db, OutboxRecord.fetchAll(db, sql: """
             SELECT o.*, b.body, b.signature FROM outbox o JOIN outboxBody b ON b.id = o.id
             WHERE o.peer = ? AND o.caseId IS NOT NULL AND o.discardedAt IS NULL AND (o.deadAt IS NULL OR o.deliveredAt IS NOT NULL)
             ORDER BY o.caseId, o.caseSequence
-            """, arguments: [peer])
+            """, arguments: [peer]))
     }
 
     /// The case messages received from `sender` still in the inbox, by case and sequence.
+    /// Their kept frames are whole (referenced blobs appended).
     public static func caseMessagesReceived(_ db: StoreTransaction, from sender: String) throws -> [InboxRecord] {
-        try InboxRecord.fetchAll(db, sql: """
+        let records = try InboxRecord.fetchAll(db, sql: """
             SELECT * FROM inbox WHERE sender = ? AND caseId IS NOT NULL AND sequence IS NOT NULL ORDER BY caseId, sequence
             """, arguments: [sender])
+        var frames: [String: Data] = [:]
+        for record in records { if let frame = record.frame { frames[record.id] = frame } }
+        try completeFrames(db, .inbox, &frames)
+        return records.map { record in
+            var record = record
+            if record.frame != nil { record.frame = frames[record.id] }
+            return record
+        }
     }
 
     /// Whether message `id` was applied here (and not yet pruned).

@@ -17,11 +17,6 @@ public struct NodeStore: Sendable {
     /// every statement is an intent-named method or a named read of ReviewStore).
     let database: any DatabaseWriter
 
-    /// The raw database, for the code that still runs its own SQL (review-bench, until its
-    /// statements move into ReviewStore). New code uses the store's methods.
-    @available(*, deprecated, message: "use NodeStore's named reads and intent methods; SQL belongs in ReviewStore")
-    public var writer: any DatabaseWriter { database }
-
     /// Opens (creating if needed) the store at `path` and migrates it.
     /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated.
     public init(path: String, durability: Durability = .full) throws {

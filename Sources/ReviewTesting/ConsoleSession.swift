@@ -12,18 +12,22 @@ public final class ConsoleSession: @unchecked Sendable {
     public private(set) var csrf: String?
     private let session: URLSession
     private let lock = NSLock()
+    private let timeout: TimeInterval
 
-    public init(baseURL: URL) {
+    /// - Parameter timeout: seconds a request may wait for an answer (30 unless given).
+    public init(baseURL: URL, timeout: TimeInterval = 30) {
         self.baseURL = baseURL
+        self.timeout = timeout
         let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = max(60, timeout)
         configuration.httpShouldSetCookies = false
         configuration.httpCookieAcceptPolicy = .never
         session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)
     }
 
     /// Signs in with an API token; throws unless the node answers with a session cookie.
-    public static func signIn(_ baseURL: URL, token: String) async throws -> ConsoleSession {
-        let browser = ConsoleSession(baseURL: baseURL)
+    public static func signIn(_ baseURL: URL, token: String, timeout: TimeInterval = 30) async throws -> ConsoleSession {
+        let browser = ConsoleSession(baseURL: baseURL, timeout: timeout)
         let result = try await browser.post("/console/login", ["token": token], csrf: false)
         guard result.status == 303, browser.cookie != nil else { throw NodeProcessError("sign-in failed: \(result.status) \(result.text.prefix(300))") }
         return browser
@@ -75,7 +79,7 @@ public final class ConsoleSession: @unchecked Sendable {
     private func request(_ method: String, _ path: String) -> URLRequest {
         var request = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
         request.httpMethod = method
-        request.timeoutInterval = 30
+        request.timeoutInterval = timeout
         if let cookie = lock.withLock({ cookie }) { request.setValue(cookie, forHTTPHeaderField: "Cookie") }
         return request
     }

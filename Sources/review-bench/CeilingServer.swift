@@ -1,7 +1,6 @@
 import ArgumentParser
 import Crypto
 import Foundation
-import GRDB
 import Hummingbird
 import Logging
 import NIOCore
@@ -20,17 +19,13 @@ struct CeilingServerCommand: AsyncParsableCommand {
     @Option(help: "Base64 Ed25519 public key for /naive.") var publicKey: String?
 
     func run() async throws {
-        let pool = try DatabasePool(path: database)
-        try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        try await pool.write { db in
-            try db.execute(sql: "CREATE TABLE IF NOT EXISTS ingest (id INTEGER PRIMARY KEY AUTOINCREMENT, body BLOB NOT NULL)")
-        }
+        let store = try await BaselineStore(path: database)
         let router = Router()
         router.post("ingest") { request, _ -> HTTPResponse.Status in
             var request = request
             let buffer = try await request.collectBody(upTo: 64 * 1024 * 1024)
             let data = Data(buffer.readableBytesView)
-            try await pool.write { db in try db.execute(sql: "INSERT INTO ingest (body) VALUES (?)", arguments: [data]) }
+            try await store.ingest(data)
             return .ok
         }
         let key = try publicKey.flatMap { Data(base64Encoded: $0) }.map { try Curve25519.Signing.PublicKey(rawRepresentation: $0) }
@@ -41,7 +36,7 @@ struct CeilingServerCommand: AsyncParsableCommand {
             guard let key, let text = request.headers.first(where: { $0.name.canonicalName == "x-review-signature" })?.value, let signature = Data(base64Encoded: text),
                   let frame = try? FederationFrame.decode(data), key.isValidSignature(signature, for: frame.json)
             else { return .unauthorized }
-            try await pool.write { db in try db.execute(sql: "INSERT INTO ingest (body) VALUES (?)", arguments: [data]) }
+            try await store.ingest(data)
             return .ok
         }
         var logger = Logger(label: "ceiling")

@@ -78,6 +78,12 @@ struct Report: Codable {
         /// The node's RSS before the CSV export, and its peak RSS (VmHWM, since its start) after it.
         var rssBeforeExportMegabytes: Double?
         var peakRSSAfterExportMegabytes: Double?
+        /// The year archive (`/console/ledger/archive.zip?year=`) of one year's cases: time, bytes,
+        /// and the node's peak RSS (VmHWM) after it.
+        var archiveYearCases: Int?
+        var archiveSeconds: Double?
+        var archiveBytes: Int?
+        var peakRSSAfterArchiveMegabytes: Double?
     }
 
     var smoke: Bool
@@ -155,6 +161,8 @@ struct Report: Codable {
             rows.append(("full CSV export (streamed)", "\(f(l.csvSeconds, 2)) s, \(l.csvRows) rows, \(l.csvBytes / 1024) KiB", "seeding \(f(l.seedSeconds, 1)) s", ""))
             rows.append(("node RSS around the CSV export", "peak \(f(l.peakRSSAfterExportMegabytes)) MB", "before the export \(f(l.rssBeforeExportMegabytes)) MB",
                          "target peak < 100 MB"))
+            rows.append(("year archive ZIP, \(l.archiveYearCases ?? 0) cases", "\(f(l.archiveSeconds, 2)) s, \((l.archiveBytes ?? 0) / 1024) KiB",
+                         "peak RSS before it \(f(l.peakRSSAfterExportMegabytes)) MB", "node peak RSS after it \(f(l.peakRSSAfterArchiveMegabytes)) MB"))
             rows.append(("console case page", "p50 \(f(l.casePageP50Milliseconds, 2)) ms, p99 \(f(l.casePageP99Milliseconds, 2)) ms",
                          "API case detail p99 \(f(l.detailP99Milliseconds, 2)) ms", "\(f(l.casePageP99Milliseconds / l.detailP99Milliseconds, 1))×"))
             rows.append(("console ledger page (50 rows)", "p99 \(f(l.consoleLedgerP99Milliseconds, 2)) ms",

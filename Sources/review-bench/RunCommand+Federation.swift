@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import ReviewProtocol
+import ReviewRules
 import ReviewStore
 import ReviewTesting
 
@@ -104,22 +104,19 @@ struct BenchFederation {
         }
     }
 
-    func database(_ node: NodeProcess) throws -> DatabaseQueue {
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(5)
-        return try DatabaseQueue(path: node.dataDirectory.appendingPathComponent("node.sqlite").path, configuration: configuration)
+    func database(_ node: NodeProcess) throws -> NodeInspector {
+        try NodeInspector(path: node.dataDirectory.appendingPathComponent("node.sqlite").path)
     }
 
     /// Undelivered messages in every county's outbox.
     func countyBacklog() throws -> Int {
         try countyNodes.reduce(0) { total, node in
-            total + (try database(node).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE deliveredAt IS NULL") ?? 0 })
+            total + (try database(node).undeliveredCount())
         }
     }
 
     func cityInboxCount(type: FederationMessageType) throws -> Int {
-        try database(city).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbox WHERE type = ?", arguments: [type.rawValue]) ?? 0 }
+        try database(city).inboxCount(type: type)
     }
 
     /// Forward latency per case: from the county's commit (outbox row written in the forward
@@ -127,22 +124,13 @@ struct BenchFederation {
     func forwardLatencies(ids: Set<String>) throws -> Latencies {
         var sent: [String: (String, Date)] = [:]
         for node in countyNodes {
-            try database(node).read { db in
-                for row in try Row.fetchAll(db, sql: "SELECT id, caseId, createdAt FROM outbox WHERE type = 'caseForwarded'") {
-                    let caseId: String = row["caseId"]
-                    if ids.contains(caseId) { sent[row["id"]] = (caseId, row["createdAt"]) }
-                }
+            for (id, queued) in try database(node).queued(type: .caseForwarded) {
+                if let caseId = queued.caseId, ids.contains(caseId) { sent[id] = (caseId, queued.createdAt) }
             }
         }
         var latencies = Latencies()
-        try database(city).read { db in
-            for row in try Row.fetchAll(db, sql: "SELECT id, receivedAt FROM inbox WHERE type = 'caseForwarded'") {
-                let id: String = row["id"]
-                if let (_, created) = sent[id] {
-                    let received: Date = row["receivedAt"]
-                    latencies.record(microseconds: received.timeIntervalSince(created) * 1e6)
-                }
-            }
+        for (id, received) in try database(city).received(type: .caseForwarded) {
+            if let (_, created) = sent[id] { latencies.record(microseconds: received.timeIntervalSince(created) * 1e6) }
         }
         return latencies
     }
@@ -228,7 +216,7 @@ extension RunCommand {
         }
         guard let _ = try await waitUntil(smoke ? 60 : 600, {
             try federation.countyNodes.reduce(0) { total, node in
-                total + (try federation.database(node).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reviewCase WHERE state = 'opinionPassed'") ?? 0 })
+                total + (try federation.database(node).caseCount(state: .opinionPassed))
             } >= burst.count
         }) else { throw BenchError("results did not all come back") }
         let resultsSeconds = (clock.now - resultsStart).seconds

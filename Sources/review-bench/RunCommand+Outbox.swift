@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ReviewProtocol
 import ReviewStore
 
@@ -21,8 +20,8 @@ extension RunCommand {
                 let id = "m-\(serial)"
                 try await store.write { db in
                     let sequence = try NodeStore.nextOutboxSequence(db, peer: peer, caseId: caseId)
-                    try OutboxRecord(id: id, peer: peer, caseId: caseId, caseSequence: sequence, type: .caseForwarded, body: payload,
-                                     signature: signature, createdAt: Date()).insert(db)
+                    try NodeStore.insert(db, outbox: OutboxRecord(id: id, peer: peer, caseId: caseId, caseSequence: sequence, type: .caseForwarded,
+                                                                  body: payload, signature: signature, createdAt: Date()))
                 }
                 let due = try await store.read { db in try NodeStore.dueOutboxBatch(db, peer: peer, now: Date().addingTimeInterval(1), maxCount: 1, maxBytes: .max) }
                 guard due.first?.id == id else { throw BenchError("outbox cost: \(id) was not due first") }
@@ -42,7 +41,7 @@ extension RunCommand {
                     var record = OutboxRecord(id: "fill-\(row)", peer: peer, caseId: caseId, caseSequence: sequence, type: .countyLedgerReported,
                                               body: small, signature: signature, createdAt: Date())
                     record.deliveredAt = Date()
-                    try record.insert(db)
+                    try NodeStore.insert(db, outbox: record)
                 }
             }
         }

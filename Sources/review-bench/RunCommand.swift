@@ -2,7 +2,6 @@ import ArgumentParser
 import Crypto
 import CurlClient
 import Foundation
-import GRDB
 import ReviewProtocol
 import ReviewRules
 import ReviewStore
@@ -128,30 +127,18 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         // The naive sender's outbox: the nodes' settings (WAL, FULL), the body in the row.
-        let sender = try DatabasePool(path: work.appendingPathComponent("naive-sender.sqlite").path)
-        try await sender.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        try await sender.write { db in
-            try db.execute(sql: "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, body BLOB NOT NULL, signature BLOB NOT NULL, deliveredAt REAL)")
-        }
+        let sender = try await BaselineStore(path: work.appendingPathComponent("naive-sender.sqlite").path)
         let json = try FederationFrame.decode(payload).json
         let url = "http://127.0.0.1:\(port)/naive"
         let naive = try await sample { _ in
             let signature = try key.signature(for: json)
-            let id = try await sender.write { db in
-                try db.execute(sql: "INSERT INTO outbox (body, signature) VALUES (?, ?)", arguments: [payload, signature])
-                return db.lastInsertedRowID
-            }
-            let (body, stored) = try await sender.read { db -> (Data, Data) in
-                let row = try Row.fetchOne(db, sql: "SELECT body, signature FROM outbox WHERE id = ?", arguments: [id])!
-                return (row["body"], row["signature"])
-            }
+            let id = try await sender.enqueue(body: payload, signature: signature)
+            let (body, stored) = try await sender.message(id)
             let response = try await client.send(HTTPClientRequest(method: "POST", url: url, headers: [
                 ("Content-Type", FederationWire.contentType), ("X-Review-Signature", stored.base64EncodedString()),
             ], body: body))
             guard response.status == 200 else { throw ValidationError("naive delivery: HTTP \(response.status)") }
-            try await sender.write { db in
-                try db.execute(sql: "UPDATE outbox SET deliveredAt = ? WHERE id = ?", arguments: [Date().timeIntervalSince1970, id])
-            }
+            try await sender.markDelivered(id)
         }
         return (ceiling, naive)
     }

@@ -109,6 +109,7 @@ import Testing
         #expect(archive.data.range(of: Data("\(id)/case.json".utf8)) != nil && archive.data.range(of: Data("\(id)/opinion.html".utf8)) != nil)
         let year = try await countyReviewer.get("/console/ledger/archive.zip?year=2026")
         #expect(year.status == 200 && year.data.range(of: Data("ledger-2026.csv".utf8)) != nil)
+        #expect(year.data.range(of: Data("\(id)/case.json".utf8)) != nil && year.data.range(of: Data("\(id)/opinion.html".utf8)) != nil)
         let supervision = try await ConsoleSession.signIn(city.baseURL, token: supervisor)
         let page = try await supervision.get("/console/supervision?from=2026-01-01&to=2026-12-31")
         #expect(page.status == 200 && page.text.contains("德惠市政务服务和数字化建设管理局") && page.text.contains("<svg"))

@@ -15,23 +15,23 @@ import Testing
     }
 
     /// A data directory with a claimed store, an event and a key.
-    func node(in root: URL, id: String = "220183") throws -> URL {
+    func node(in root: URL, id: String = "220183") async throws -> URL {
         let data = root.appendingPathComponent("data-\(id)")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         let store = try NodeStore(path: data.appendingPathComponent("node.sqlite").path)
         try store.claim(nodeId: id, tier: .county)
-        try store.writer.write { db in try NodeStore.appendEvent(db, caseId: nil, actor: "system", action: "test") }
+        try await store.write { db in try NodeStore.appendEvent(db, caseId: nil, actor: "system", action: "test") }
         _ = try NodeIdentity.loadOrCreate(in: data)
         return data
     }
 
-    @Test func aBackupVerifiesAndARestoreStartsAFreshResync() throws {
+    @Test func aBackupVerifiesAndARestoreStartsAFreshResync() async throws {
         let root = try folder()
         defer { try? FileManager.default.removeItem(at: root) }
-        let data = try node(in: root)
+        let data = try await node(in: root)
         // State of an earlier resync, as a backup taken after one would carry it.
         let store = try NodeStore(path: data.appendingPathComponent("node.sqlite").path)
-        try store.writer.write { db in
+        try await store.write { db in
             try NodeStore.setMeta(db, "resyncRequestedAt", "2026-01-01T00:00:00Z")
             try NodeStore.setMeta(db, "resync.result.220100", "{}")
         }
@@ -49,7 +49,7 @@ import Testing
         let restored = try NodeBackup.restore(file, into: target, expectedNodeId: nil)
         #expect(restored.keyInstalled && restored.setAside == nil)
         #expect(try FileManager.default.attributesOfItem(atPath: target.appendingPathComponent("node.key").path)[.posixPermissions] as? Int == 0o600)
-        let meta = try DatabaseQueue(path: target.appendingPathComponent("node.sqlite").path).read { db in
+        let meta = try await DatabaseQueue(path: target.appendingPathComponent("node.sqlite").path).read { db in
             try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM nodeMeta").map { ($0["key"] as String, $0["value"] as String) })
         }
         #expect(meta["resyncPending"] != nil && meta["restoredFrom"] != nil)
@@ -58,16 +58,16 @@ import Testing
         // Again over it: the replaced files go aside; another node's directory refuses.
         let again = try NodeBackup.restore(file, into: target, expectedNodeId: "220183")
         #expect(again.setAside != nil && !again.keyInstalled)
-        let other = try node(in: root, id: "220182")
+        let other = try await node(in: root, id: "220182")
         #expect(throws: NodeBackupError.self) { try NodeBackup.restore(file, into: other, expectedNodeId: nil) }
     }
 
-    @Test func verifyCatchesABrokenChainAndAForeignDatabase() throws {
+    @Test func verifyCatchesABrokenChainAndAForeignDatabase() async throws {
         let root = try folder()
         defer { try? FileManager.default.removeItem(at: root) }
-        let data = try node(in: root)
+        let data = try await node(in: root)
         let store = try NodeStore(path: data.appendingPathComponent("node.sqlite").path)
-        try store.writer.write { db in
+        try await store.write { db in
             try NodeStore.appendEvent(db, caseId: nil, actor: "system", action: "second")
             // Tampering as someone with the file would: past the append-only trigger.
             try db.execute(sql: "DROP TRIGGER eventNoUpdate")
@@ -81,10 +81,10 @@ import Testing
         #expect(throws: NodeBackupError.self) { try NodeBackup.verify(junk) }
     }
 
-    @Test func retentionPruningKeepsYoungMessagesAndEachCaseQueuesLast() throws {
+    @Test func retentionPruningKeepsYoungMessagesAndEachCaseQueuesLast() async throws {
         let store = try NodeStore(writer: DatabaseQueue())
         let old = Date().addingTimeInterval(-40 * 86400)
-        try store.writer.write { db in
+        try await store.write { db in
             for sequence in 1...3 {
                 var row = OutboxRecord(id: "m\(sequence)", peer: "220100", caseId: "220183-2026-0001", caseSequence: sequence, type: .caseForwarded,
                                        body: Data(), signature: Data(), createdAt: old)
@@ -101,10 +101,10 @@ import Testing
             received.signature = Data([2])
             try received.insert(db)
         }
-        let (outbox, frames) = try store.writer.write { db in try NodeStore.pruneDelivered(db, before: Date().addingTimeInterval(-30 * 86400)) }
+        let (outbox, frames) = try await store.write { db in try NodeStore.pruneDelivered(db, before: Date().addingTimeInterval(-30 * 86400)) }
         #expect(outbox == 2 && frames == 1)
-        let left = try store.writer.read { db in try String.fetchAll(db, sql: "SELECT id FROM outbox ORDER BY id") }
+        let left = try await store.read { db in try String.fetchAll(db, sql: "SELECT id FROM outbox ORDER BY id") }
         #expect(left == ["m3", "m4"])
-        #expect(try store.writer.read { db in try NodeStore.nextOutboxSequence(db, peer: "220100", caseId: "220183-2026-0002") } == 2)
+        #expect(try await store.read { db in try NodeStore.nextOutboxSequence(db, peer: "220100", caseId: "220183-2026-0002") } == 2)
     }
 }

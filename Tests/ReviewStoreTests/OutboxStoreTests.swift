@@ -38,7 +38,7 @@ import Testing
 
     @Test func theDeliveredMarkLeavesTheBodyAndTheNextSequenceIsOneSeek() throws {
         let store = try NodeStore(writer: DatabaseQueue())
-        try store.writer.write { db in
+        try store.database.write { db in
             try message("a", caseId: "c1", sequence: 1, body: "body-a").insert(db)
             try NodeStore.markDelivered(db, messageIds: ["a"])
             let row = try #require(try OutboxRecord.fetchOne(db, key: "a"))
@@ -57,7 +57,7 @@ import Testing
     @Test func aBatchKeepsEachCasesOrderAndStopsAtAWaitingOrDeadMessage() throws {
         let store = try NodeStore(writer: DatabaseQueue())
         let start = Date().addingTimeInterval(-100)
-        try store.writer.write { db in
+        try store.database.write { db in
             try message("c1-1", caseId: "c1", sequence: 1, at: start).insert(db)
             var waiting = message("c2-1", caseId: "c2", sequence: 1, at: start.addingTimeInterval(1))
             waiting.nextAttemptAt = Date().addingTimeInterval(60)
@@ -71,7 +71,7 @@ import Testing
             try message("n-1", caseId: nil, sequence: 1, at: start.addingTimeInterval(6)).insert(db)
             try message("c4-1", caseId: "c4", sequence: 1, body: String(repeating: "x", count: 100), at: start.addingTimeInterval(7)).insert(db)
         }
-        try store.writer.read { db in
+        try store.database.read { db in
             let all = try NodeStore.dueOutboxBatch(db, peer: "220100", now: Date(), maxCount: 64, maxBytes: .max).map(\.id)
             #expect(all == ["c1-1", "c1-2", "n-1", "c4-1"])
             #expect(try NodeStore.dueOutboxBatch(db, peer: "220100", now: Date(), maxCount: 2, maxBytes: .max).map(\.id) == ["c1-1", "c1-2"])

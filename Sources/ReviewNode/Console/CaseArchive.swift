@@ -34,14 +34,54 @@ struct CaseArchive {
         return entries
     }
 
+    /// Cases read per snapshot while a year archive is written.
+    static let yearChunk = 20
+
+    /// Writes the archive of every case submitted in `year` to a new file at `url`, in constant
+    /// memory: the cases are read ``yearChunk`` at a time (keyset pages of the ledger, each in
+    /// its own snapshot) and ZIPFoundation deflates each entry straight into the file; the
+    /// year's ledger CSV (`ledger-YYYY.csv`), collected in a temporary file alongside, is the
+    /// last entry. A case changed while the archive is written shows as it was when its page was read.
+    /// - Throws: ZIPFoundation's errors and the store's.
+    func writeYear(_ year: Int, to url: URL) async throws {
+        let archive = try Archive(url: url, accessMode: .create)
+        let csvURL = url.appendingPathExtension("csv")
+        guard FileManager.default.createFile(atPath: csvURL.path, contents: LedgerEntry.csvHeader) else {
+            throw StoreError(.corrupt, "cannot create \(csvURL.path)")
+        }
+        defer { try? FileManager.default.removeItem(at: csvURL) }
+        let csv = try FileHandle(forWritingTo: csvURL)
+        defer { try? csv.close() }
+        try csv.seekToEnd()
+        let filter = CaseFilter(year: year)
+        var after: LedgerEntry.Cursor?
+        while true {
+            let position = after.map { (submittedOn: $0.submittedOn, id: $0.id) }
+            let page = try await services.store.read { db -> ([LedgerEntry], [(String, Data)]) in
+                let rows = try NodeStore.ledgerRows(db, filter, limit: Self.yearChunk, after: position)
+                var files: [(String, Data)] = []
+                for record in rows.cases { files += try entries(db, record) }
+                return (LedgerEntry.entries(rows), files)
+            }
+            try csv.write(contentsOf: LedgerEntry.csvRows(page.0))
+            for (path, data) in page.1 { try Self.add(path, data, to: archive) }
+            guard page.0.count == Self.yearChunk, let last = page.0.last else { break }
+            after = last.cursor
+        }
+        try csv.close()
+        try archive.addEntry(with: "ledger-\(year).csv", fileURL: csvURL, compressionMethod: .deflate)
+    }
+
+    private static func add(_ path: String, _ data: Data, to archive: Archive) throws {
+        try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+            data.subdata(in: Int(position)..<min(Int(position) + size, data.count))
+        }
+    }
+
     /// A ZIP of the given entries (deflated), in memory.
     static func zip(_ entries: [(String, Data)]) throws -> Data {
         let archive = try Archive(accessMode: .create)
-        for (path, data) in entries {
-            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
-                data.subdata(in: Int(position)..<min(Int(position) + size, data.count))
-            }
-        }
+        for (path, data) in entries { try add(path, data, to: archive) }
         guard let data = archive.data else { throw StoreError(.corrupt, "the in-memory ZIP archive has no data") }
         return data
     }

@@ -67,23 +67,31 @@ extension ConsoleRoutes {
         ])
     }
 
-    /// Every case submitted in `year` (required: an archive of everything at once is too big
-    /// to build in memory), with the year's ledger as CSV.
+    /// Every case submitted in `year` (required: one archive per year), with the year's ledger
+    /// as CSV: written to a temporary file in constant memory (``CaseArchive/writeYear(_:to:)``),
+    /// then streamed in 64 KiB pieces; the file is removed when the response ends.
     func yearArchive(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try Access.requireOversight(try context.requireUser())
         guard let year = try CaseFilter(request).year else { throw APIError.invalid("year", "请选择要归档的年份") }
-        let archive = CaseArchive(services: services)
-        let filter = CaseFilter(year: year)
-        let entries = try await services.store.read { db in
-            var entries: [(String, Data)] = [("ledger-\(year).csv", LedgerEntry.csv(LedgerEntry.entries(try NodeStore.ledgerRows(db, filter))))]
-            for record in try NodeStore.ledgerCases(db, filter) {
-                entries += try archive.entries(db, record)
-            }
-            return entries
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("archive-\(year)-\(UUID().uuidString).zip")
+        do {
+            try await CaseArchive(services: services).writeYear(year, to: file)
+        } catch {
+            try? FileManager.default.removeItem(at: file)
+            throw error
         }
-        return HTTPBody.raw(try CaseArchive.zip(entries), contentType: "application/zip", extraHeaders: [
-            (.contentDisposition, "attachment; filename=\"archive-\(year).zip\""),
-        ])
+        var headers = HTTPFields()
+        headers[.contentType] = "application/zip"
+        headers[.contentDisposition] = "attachment; filename=\"archive-\(year).zip\""
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            defer { try? FileManager.default.removeItem(at: file) }
+            let handle = try FileHandle(forReadingFrom: file)
+            defer { try? handle.close() }
+            while let piece = try handle.read(upToCount: 64 * 1024), !piece.isEmpty {
+                try await writer.write(ByteBuffer(bytes: piece))
+            }
+            try await writer.finish(nil)
+        })
     }
 
     // MARK: Operator

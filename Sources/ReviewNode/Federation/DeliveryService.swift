@@ -5,8 +5,8 @@ import ReviewStore
 import ServiceLifecycle
 import Synchronization
 
-/// Delivers the outbox: per peer one request at a time, each case's messages strictly in
-/// order, peers in parallel, retrying with exponential backoff and full jitter, never dropping
+/// Delivers the outbox: per peer up to ``maxInFlight`` requests at a time, each case's
+/// messages strictly in order, peers in parallel, retrying with exponential backoff and full jitter, never dropping
 /// a message. A node that comes back after hours catches up by itself.
 ///
 /// Several due messages to one peer travel as one batch (``FederationBatch``, at most
@@ -60,60 +60,110 @@ struct DeliveryService: Service {
         }
     }
 
+    /// Most batches (or single messages) on the wire to one peer at once. While one is sent
+    /// and applied, the next is read and sent: the peer verifies one while it commits the
+    /// other. A case with a message in flight has none in the next batch (its messages reach
+    /// the peer in order, each once), caseless messages form one such queue, and a key
+    /// announcement in flight holds the peer's next batch back (that one is signed with the new key).
+    static let maxInFlight = 2
+
+    /// Messages on the wire to one peer, as one request.
+    struct Flight: Sendable, Equatable {
+        var serial: Int
+        var ids: Set<String>
+        var announcesKey: Bool
+    }
+
+    /// What the loop waits for: a request answered (and recorded), or a new message / the next retry time.
+    private enum Event: Sendable {
+        case answered(peer: String, serial: Int)
+        case woken
+    }
+
     private func loop() async {
-        while !Task.isCancelled {
-            let next: Date?
-            do {
-                next = try await deliverDue()
-            } catch {
-                logger.error("outbox scan failed", metadata: ["error": "\(error)"])
-                next = Date().addingTimeInterval(1)
+        await withTaskGroup(of: Event.self) { group in
+            var inFlight: [String: [Flight]] = [:]
+            var serial = 0
+            var waiting = false
+            while !Task.isCancelled {
+                var next: Date?
+                do {
+                    for (messages, link) in try await due(excluding: inFlight) {
+                        serial += 1
+                        let flight = Flight(serial: serial, ids: Set(messages.map(\.id)), announcesKey: messages.contains { $0.type == .keyRotated })
+                        inFlight[link.nodeId, default: []].append(flight)
+                        group.addTask {
+                            if messages.count == 1 { await deliver(messages[0], to: link) } else { await deliver(batch: messages, to: link) }
+                            return .answered(peer: link.nodeId, serial: flight.serial)
+                        }
+                        next = Date()
+                    }
+                    if next == nil { next = try await nextAttempt(excluding: inFlight) }
+                } catch {
+                    logger.error("outbox scan failed", metadata: ["error": "\(error)"])
+                    next = Date().addingTimeInterval(1)
+                }
+                if !waiting {
+                    // Until the earliest retry is due, a new message is queued, or at most 1 s;
+                    // an answered request wakes the loop too (through the group).
+                    let wait = next.map { max(0, min(1, $0.timeIntervalSinceNow)) } ?? 1
+                    waiting = true
+                    group.addTask { [signal] in
+                        if wait > 0 { await signal.wait(upTo: .milliseconds(Int(wait * 1000))) }
+                        return .woken
+                    }
+                }
+                guard let event = await group.next() else { break }
+                switch event {
+                case .woken: waiting = false
+                case .answered(let peer, let serial): inFlight[peer]?.removeAll { $0.serial == serial }
+                }
             }
-            // Sleep until the earliest retry is due, a new message is queued, or at most 1 s.
-            let wait = next.map { max(0, min(1, $0.timeIntervalSinceNow)) } ?? 1
-            if wait > 0 { await signal.wait(upTo: .milliseconds(Int(wait * 1000))) }
+            group.cancelAll()
         }
     }
 
-    /// Sends, for every enabled peer that is not paused, the due messages that head their
-    /// cases' queues (a batch, or one message to a peer in single mode). Returns when the next
-    /// attempt is due (now, if something was sent), or nil when nothing waits.
-    private func deliverDue() async throws -> Date? {
+    /// For every enabled peer that is not paused and has room on the wire, the due messages
+    /// that head their cases' queues, leaving out the cases with a message in flight (a batch,
+    /// or one message to a peer in single mode).
+    private func due(excluding inFlight: [String: [Flight]]) async throws -> [([OutboxRecord], LinkRecord)] {
         let now = Date()
         let paused = pauses.pausedUntil.withLock { $0 }
         let single = singleMode.pausedUntil.withLock { $0 }
-        let work = try await store.read { db -> (due: [([OutboxRecord], LinkRecord)], next: [Date]) in
+        return try await store.read { db -> [([OutboxRecord], LinkRecord)] in
             var due: [([OutboxRecord], LinkRecord)] = []
-            var next: [Date] = []
             for link in try NodeStore.enabledLinks(db) {
-                if let until = paused[link.nodeId], until > now {
-                    if try NodeStore.nextOutboxAttempt(db, peer: link.nodeId) != nil { next.append(until) }
-                    continue
-                }
+                let flights = inFlight[link.nodeId] ?? []
+                guard flights.count < Self.maxInFlight, !flights.contains(where: \.announcesKey) else { continue }
+                if let until = paused[link.nodeId], until > now { continue }
                 let resyncing = try NodeStore.meta(db, Resync.pendingKey(link.nodeId)) != nil
                 let batched = (single[link.nodeId] ?? .distantPast) <= now
                 let batch = try NodeStore.dueOutboxBatch(db, peer: link.nodeId, now: now, caselessOnly: resyncing, maxCount: batched ? Self.batchCount : 1,
-                                                         maxBytes: min(link.maxMessageBytes ?? Self.batchBytes, Self.batchBytes))
-                if !batch.isEmpty {
-                    // A key announcement ends its batch: the peer checks every item's signature
-                    // before applying any, and the messages after it are signed with the new key.
-                    let end = batch.firstIndex { $0.type == .keyRotated }.map { $0 + 1 } ?? batch.count
-                    due.append((Array(batch.prefix(end)), link))
-                } else if let attempt = try NodeStore.nextOutboxAttempt(db, peer: link.nodeId) {
-                    next.append(attempt)
-                }
+                                                         maxBytes: min(link.maxMessageBytes ?? Self.batchBytes, Self.batchBytes),
+                                                         excluding: flights.reduce(into: Set<String>()) { $0.formUnion($1.ids) })
+                guard !batch.isEmpty else { continue }
+                // A key announcement ends its batch: the peer checks every item's signature
+                // before applying any, and the messages after it are signed with the new key.
+                let end = batch.firstIndex { $0.type == .keyRotated }.map { $0 + 1 } ?? batch.count
+                due.append((Array(batch.prefix(end)), link))
             }
-            return (due, next)
+            return due
         }
-        guard !work.due.isEmpty else { return work.next.min() }
-        await withTaskGroup(of: Void.self) { group in
-            for (messages, link) in work.due {
-                group.addTask {
-                    if messages.count == 1 { await deliver(messages[0], to: link) } else { await deliver(batch: messages, to: link) }
-                }
+    }
+
+    /// When the next attempt falls due for a peer with nothing in flight (a peer with a
+    /// request in flight is looked at again when it is answered); nil when nothing waits.
+    private func nextAttempt(excluding inFlight: [String: [Flight]]) async throws -> Date? {
+        let now = Date()
+        let paused = pauses.pausedUntil.withLock { $0 }
+        return try await store.read { db -> Date? in
+            var next: [Date] = []
+            for link in try NodeStore.enabledLinks(db) where (inFlight[link.nodeId] ?? []).isEmpty {
+                guard let attempt = try NodeStore.nextOutboxAttempt(db, peer: link.nodeId) else { continue }
+                if let until = paused[link.nodeId], until > now { next.append(max(until, attempt)) } else { next.append(attempt) }
             }
+            return next.min()
         }
-        return Date()
     }
 
     /// How the peer answered a failed attempt.

@@ -59,6 +59,7 @@ extension FederationIntake {
                 }
                 unverified.leave()
                 entered = false
+                reader.reserve(declared: request.headers[.contentLength].flatMap { Int($0) })
             }
             let header: FederationHeader
             do {

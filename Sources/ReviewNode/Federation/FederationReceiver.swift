@@ -144,10 +144,11 @@ struct FederationReceiver: Sendable {
                                 caseId: envelope.caseId, sequence: envelope.caseId == nil ? nil : envelope.sequence, type: envelope.type,
                                 chainHead: envelope.chainHead)
         if envelope.caseId != nil {
-            inbox.frame = FederationFrame.encode(json: message.json, attachments: message.attachments)
+            // The store keeps the frame's head and references the attachments it holds as blobs.
+            inbox.frame = FederationFrame.encode(json: message.json)
             inbox.signature = message.signature
         }
-        try NodeStore.recordReceived(db, inbox, from: link.nodeId)
+        try NodeStore.recordReceived(db, inbox, from: link.nodeId, attachments: envelope.caseId != nil ? message.attachments : [])
         return result
     }
 

@@ -10,19 +10,49 @@ enum Outbox {
     /// event was appended, so that the message carries the chain head that includes it.
     static func enqueue<Payload: Codable & Sendable>(_ db: StoreTransaction, identity: NodeIdentity, sender: String, peer: String, type: FederationMessageType,
                                                      caseId: String?, payload: Payload, attachments: [Data] = []) throws {
+        try enqueue(db, identity: identity, sender: sender, peer: peer, type: type, caseId: caseId, payload: payload,
+                    attachedBytes: attachments.reduce(0) { $0 + 8 + $1.count }) { json in (FederationFrame.encode(json: json, attachments: attachments), nil) }
+    }
+
+    /// A material attached to a message by reference: the blob with digest `sha256` (`bytes`
+    /// bytes) that this node stores. The outbox keeps the digest, not a copy; the bytes are
+    /// read when the message is sent.
+    struct MaterialAttachment: Sendable {
+        var sha256: String
+        var bytes: Int
+    }
+
+    /// Signs and queues a message whose attachments are stored material blobs, in order: the
+    /// outbox row holds the frame's head and the blobs' digests (`v15-outbox-blob-refs`),
+    /// and the frame sent is the same as if the bytes had been copied in.
+    static func enqueue<Payload: Codable & Sendable>(_ db: StoreTransaction, identity: NodeIdentity, sender: String, peer: String, type: FederationMessageType,
+                                                     caseId: String?, payload: Payload, attachments: [MaterialAttachment]) throws {
+        try enqueue(db, identity: identity, sender: sender, peer: peer, type: type, caseId: caseId, payload: payload,
+                    attachedBytes: attachments.reduce(0) { $0 + 8 + $1.bytes }) { json in (FederationFrame.encode(json: json), attachments.map(\.sha256)) }
+    }
+
+    /// `frame` makes the stored body from the signed JSON: the whole frame (no digests), or
+    /// its head and the digests of the blobs to append.
+    private static func enqueue<Payload: Codable & Sendable>(_ db: StoreTransaction, identity: NodeIdentity, sender: String, peer: String, type: FederationMessageType,
+                                                             caseId: String?, payload: Payload, attachedBytes: Int,
+                                                             frame: (Data) -> (body: Data, digests: [String]?)) throws {
         let sequence = try NodeStore.nextOutboxSequence(db, peer: peer, caseId: caseId)
         let now = Date()
         let envelope = FederationEnvelope(
             id: UUID().uuidString.lowercased(), sender: sender, receiver: peer, type: type, caseId: caseId, sequence: sequence,
             sentAt: now.formatted(.iso8601), chainHead: try NodeStore.chainHead(db), payload: payload)
-        let (body, signature) = try signed(envelope, attachments: attachments, identity: identity)
+        let json = try CaseWorkflow.canonicalJSON(envelope)
+        let size = FederationFrame.headerLength + json.count + attachedBytes
         // Refuse now, with the action rolled back, what the peer would refuse forever.
-        if let limit = try NodeStore.link(db, peer)?.maxMessageBytes, body.count > limit {
+        if let limit = try NodeStore.link(db, peer)?.maxMessageBytes, size > limit {
             throw APIError(.unprocessableContent, code: "message-too-large",
-                           message: "报送内容(含材料共\(Self.megabytes(body.count)))超过对方节点单次接收上限(\(Self.megabytes(limit))),请压缩或精简材料后重试",
-                           field: "materials", detail: "the framed message is \(body.count) bytes; peer \(peer) accepts at most \(limit)")
+                           message: "报送内容(含材料共\(Self.megabytes(size)))超过对方节点单次接收上限(\(Self.megabytes(limit))),请压缩或精简材料后重试",
+                           field: "materials", detail: "the framed message is \(size) bytes; peer \(peer) accepts at most \(limit)")
         }
-        try NodeStore.insert(db, outbox: OutboxRecord(id: envelope.id, peer: peer, caseId: caseId, caseSequence: sequence, type: type, body: body, signature: signature, createdAt: now))
+        let (body, digests) = frame(json)
+        var record = OutboxRecord(id: envelope.id, peer: peer, caseId: caseId, caseSequence: sequence, type: type, body: body, signature: try identity.sign(json), createdAt: now)
+        record.materialDigests = digests
+        try NodeStore.insert(db, outbox: record)
     }
 
     static func megabytes(_ bytes: Int) -> String {
