@@ -206,7 +206,9 @@ extension ConsoleRoutes {
     }
 
     func consultationFile(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        try await api.consultationFile(request, context: context)
+        let data = try await consultations.file(try context.parameters.require("consultationId"), sha256: try context.parameters.require("sha256"),
+                                                by: try context.requireUser())
+        return HTTPBody.consultationFile(data)
     }
 
     /// Art 6: the expert-session form on the case page (reviewers).

@@ -5,7 +5,18 @@ import ReviewStore
 
 /// Art 14: the city's published feed of launched service items (pull), and the consumers the
 /// city pushes them to (operator).
-extension NodeRoutes {
+struct PublicationRoutes: RouteTable {
+    let services: NodeServices
+    static let mount = ""
+
+    static let table: [(HTTPRequest.Method, String, Handler)] = [
+        (.get, "published", { $0.publishedFeed }),
+        (.get, "published/:itemId", { $0.publishedItem }),
+        (.get, "publication/consumers", { $0.listConsumers }),
+        (.post, "publication/consumers", { $0.registerConsumer }),
+        (.post, "publication/consumers/:consumerId/retry", { $0.retryConsumer }),
+    ]
+
     /// Largest page of the feed.
     static let maximumFeedPage = 500
 
