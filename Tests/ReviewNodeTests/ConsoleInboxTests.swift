@@ -11,7 +11,7 @@ import ReviewRules
 import ReviewTesting
 import Testing
 
-/// The console inbox pages by keyset through its 下一页 links, and the case page's action
+/// The console inbox and ledger page by keyset through their 下一页 links, and the case page's action
 /// forms come from one enum.
 @Suite struct ConsoleInboxTests {
     @Test func nextLinksWalkEveryCaseOnceWithoutACount() async throws {
@@ -55,6 +55,19 @@ import Testing
             #expect(pages == 3)
             #expect(seen.count == total)
             #expect(Set(seen).count == total, "every case exactly once")
+            // The ledger page the same way, 50 a page in submission order; only an offset page counts.
+            next = "/console/ledger"
+            var ledger: [String] = []
+            pages = 0
+            while let uri = next, pages < 10 {
+                let html = try await client.execute(uri: uri, method: .get, headers: [.cookie: cookie]) { String(buffer: $0.body) }
+                pages += 1
+                #expect(html.contains("共 \(total) 件") == (pages == 1))
+                ledger += Self.matches(of: #"href="/console/cases/([0-9-]+)""#, in: html)
+                next = Self.matches(of: #"href="([^"]+)" id="next-page""#, in: html).last?.replacingOccurrences(of: "&amp;", with: "&")
+            }
+            #expect(pages == (total + 49) / 50)
+            #expect(ledger.count == total && Set(ledger).count == total)
             // A cursor the node did not write is a Chinese error page, not a crash or a wrong page.
             try await client.execute(uri: "/console?scope=all&after=t:x:y", method: .get, headers: [.cookie: cookie]) { response in
                 #expect(response.status == .unprocessableContent)

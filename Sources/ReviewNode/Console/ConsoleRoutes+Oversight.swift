@@ -12,10 +12,16 @@ extension ConsoleRoutes {
     func ledger(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let ledger = try LedgerReads(services: services, reader: try context.requireUser())
         let filter = try CaseFilter(request)
-        let page = max(Int(request.query("page") ?? "1") ?? 1, 1)
         let pageSize = 50
-        let read = try await ledger.page(filter, limit: pageSize, offset: (page - 1) * pageSize)
-        let (total, entries) = (read.total ?? 0, read.entries)
+        // 下一页 carries a keyset cursor (`after`): no offset, no count. `page` alone (an
+        // older link) still reads at its offset, with the count.
+        let after = try request.query("after").map { value -> LedgerEntry.Cursor in
+            guard let cursor = LedgerEntry.Cursor(value) else { throw APIError.invalid("after", "翻页位置无效,请从第一页重新浏览") }
+            return cursor
+        }
+        let page = min(max(Int(request.query("page") ?? "1") ?? 1, after == nil ? 1 : 2), 1_000_000)
+        let read = try await ledger.page(filter, limit: pageSize, offset: after == nil ? (page - 1) * pageSize : 0, after: after)
+        let entries = read.entries
         let marks = services.configuration.isCity ? try await services.store.publicationMarks() : [:]
         let today = services.today.date
         var view = base(context, title: "审查台帐")
@@ -25,11 +31,14 @@ extension ConsoleRoutes {
         view["kinds"] = ConsoleView.options(CaseKind.allCases, selected: filter.kind, value: \.rawValue, name: \.chineseName)
         view["filterQuery"] = filter.queryString
         view["yearQuery"] = filter.year.map { "year=\($0)" } ?? ""
-        view["total"] = total
+        view["total"] = read.total
         view["page"] = page
-        view["pages"] = max((total + pageSize - 1) / pageSize, 1)
-        if page > 1 { view["previous"] = "/console/ledger?\(filter.queryString)&page=\(page - 1)" }
-        if page * pageSize < total { view["next"] = "/console/ledger?\(filter.queryString)&page=\(page + 1)" }
+        view["pages"] = read.total.map { max(($0 + pageSize - 1) / pageSize, 1) }
+        if page > 1 { view["first"] = "/console/ledger?\(filter.queryString)" }
+        if let next = read.next {
+            let cursor = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? next
+            view["next"] = "/console/ledger?\(filter.queryString)&after=\(cursor)&page=\(page + 1)"
+        }
         view["entries"] = entries.map { entry -> [String: Any] in
             ["id": entry.id, "title": entry.title, "documentNumber": entry.documentNumber ?? "", "kind": entry.kind.chineseName,
              "draftingUnit": entry.draftingUnit, "state": entry.stateName, "submittedOn": entry.submittedOn.description,
