@@ -11,23 +11,6 @@ extension CaseWorkflow {
         return record
     }
 
-    static func save(_ db: StoreTransaction, _ record: inout CaseRecord) throws {
-        try NodeStore.save(db, case: &record)
-    }
-
-    /// Applies `event` through the state machine; an illegal one is 409 naming the state.
-    static func transition(_ record: inout CaseRecord, _ event: CaseEvent, tier: Tier) throws {
-        var machine = ReviewStateMachine(context: .init(kind: record.kind, level: record.level, node: tier), state: record.state)
-        do {
-            try machine.apply(event)
-        } catch let error as RulesError {
-            throw APIError(.conflict, code: "illegal-transition",
-                           message: "案件当前状态为“\(record.state.chineseName)”,不能执行此操作",
-                           detail: error.message, state: record.state.rawValue)
-        }
-        record.state = machine.state
-    }
-
     static func form(_ db: StoreTransaction, _ caseId: String, _ revision: Int) throws -> CaseForm {
         guard let row = try NodeStore.revision(db, caseId: caseId, revision) else {
             throw StoreError(.corrupt, "case \(caseId) has no revision \(revision)")
@@ -162,15 +145,6 @@ extension CaseWorkflow {
         return ElementDiff.changes(from: try form(db, record.id, judged), to: try form(db, record.id, record.currentRevision))
     }
 
-    /// County: sends a message about a forwarded case to the city that issued (or will issue)
-    /// its opinion; nothing for cases the county keeps.
-    static func tellIssuer<Payload: Codable & Sendable>(_ db: StoreTransaction, _ record: CaseRecord, services: NodeServices,
-                                                        type: FederationMessageType, payload: Payload) throws {
-        guard services.configuration.tier == .county, record.forwardedOn != nil, let city = try Outbox.cityLink(db) else { return }
-        try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId, type: type,
-                           caseId: record.id, payload: payload)
-    }
-
     /// Art 13: an adjustment or withdrawal may name the case its policy was launched under; that
     /// case must be on this node, of the same drafting unit, and online (launch confirmed or
     /// archived after it). A new policy names none.
@@ -213,16 +187,6 @@ extension CaseWorkflow {
     }
 
     static func actor(_ user: UserRecord) -> String { "user:\(user.id ?? 0):\(user.name)" }
-
-    /// Art 14: at the city, a confirmed launch, adjustment or withdrawal is published (signed,
-    /// into the feed and every covering consumer's queue) in the confirming transaction.
-    static func publish(_ db: StoreTransaction, _ record: CaseRecord, services: NodeServices) throws {
-        guard services.configuration.isCity else { return }
-        let identity = services.identity
-        try NodeStore.recordPublication(db, case: record, publisher: services.configuration.nodeId, signerPublicKey: identity.publicKeyBase64) {
-            try identity.sign($0)
-        }
-    }
 
     static func canonicalJSON(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()

@@ -43,6 +43,7 @@ struct CaseWorkflow: Sendable {
         // Art 13: accepted even when late, but marked.
         let late = policy.kind != .launch && effective.map { (try? calendar.isLateChangeApplication(appliedOn: today, effective: $0)) ?? false } == true
         let nodeId = configuration.nodeId
+        let services = self.services
         return try await services.store.write { db in
             try Self.checkMaterialsUploaded(db, form.materials, field: "materials", unit: unit)
             let original = try Self.checkOriginalCase(db, policy, unit: unit)
@@ -53,24 +54,17 @@ struct CaseWorkflow: Sendable {
                 let (_, generated) = try ConsultationWorkflow.attach(db, consultationId: consultationId, unit: unit, to: id)
                 form.materials.append(contentsOf: generated.filter { added in !form.materials.contains { $0.sha256?.lowercased() == added.sha256 } })
             }
-            let formData = try Self.canonicalJSON(form)
-            let now = Date()
-            let record = CaseRecord(
-                id: id, kind: policy.kind, level: policy.level, state: .submitted, title: title,
-                documentNumber: policy.documentNumber, draftingUnit: unit, divisionCode: division, originNode: nodeId,
-                submittedBy: user.id, submittedOn: today, acceptedOn: nil, clockStops: [], clockLimit: ReviewClock.statutoryLimit,
-                dueOn: nil, effectiveDate: effective, lateApplication: late, currentRevision: 1, materialsDueOn: nil,
-                preliminaryConclusion: nil, opinionIssuedOn: nil, revisionDueOn: nil, revisedOn: nil, disagreement: nil,
-                coordination: nil, launchDate: nil, launchConfirmedOn: nil, createdAt: now, updatedAt: now)
-            var linked = record
-            linked.originalCaseId = original
-            try NodeStore.insert(db, case: linked)
-            try NodeStore.insert(db, revision: RevisionRecord(caseId: id, revision: 1, form: formData, createdOn: today, createdBy: user.id))
+            var record = CaseRecord(id: id, kind: policy.kind, level: policy.level, state: .submitted, title: title,
+                                    documentNumber: policy.documentNumber, draftingUnit: unit, divisionCode: division, originNode: nodeId,
+                                    submittedBy: user.id, submittedOn: today, effectiveDate: effective, lateApplication: late)
+            record.originalCaseId = original
+            let change = try CaseTransaction(db, services: services, inserting: record, by: .user(user))
+            try NodeStore.insert(db, revision: RevisionRecord(caseId: id, revision: 1, form: try Self.canonicalJSON(form), createdOn: today, createdBy: user.id))
             try Self.attach(db, form.materials, to: id, on: today)
             var payload = ["kind": policy.kind.rawValue, "revision": "1", "late": String(late), "originalCase": original ?? ""]
             payload["consultation"] = form.consultationId
-            try NodeStore.appendEvent(db, caseId: id, actor: Self.actor(user), action: "submit", payload: payload)
-            return linked
+            try change.log("submit", payload)
+            return change.record
         }
     }
 
@@ -80,53 +74,46 @@ struct CaseWorkflow: Sendable {
     func materialsNotice(_ caseId: String, by user: UserRecord) async throws -> (CaseRecord, NoticeRecord) {
         let today = services.today.date
         let supplyBy = try? calendar.addWorkdays(today, configuration.materialsSupplyWorkdays)
-        let tier = self.tier
-        return try await services.store.write { db in
-            var record = try Self.load(db, caseId)
-            try Access.requireReviewer(user, record)
-            let missing = MaterialsCheck.missing(kind: record.kind, materials: try Self.materials(db, caseId))
+        return try await change(caseId, by: user, .reviewer) { change in
+            let db = change.db
+            let missing = MaterialsCheck.missing(kind: change.record.kind, materials: try Self.materials(db, caseId))
             guard !missing.isEmpty else {
-                throw APIError(.conflict, code: "materials-complete", message: "报送材料齐全,无需补正", state: record.state.rawValue)
+                throw APIError(.conflict, code: "materials-complete", message: "报送材料齐全,无需补正", state: change.record.state.rawValue)
             }
-            try Self.transition(&record, .requestMaterials, tier: tier)
-            record.materialsDueOn = supplyBy
+            try change.move(.requestMaterials)
+            change.record.materialsDueOn = supplyBy
             let round = try Self.nextRound(db, caseId, .materials)
             let body = MaterialsNotice(missing: missing, issuedOn: today, supplyBy: supplyBy ?? today)
-            var notice = NoticeRecord(id: nil, caseId: caseId, type: .materials, round: round, issuedBy: tier, issuedOn: today,
-                                      supplyBy: supplyBy, revision: record.currentRevision, body: try Self.canonicalJSON(body), answeredOn: nil)
+            var notice = NoticeRecord(id: nil, caseId: caseId, type: .materials, round: round, issuedBy: change.tier, issuedOn: today,
+                                      supplyBy: supplyBy, revision: change.record.currentRevision, body: try Self.canonicalJSON(body), answeredOn: nil)
             try NodeStore.insert(db, notice: &notice)
-            try Self.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "requestMaterials",
-                                      payload: ["missing": missing.map(\.rawValue).joined(separator: ","), "supplyBy": supplyBy?.description ?? ""])
-            return (record, notice)
+            try change.save("requestMaterials", ["missing": missing.map(\.rawValue).joined(separator: ","), "supplyBy": supplyBy?.description ?? ""])
+            return (change.record, notice)
         }
     }
 
     /// The drafter supplies materials named in a materials notice (uploaded beforehand).
     func supplyMaterials(_ caseId: String, _ materials: [MaterialRef], by user: UserRecord) async throws -> CaseRecord {
         let today = services.today.date
-        let tier = self.tier
-        return try await services.store.write { db in
-            var record = try Self.load(db, caseId)
-            try Access.requireDrafter(user, of: record)
+        return try await change(caseId, by: user, .drafter) { change in
+            let db = change.db
             guard !materials.isEmpty else { throw APIError.invalid("materials", "请至少提交一份材料") }
             // The state must allow a supply; the case moves on only once nothing is missing.
-            var supplied = record
-            try Self.transition(&supplied, .supplyMaterials, tier: tier)
-            try Self.checkMaterialsUploaded(db, materials, field: "materials", unit: record.draftingUnit)
+            let waiting = change.record.state
+            try change.move(.supplyMaterials)
+            try Self.checkMaterialsUploaded(db, materials, field: "materials", unit: change.record.draftingUnit)
             try Self.attach(db, materials, to: caseId, on: today)
-            let stillMissing = MaterialsCheck.missing(kind: record.kind, materials: try Self.materials(db, caseId))
+            let stillMissing = MaterialsCheck.missing(kind: change.record.kind, materials: try Self.materials(db, caseId))
             if stillMissing.isEmpty {
-                record = supplied
                 try NodeStore.answerNotices(db, caseId: caseId, type: .materials, on: today)
-                record.materialsDueOn = nil
+                change.record.materialsDueOn = nil
+            } else {
+                change.record.state = waiting
             }
-            try Self.save(db, &record)
             // A partial supply keeps the case waiting for the rest, and says what that is.
-            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: stillMissing.isEmpty ? "supplyMaterials" : "supplyMaterialsPartly",
-                                      payload: ["sha256": materials.compactMap(\.sha256).joined(separator: ","),
-                                                "stillMissing": stillMissing.map(\.rawValue).joined(separator: ",")])
-            return record
+            try change.save(stillMissing.isEmpty ? "supplyMaterials" : "supplyMaterialsPartly",
+                            ["sha256": materials.compactMap(\.sha256).joined(separator: ","), "stillMissing": stillMissing.map(\.rawValue).joined(separator: ",")])
+            return change.record
         }
     }
 
@@ -136,25 +123,20 @@ struct CaseWorkflow: Sendable {
     /// final on the city for its own policies).
     func accept(_ caseId: String, by user: UserRecord) async throws -> CaseRecord {
         let today = services.today.date
-        let tier = self.tier
         let calendar = self.calendar
-        return try await services.store.write { db in
-            var record = try Self.load(db, caseId)
-            try Access.requireReviewer(user, record)
-            let missing = MaterialsCheck.missing(kind: record.kind, materials: try Self.materials(db, caseId))
-            if record.state == .submitted, !missing.isEmpty {
+        return try await change(caseId, by: user, .reviewer) { change in
+            let missing = MaterialsCheck.missing(kind: change.record.kind, materials: try Self.materials(change.db, caseId))
+            if change.record.state == .submitted, !missing.isEmpty {
                 throw APIError(.conflict, code: "materials-missing", message: "报送材料不齐全,请先一次性告知补正",
-                               state: record.state.rawValue, items: missing.map(\.chineseName))
+                               state: change.record.state.rawValue, items: missing.map(\.chineseName))
             }
-            try Self.transition(&record, .accept, tier: tier)
-            try Self.transition(&record, .beginReview, tier: tier)
-            record.acceptedOn = today
-            record.clockStops = []
-            record.dueOn = Self.due(of: record, calendar)
-            try Self.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "accept",
-                                      payload: ["acceptedOn": today.description, "dueOn": record.dueOn?.description ?? ""])
-            return record
+            try change.move(.accept)
+            try change.move(.beginReview)
+            change.record.acceptedOn = today
+            change.record.clockStops = []
+            change.record.dueOn = Self.due(of: change.record, calendar)
+            try change.save("accept", ["acceptedOn": today.description, "dueOn": change.record.dueOn?.description ?? ""])
+            return change.record
         }
     }
 
@@ -180,13 +162,10 @@ struct CaseWorkflow: Sendable {
         guard !findings.isEmpty else { throw APIError.invalid("findings", "补正通知至少应包含一项需补正的内容") }
         let today = services.today.date
         let supplyBy = try? calendar.addWorkdays(today, configuration.supplementSupplyWorkdays)
-        let tier = self.tier
         let calendar = self.calendar
-        let services = self.services
-        let result = try await services.store.write { db in
-            var record = try Self.load(db, caseId)
-            try Access.requireReviewer(user, record)
-            try Self.transition(&record, .requestSupplement, tier: tier)
+        return try await change(caseId, by: user, .reviewer) { change in
+            let (db, tier) = (change.db, change.tier)
+            try change.move(.requestSupplement)
             // The one-shot rule, against this tier's previous supplement notice.
             let previous = try NodeStore.lastSupplementNotice(db, caseId: caseId, issuedBy: tier)
             if let previous {
@@ -194,7 +173,7 @@ struct CaseWorkflow: Sendable {
                 let needing = OneShotRule.pathsNeedingReason(
                     findings: findings, previousFindings: previousNotice.findings,
                     previousForm: try Self.form(db, caseId, previous.revision),
-                    currentForm: try Self.form(db, caseId, record.currentRevision), reasons: reasons)
+                    currentForm: try Self.form(db, caseId, change.record.currentRevision), reasons: reasons)
                 if !needing.isEmpty {
                     throw APIError(.unprocessableContent, code: "one-shot-rule",
                                    message: "以下要素自上次补正通知以来未修改,新增问题须记录理由(一次性告知原则)",
@@ -205,65 +184,42 @@ struct CaseWorkflow: Sendable {
             let body = SupplementNotice(issuedBy: tier, round: round, findings: findings, issuedOn: today, supplyBy: supplyBy,
                                         repeatReasons: reasons.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty })
             var notice = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: round, issuedBy: tier, issuedOn: today,
-                                      supplyBy: supplyBy, revision: record.currentRevision, body: try Self.canonicalJSON(body), answeredOn: nil)
+                                      supplyBy: supplyBy, revision: change.record.currentRevision, body: try Self.canonicalJSON(body), answeredOn: nil)
             try NodeStore.insert(db, notice: &notice)
-            // Art 8: supplement time is not counted.
-            record.clockStops.append(ReviewClock.Stop(stopped: today, resumed: nil))
-            try Self.validateClock(record)
-            record.dueOn = Self.due(of: record, calendar)
-            try Self.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "requestSupplement",
-                                      payload: ["round": String(round), "findings": String(findings.count), "clockStopped": today.description])
-            if tier == .city, record.originNode != services.configuration.nodeId {
-                try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: record.originNode,
-                                   type: .supplementRequested, caseId: caseId, payload: SupplementRequestedPayload(notice: body, revision: record.currentRevision))
+            change.stopClock(on: today)
+            try Self.validateClock(change.record)
+            change.record.dueOn = Self.due(of: change.record, calendar)
+            try change.save("requestSupplement", ["round": String(round), "findings": String(findings.count), "clockStopped": today.description])
+            if tier == .city, change.record.originNode != change.configuration.nodeId {
+                try change.send(.supplementRequested, to: change.record.originNode, SupplementRequestedPayload(notice: body, revision: change.record.currentRevision))
             }
-            return (record, notice)
+            return (change.record, notice)
         }
-        services.outboxSignal.notify()
-        return result
     }
 
     /// The drafter's resubmission after a supplement notice: a new revision; the clock restarts.
     func resubmit(_ caseId: String, _ form: CaseForm, by user: UserRecord) async throws -> (CaseRecord, [ElementDiff.Change]) {
         let today = services.today.date
-        let tier = self.tier
-        let calendar = self.calendar
-        let formData = try Self.canonicalJSON(form)
-        let services = self.services
-        let result = try await services.store.write { db in
-            var record = try Self.load(db, caseId)
-            try Access.requireDrafter(user, of: record)
-            try Self.checkSameCase(form, record)
-            try Self.transition(&record, .resubmit, tier: tier)
-            let previous = try Self.form(db, caseId, record.currentRevision)
-            try Self.checkMaterialsUploaded(db, form.materials, field: "materials", unit: record.draftingUnit)
+        return try await change(caseId, by: user, .drafter) { change in
+            let db = change.db
+            try Self.checkSameCase(form, change.record)
+            try change.move(.resubmit)
+            let previous = try Self.form(db, caseId, change.record.currentRevision)
+            try Self.checkMaterialsUploaded(db, form.materials, field: "materials", unit: change.record.draftingUnit)
             try Self.attach(db, form.materials, to: caseId, on: today)
-            record.currentRevision += 1
-            Self.followRevision(&record, form)
-            try NodeStore.insert(db, revision: RevisionRecord(caseId: caseId, revision: record.currentRevision, form: formData, createdOn: today, createdBy: user.id))
-            try NodeStore.answerNotices(db, caseId: caseId, type: .supplement, on: today)
-            // A stop opened on the city's request is closed here too: the clock runs across tiers.
-            if let last = record.clockStops.indices.last, record.clockStops[last].resumed == nil {
-                record.clockStops[last].resumed = today
-            }
-            try Self.validateClock(record)
-            record.dueOn = Self.due(of: record, calendar)
-            try Self.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "resubmit",
-                                      payload: ["revision": String(record.currentRevision), "clockResumed": today.description])
+            try change.resubmitted(revision: change.record.currentRevision + 1, form: form, createdOn: today, by: user.id, resumedOn: today)
+            try Self.validateClock(change.record)
+            try change.save("resubmit", ["revision": String(change.record.currentRevision), "clockResumed": today.description])
             // Answering the city: the resubmission travels up.
-            if record.state == .forwarded, let city = try Outbox.cityLink(db) {
+            if change.record.state == .forwarded, let city = try Outbox.cityLink(db) {
                 let listed = Set(form.materials.compactMap { $0.sha256?.lowercased() })
                 let (newMaterials, attachments) = try Self.transferredMaterials(db, caseId, include: listed.contains)
-                try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId, type: .caseResubmitted,
-                                   caseId: caseId, payload: CaseResubmittedPayload(revision: record.currentRevision, form: form, materials: newMaterials, resumedOn: today),
-                                   attachments: attachments)
+                try change.send(.caseResubmitted, to: city.nodeId,
+                                CaseResubmittedPayload(revision: change.record.currentRevision, form: form, materials: newMaterials, resumedOn: today),
+                                attachments: attachments)
             }
-            return (record, ElementDiff.changes(from: previous, to: form))
+            return (change.record, ElementDiff.changes(from: previous, to: form))
         }
-        services.outboxSignal.notify()
-        return result
     }
 
     /// The element diff between two revisions this node holds (the city holds a forwarded case
@@ -286,15 +242,11 @@ struct CaseWorkflow: Sendable {
     func completePreliminaryReview(_ caseId: String, conclusion: String, by user: UserRecord) async throws -> CaseRecord {
         let conclusion = conclusion.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !conclusion.isEmpty else { throw APIError.invalid("conclusion", "请填写初审意见") }
-        let tier = self.tier
-        return try await services.store.write { db in
-            var record = try Self.load(db, caseId)
-            try Access.requireReviewer(user, record)
-            try Self.transition(&record, .completePreliminaryReview, tier: tier)
-            record.preliminaryConclusion = conclusion
-            try Self.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "completePreliminaryReview", payload: ["conclusion": conclusion])
-            return record
+        return try await change(caseId, by: user, .reviewer) { change in
+            try change.move(.completePreliminaryReview)
+            change.record.preliminaryConclusion = conclusion
+            try change.save("completePreliminaryReview", ["conclusion": conclusion])
+            return change.record
         }
     }
 
@@ -302,21 +254,18 @@ struct CaseWorkflow: Sendable {
     /// same transaction; the delivery service sends it.
     func forward(_ caseId: String, by user: UserRecord) async throws -> CaseRecord {
         let today = services.today.date
-        let tier = self.tier
-        let services = self.services
-        let record = try await services.store.write { db in
-            var record = try Self.load(db, caseId)
-            try Access.requireReviewer(user, record)
+        let divisions = services.linter.configuration.divisions
+        return try await change(caseId, by: user, .reviewer) { change in
+            let db = change.db
             // A disabled link still queues: the message goes once an operator enables it.
             guard let city = try Outbox.cityLink(db) else {
                 throw APIError(.conflict, code: "no-city-link", message: "尚未与市级节点建立连接,无法报送", detail: "import the city's link card first")
             }
             // The city refuses a case outside this county's jurisdiction: say so now.
-            try Self.checkJurisdiction(record.divisionCode, node: services.configuration.nodeId, services.linter.configuration.divisions)
-            try Self.transition(&record, .forward, tier: tier)
-            record.forwardedOn = today
-            try Self.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "forward", payload: ["to": city.nodeId])
+            try Self.checkJurisdiction(change.record.divisionCode, node: change.configuration.nodeId, divisions)
+            try change.forward(on: today)
+            try change.save("forward", ["to": city.nodeId])
+            let record = change.record
             // Each round as it was issued, with its reasons (Art 15 counts rounds and elements).
             let notices = try NodeStore.supplementNotices(db, caseId: caseId)
                 .map { CountyNotice(notice: try JSONDecoder().decode(SupplementNotice.self, from: $0.body), revision: $0.revision, answeredOn: $0.answeredOn) }
@@ -335,12 +284,9 @@ struct CaseWorkflow: Sendable {
             withRounds.consultation = try NodeStore.caseConsultation(db, caseId: caseId).map { try JSONDecoder().decode(ConsultationSummary.self, from: $0) }
             let sessions = try NodeStore.expertSessions(db, caseId: caseId).map { try JSONDecoder().decode(ExpertSession.self, from: $0) }
             withRounds.expertSessions = sessions.isEmpty ? nil : sessions
-            try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId,
-                               type: .caseForwarded, caseId: caseId, payload: withRounds, attachments: attachments)
-            return record
+            try change.send(.caseForwarded, to: city.nodeId, withRounds, attachments: attachments)
+            return change.record
         }
-        services.outboxSignal.notify()
-        return record
     }
 
     // MARK: Opinion (Art 8) and after (Art 9, 10)
@@ -354,85 +300,63 @@ struct CaseWorkflow: Sendable {
             throw APIError.invalid("requiredChanges[\(index)].change", "请填写修改要求")
         }
         let today = services.today.date
-        let tier = self.tier
         let configuration = self.configuration
         let revisionDue = try? calendar.revisionDue(opinionReceived: today)
-        let services = self.services
-        let result = try await services.store.write { db in
-            var record = try Self.load(db, caseId)
-            try Access.requireReviewer(user, record)
-            try Self.transition(&record, .issueOpinion(outcome), tier: tier)
-            let form = try Self.form(db, caseId, record.currentRevision)
+        let (calendar, identity) = (self.calendar, services.identity)
+        return try await change(caseId, by: user, .reviewer) { change in
+            let db = change.db
+            try change.move(.issueOpinion(outcome))
+            let form = try Self.form(db, caseId, change.record.currentRevision)
             for (index, change) in changes.enumerated() {
                 if let item = change.itemIndex, !form.serviceItems.indices.contains(item) {
                     throw APIError.invalid("requiredChanges[\(index)].itemIndex", "事项序号超出范围")
                 }
             }
-            // A re-review's opinion supersedes the previous one, which stays on record.
-            let superseded = try NodeStore.supersedeOpinion(db, caseId: caseId, on: today)
             let sequence = try NodeStore.nextOpinionSequence(db, year: today.year)
             let number = OpinionNumber(prefix: configuration.opinionPrefix, year: today.year, sequence: sequence)
-            var opinion = ReviewOpinion(number: number, outcome: outcome, policyTitle: record.title, draftingUnit: record.draftingUnit,
+            var opinion = ReviewOpinion(number: number, outcome: outcome, policyTitle: change.record.title, draftingUnit: change.record.draftingUnit,
                                         requiredChanges: changes, remarks: remarks, issuedOn: today, issuerNode: configuration.nodeId)
             // Art 6: the expert sessions held on the case are cited in the opinion's basis.
             let sessions = try NodeStore.expertSessions(db, caseId: caseId).map { try JSONDecoder().decode(ExpertSession.self, from: $0) }
             if !sessions.isEmpty { opinion.basis = sessions.map(\.citation) }
             let opinionBytes = try Self.canonicalJSON(opinion)
-            var opinionRecord = OpinionRecord(caseId: caseId, number: number.description, year: today.year, sequence: sequence,
-                                              outcome: outcome, body: opinionBytes, issuedOn: today)
-            // Signed, so that anyone with the city's public key can verify it later.
-            let identity = services.identity
-            opinionRecord.signature = try identity.sign(opinionBytes)
-            opinionRecord.signerPublicKey = identity.publicKeyBase64
-            opinionRecord.revision = record.currentRevision
-            try NodeStore.insert(db, opinion: opinionRecord)
-            record.opinionIssuedOn = today
-            // Art 9: for a drafter on this node, received the day it is issued.
-            record.revisionDueOn = revisionDue
+            // Signed, so that anyone with the city's public key can verify it later. Art 9: for a
+            // drafter on this node, received the day it is issued.
+            let signature = try identity.sign(opinionBytes)
+            let (opinionRecord, superseded) = try change.recordOpinion(opinion, bytes: opinionBytes, signature: signature, signerPublicKey: identity.publicKeyBase64,
+                                                                       supersededOn: today, revisionDue: revisionDue)
+            var record: CaseRecord = change.record
             if let clock = record.clock {
-                let total = try? clock.workdaysUsed(through: today, calendar: services.calendar)
-                let county = try record.forwardedOn.map { try clock.workdaysUsed(through: $0, calendar: services.calendar) }
+                let total = try? clock.workdaysUsed(through: today, calendar: calendar)
+                let county = try record.forwardedOn.map { try clock.workdaysUsed(through: $0, calendar: calendar) }
                 record.countyWorkdays = record.level == .county ? county : 0
                 record.cityWorkdays = total.map { $0 - (record.countyWorkdays ?? 0) }
             }
-            try Self.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "issueOpinion",
-                                      payload: ["number": number.description, "outcome": outcome.rawValue, "supersedes": superseded ?? ""])
+            change.record = record
+            try change.save("issueOpinion", ["number": number.description, "outcome": outcome.rawValue, "supersedes": superseded ?? ""])
             if record.originNode != configuration.nodeId {
-                try Outbox.enqueue(db, identity: services.identity, sender: configuration.nodeId, peer: record.originNode, type: .opinionIssued, caseId: caseId,
-                                   payload: OpinionIssuedPayload(opinion: opinionBytes, signature: opinionRecord.signature ?? Data(),
-                                                                 signerPublicKey: identity.publicKeyBase64,
-                                                                 countyWorkdays: record.countyWorkdays, cityWorkdays: record.cityWorkdays))
+                try change.send(.opinionIssued, to: record.originNode,
+                                OpinionIssuedPayload(opinion: opinionBytes, signature: signature, signerPublicKey: identity.publicKeyBase64,
+                                                     countyWorkdays: record.countyWorkdays, cityWorkdays: record.cityWorkdays))
             }
-            return (record, opinionRecord)
+            return (change.record, opinionRecord)
         }
-        services.outboxSignal.notify()
-        return result
     }
 
     /// Art 9: the drafter's revision after the opinion (a new revision of the form).
     func revise(_ caseId: String, _ form: CaseForm, by user: UserRecord) async throws -> CaseRecord {
         let today = services.today.date
-        let tier = self.tier
-        let formData = try Self.canonicalJSON(form)
-        return try await services.store.write { db in
-            var record = try Self.load(db, caseId)
-            try Access.requireDrafter(user, of: record)
-            try Self.checkSameCase(form, record)
-            if record.state != .revising { try Self.transition(&record, .beginRevision, tier: tier) }
-            try Self.checkMaterialsUploaded(db, form.materials, field: "materials", unit: record.draftingUnit)
-            try Self.attach(db, form.materials, to: caseId, on: today)
-            record.currentRevision += 1
-            Self.followRevision(&record, form)
-            record.revisedOn = today
-            try NodeStore.insert(db, revision: RevisionRecord(caseId: caseId, revision: record.currentRevision, form: formData, createdOn: today, createdBy: user.id))
-            try Self.save(db, &record)
-            let late = record.revisionDueOn.map { today > $0 } ?? false
-            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "revise",
-                                      payload: ["revision": String(record.currentRevision), "late": String(late)])
-            try Self.tellIssuer(db, record, services: services, type: .caseRevised,
-                                payload: CaseRevisedPayload(revision: record.currentRevision, form: form, revisedOn: today))
-            return record
+        return try await change(caseId, by: user, .drafter) { change in
+            try Self.checkSameCase(form, change.record)
+            try change.beginRevisionUnlessRevising()
+            try Self.checkMaterialsUploaded(change.db, form.materials, field: "materials", unit: change.record.draftingUnit)
+            try Self.attach(change.db, form.materials, to: caseId, on: today)
+            try change.addRevision(change.record.currentRevision + 1, form: form, createdOn: today, by: user.id)
+            change.record.revisedOn = today
+            let late = change.record.revisionDueOn.map { today > $0 } ?? false
+            try change.save("revise", ["revision": String(change.record.currentRevision), "late": String(late)])
+            try change.tellIssuer(.caseRevised, CaseRevisedPayload(revision: change.record.currentRevision, form: form, revisedOn: today))
+            return change.record
         }
     }
 
@@ -440,18 +364,13 @@ struct CaseWorkflow: Sendable {
     func recordDisagreement(_ caseId: String, reason: String, by user: UserRecord) async throws -> CaseRecord {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw APIError.invalid("reason", "请说明未采纳审查意见的理由") }
-        let tier = self.tier
-        return try await services.store.write { db in
-            var record = try Self.load(db, caseId)
-            try Access.requireDrafter(user, of: record)
-            try Self.transition(&record, .recordDisagreement, tier: tier)
-            record.disagreement = reason
-            try Self.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "recordDisagreement", payload: ["reason": reason])
+        let today = services.today.date
+        return try await change(caseId, by: user, .drafter) { change in
+            try change.recordDisagreement(reason)
+            try change.save("recordDisagreement", ["reason": reason])
             // Art 9: the tier that issued the opinion coordinates; the disagreement goes up.
-            try Self.tellIssuer(db, record, services: services, type: .disagreementRecorded,
-                                payload: DisagreementRecordedPayload(reason: reason, recordedOn: services.today.date))
-            return record
+            try change.tellIssuer(.disagreementRecorded, DisagreementRecordedPayload(reason: reason, recordedOn: today))
+            return change.record
         }
     }
 
@@ -459,25 +378,19 @@ struct CaseWorkflow: Sendable {
     func recordCoordination(_ caseId: String, outcome: String, by user: UserRecord) async throws -> CaseRecord {
         let outcome = outcome.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !outcome.isEmpty else { throw APIError.invalid("outcome", "请填写协调结果") }
-        let tier = self.tier
-        return try await services.store.write { db in
-            var record = try Self.load(db, caseId)
-            try Access.requireReviewer(user, record)
+        let today = services.today.date
+        return try await change(caseId, by: user, .reviewer) { change in
             // Art 9: the tier that issued the opinion records the coordination result.
-            if tier == .county, record.forwardedOn != nil {
+            if change.tier == .county, change.record.forwardedOn != nil {
                 throw APIError(.conflict, code: "coordination-at-issuer", message: "该案件的审查意见书由市级政数局出具,协调结果由市级政数局记录",
-                               state: record.state.rawValue)
+                               state: change.record.state.rawValue)
             }
-            try Self.transition(&record, .recordCoordination, tier: tier)
-            record.coordination = outcome
-            try Self.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "recordCoordination", payload: ["outcome": outcome])
-            if tier == .city, record.level == .county {
-                try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: record.originNode,
-                                   type: .coordinationRecorded, caseId: caseId,
-                                   payload: CoordinationRecordedPayload(outcome: outcome, recordedOn: services.today.date))
+            try change.recordCoordination(outcome)
+            try change.save("recordCoordination", ["outcome": outcome])
+            if change.tier == .city, change.record.level == .county {
+                try change.send(.coordinationRecorded, to: change.record.originNode, CoordinationRecordedPayload(outcome: outcome, recordedOn: today))
             }
-            return record
+            return change.record
         }
     }
 
@@ -487,71 +400,44 @@ struct CaseWorkflow: Sendable {
     /// - Throws: 409 when nothing changed since the opinion, or the state does not allow it.
     func beginReReview(_ caseId: String, by user: UserRecord) async throws -> CaseRecord {
         let today = services.today.date
-        let tier = self.tier
-        let calendar = self.calendar
-        let services = self.services
-        let result = try await services.store.write { db in
-            var record = try Self.load(db, caseId)
-            try Access.requireReviewer(user, record)
-            try Self.transition(&record, .beginReReview, tier: tier)
-            guard let opinion = try NodeStore.opinion(db, caseId: caseId), let judged = opinion.revision, record.currentRevision > judged else {
-                throw APIError(.conflict, code: "nothing-to-review", message: "审查意见书出具后尚无修改内容,无需重新审查", state: record.state.rawValue)
+        return try await change(caseId, by: user, .reviewer) { change in
+            try change.beginReReview(on: today)
+            guard let opinion = try NodeStore.opinion(change.db, caseId: caseId), let judged = opinion.revision, change.record.currentRevision > judged else {
+                throw APIError(.conflict, code: "nothing-to-review", message: "审查意见书出具后尚无修改内容,无需重新审查", state: change.record.state.rawValue)
             }
-            Self.restartClock(&record, on: today, calendar: calendar)
-            try Self.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "beginReReview",
-                                      payload: ["revision": String(record.currentRevision), "previousOpinion": opinion.number, "dueOn": record.dueOn?.description ?? ""])
-            if record.level == .county {
-                try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: record.originNode,
-                                   type: .reReviewStarted, caseId: caseId, payload: ReReviewStartedPayload(revision: record.currentRevision, startedOn: today))
+            try change.save("beginReReview", ["revision": String(change.record.currentRevision), "previousOpinion": opinion.number,
+                                              "dueOn": change.record.dueOn?.description ?? ""])
+            if change.record.level == .county {
+                try change.send(.reReviewStarted, to: change.record.originNode, ReReviewStartedPayload(revision: change.record.currentRevision, startedOn: today))
             }
-            return record
+            return change.record
         }
-        services.outboxSignal.notify()
-        return result
     }
 
     /// Art 10: the final content (the current revision) and the launch date; for a withdrawal,
     /// the date the policy goes offline.
     func confirmLaunch(_ caseId: String, launchDate: CivilDate, by user: UserRecord) async throws -> CaseRecord {
         let today = services.today.date
-        let tier = self.tier
-        let services = self.services
-        let result = try await services.store.write { db in
-            var record = try Self.load(db, caseId)
-            try Access.requireDrafter(user, of: record)
-            try Self.transition(&record, record.kind == .withdrawal ? .confirmWithdrawal : .confirmLaunch, tier: tier)
-            let changed = try Self.checkLaunchable(db, record, launchDate: launchDate)
-            record.launchDate = launchDate
-            record.launchConfirmedOn = today
-            try Self.save(db, &record)
+        return try await change(caseId, by: user, .drafter) { change in
+            try change.confirmLaunch(launchDate, confirmedOn: today)
+            let changed = try Self.checkLaunchable(change.db, change.record, launchDate: launchDate)
             // The differences from the content the opinion passed are shown in the record.
-            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: record.kind == .withdrawal ? "confirmWithdrawal" : "confirmLaunch",
-                                      payload: ["launchDate": launchDate.description, "finalRevision": String(record.currentRevision),
-                                                "changedSinceOpinion": changed.map(\.path).joined(separator: ",")])
-            try Self.publish(db, record, services: services)
-            if tier == .county, record.forwardedOn != nil, let city = try Outbox.cityLink(db) {
-                try Outbox.enqueue(db, identity: services.identity, sender: services.configuration.nodeId, peer: city.nodeId, type: .launchConfirmed, caseId: caseId,
-                                   payload: LaunchConfirmedPayload(revision: record.currentRevision, form: try Self.form(db, caseId, record.currentRevision),
-                                                                   launchDate: launchDate, confirmedOn: today))
-            }
-            return record
+            try change.save(change.record.kind == .withdrawal ? "confirmWithdrawal" : "confirmLaunch",
+                            ["launchDate": launchDate.description, "finalRevision": String(change.record.currentRevision),
+                             "changedSinceOpinion": changed.map(\.path).joined(separator: ",")])
+            let revision = change.record.currentRevision
+            try change.tellIssuer(.launchConfirmed, LaunchConfirmedPayload(revision: revision, form: try Self.form(change.db, caseId, revision),
+                                                                           launchDate: launchDate, confirmedOn: today))
+            return change.record
         }
-        services.outboxSignal.notify()
-        services.publicationSignal.notify()
-        return result
     }
 
     /// Art 11: into the archive.
     func archive(_ caseId: String, by user: UserRecord) async throws -> CaseRecord {
-        let tier = self.tier
-        return try await services.store.write { db in
-            var record = try Self.load(db, caseId)
-            try Access.requireReviewer(user, record)
-            try Self.transition(&record, .archive, tier: tier)
-            try Self.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: Self.actor(user), action: "archive")
-            return record
+        try await change(caseId, by: user, .reviewer) { change in
+            try change.move(.archive)
+            try change.save("archive")
+            return change.record
         }
     }
 }

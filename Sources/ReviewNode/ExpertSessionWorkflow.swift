@@ -55,9 +55,10 @@ struct ExpertSessionWorkflow: Sendable {
         guard !minutes.isEmpty else { throw APIError.invalid("minutes", "请填写会议纪要") }
         guard !conclusions.isEmpty else { throw APIError.invalid("conclusions", "请填写会议结论") }
         let tier = services.configuration.tier
+        let services = self.services
         return try await services.store.write { db in
-            let record = try CaseWorkflow.load(db, caseId)
-            try Access.requireReviewer(user, record)
+            let change = try CaseTransaction(db, services: services, caseId: caseId, user: user, access: .reviewer)
+            let record = change.record
             guard heldOn >= record.submittedOn else { throw APIError.invalid("heldOn", "会议日期不能早于申请日期(\(record.submittedOn))") }
             guard record.state != .archived, tier == .city || record.forwardedOn == nil else {
                 throw APIError(.conflict, code: "illegal-transition", message: "案件当前状态为“\(record.state.chineseName)”,不能再记录座谈会或论证会",
@@ -80,9 +81,8 @@ struct ExpertSessionWorkflow: Sendable {
             }
             try CaseWorkflow.attach(db, asMaterials, to: caseId, on: today)
             // Art 8: no clock change; a session is not a supplement notice.
-            try NodeStore.appendEvent(db, caseId: caseId, actor: CaseWorkflow.actor(user), action: "recordExpertSession",
-                                      payload: ["number": String(number), "form": input.form.rawValue, "heldOn": heldOn.description,
-                                                "participants": String(input.participants.count)])
+            try change.log("recordExpertSession", ["number": String(number), "form": input.form.rawValue, "heldOn": heldOn.description,
+                                                   "participants": String(input.participants.count)])
             return session
         }
     }

@@ -200,14 +200,14 @@ extension NodeStore {
 
     /// Every user, by id.
     public func users() async throws -> [UserRecord] {
-        try await read { db in try UserRecord.order(Column("id")).fetchAll(db) }
+        try await read { db in try UserRecord.order(UserRecord.Columns.id).fetchAll(db) }
     }
 }
 
 extension NodeStore {
     /// Every user, by id, inside a transaction.
     public static func users(_ db: Database) throws -> [UserRecord] {
-        try UserRecord.order(Column("id")).fetchAll(db)
+        try UserRecord.order(UserRecord.Columns.id).fetchAll(db)
     }
 
     /// The case's material with digest `sha256` and its bytes; nil when the case has no such material.

@@ -94,6 +94,23 @@ public struct CaseRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
+
+    /// A case as it is first stored on a node: what the submission (or the forwarding county)
+    /// tells; every later date, conclusion and note empty. `createdAt` and `updatedAt` are `now`.
+    /// The clock, when given, is the forwarding county's (acceptance date, stops, limit in
+    /// working days).
+    public init(id: String, kind: CaseKind, level: PolicyLevel, state: CaseState, title: String, documentNumber: String?,
+                draftingUnit: String, divisionCode: String, originNode: String, submittedBy: Int64? = nil, submittedOn: CivilDate,
+                effectiveDate: CivilDate?, lateApplication: Bool, currentRevision: Int = 1, acceptedOn: CivilDate? = nil,
+                clockStops: [ReviewClock.Stop] = [], clockLimit: Int = ReviewClock.statutoryLimit, preliminaryConclusion: String? = nil,
+                now: Date = Date()) {
+        self.init(id: id, kind: kind, level: level, state: state, title: title, documentNumber: documentNumber, draftingUnit: draftingUnit,
+                  divisionCode: divisionCode, originNode: originNode, submittedBy: submittedBy, submittedOn: submittedOn, acceptedOn: acceptedOn,
+                  clockStops: clockStops, clockLimit: clockLimit, dueOn: nil, effectiveDate: effectiveDate, lateApplication: lateApplication,
+                  currentRevision: currentRevision, materialsDueOn: nil, preliminaryConclusion: preliminaryConclusion, opinionIssuedOn: nil,
+                  revisionDueOn: nil, revisedOn: nil, disagreement: nil, coordination: nil, launchDate: nil, launchConfirmedOn: nil,
+                  createdAt: now, updatedAt: now)
+    }
 }
 
 /// One revision of a case's element form. Revision 1 is the submission; each resubmission or

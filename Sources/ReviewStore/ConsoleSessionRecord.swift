@@ -29,7 +29,7 @@ extension NodeStore {
                                            csrfToken: UserRecord.newToken(), createdAt: now, expiresAt: now.addingTimeInterval(lifetime))
         try session.insert(db)
         // Expired sessions go whenever a new one starts.
-        try ConsoleSessionRecord.filter(Column("expiresAt") < now).deleteAll(db)
+        try ConsoleSessionRecord.filter(ConsoleSessionRecord.Columns.expiresAt < now).deleteAll(db)
         return (session, cookie)
     }
 

@@ -68,7 +68,7 @@ extension NodeStore {
     /// verify, or nil when the chain is whole.
     public static func firstBrokenEvent(_ db: Database) throws -> Int64? {
         var previous = EventRecord.genesis
-        let cursor = try EventRecord.order(Column("seq")).fetchCursor(db)
+        let cursor = try EventRecord.order(EventRecord.Columns.seq).fetchCursor(db)
         while let event = try cursor.next() {
             guard event.verifies(after: previous) else { return event.seq }
             previous = event.hash

@@ -204,14 +204,14 @@ extension NodeStore {
     /// Forgets the ids of messages received before `cutoff` (older than the freshness window,
     /// so a replay of one is refused as stale). Returns how many were removed.
     public static func pruneInbox(_ db: Database, receivedBefore cutoff: Date) throws -> Int {
-        try InboxRecord.filter(Column("receivedAt") < cutoff).deleteAll(db)
+        try InboxRecord.filter(InboxRecord.Columns.receivedAt < cutoff).deleteAll(db)
     }
 }
 
 extension NodeStore {
     /// The link to the city (from a county node).
     public static func cityLink(_ db: Database) throws -> LinkRecord? {
-        try LinkRecord.filter(Column("tier") == Tier.city.rawValue).fetchOne(db)
+        try LinkRecord.filter(LinkRecord.Columns.tier == Tier.city.rawValue).fetchOne(db)
     }
 }
 
@@ -303,9 +303,9 @@ extension NodeStore {
 
     /// Dead letters, oldest first (optionally of one case).
     public static func deadLetters(_ db: Database, caseId: String? = nil) throws -> [OutboxRecord] {
-        var request = OutboxRecord.filter(Column("deadAt") != nil && Column("deliveredAt") == nil && Column("discardedAt") == nil)
-        if let caseId { request = request.filter(Column("caseId") == caseId) }
-        return try request.order(Column("createdAt")).fetchAll(db)
+        var request = OutboxRecord.filter(OutboxRecord.Columns.deadAt != nil && OutboxRecord.Columns.deliveredAt == nil && OutboxRecord.Columns.discardedAt == nil)
+        if let caseId { request = request.filter(OutboxRecord.Columns.caseId == caseId) }
+        return try request.order(OutboxRecord.Columns.createdAt).fetchAll(db)
     }
 
     /// Puts a dead letter back in the queue, due now, with its refusals forgotten.
@@ -335,9 +335,9 @@ extension NodeStore {
         message.discardedAt = now
         try message.update(db)
         if message.caseId != nil {
-            let later = try OutboxRecord.filter(Column("peer") == message.peer && Column("caseId") == message.caseId
-                                                && Column("caseSequence") > message.caseSequence)
-                .order(Column("caseSequence")).fetchAll(db)
+            let later = try OutboxRecord.filter(OutboxRecord.Columns.peer == message.peer && OutboxRecord.Columns.caseId == message.caseId
+                                                && OutboxRecord.Columns.caseSequence > message.caseSequence)
+                .order(OutboxRecord.Columns.caseSequence).fetchAll(db)
             for var next in later {
                 let (body, signature) = try resign(next, next.caseSequence - 1)
                 next.caseSequence -= 1
@@ -381,8 +381,8 @@ extension NodeStore {
 
     /// Every recorded key, by node and then oldest first (one node's only, when given).
     public static func keyHistory(_ db: Database, nodeId: String? = nil) throws -> [KeyRecord] {
-        var request = KeyRecord.order(Column("nodeId"), Column("validFrom"))
-        if let nodeId { request = request.filter(Column("nodeId") == nodeId) }
+        var request = KeyRecord.order(KeyRecord.Columns.nodeId, KeyRecord.Columns.validFrom)
+        if let nodeId { request = request.filter(KeyRecord.Columns.nodeId == nodeId) }
         return try request.fetchAll(db)
     }
 }
@@ -431,9 +431,9 @@ extension NodeStore {
 
     /// County: cases changed after the `(updatedAt, id)` mark, oldest first.
     public static func casesChanged(_ db: Database, after mark: (Date, String)?, limit: Int) throws -> [CaseRecord] {
-        guard let mark else { return try CaseRecord.order(Column("updatedAt"), Column("id")).limit(limit).fetchAll(db) }
-        return try CaseRecord.filter(Column("updatedAt") > mark.0 || (Column("updatedAt") == mark.0 && Column("id") > mark.1))
-            .order(Column("updatedAt"), Column("id")).limit(limit).fetchAll(db)
+        guard let mark else { return try CaseRecord.order(CaseRecord.Columns.updatedAt, CaseRecord.Columns.id).limit(limit).fetchAll(db) }
+        return try CaseRecord.filter(CaseRecord.Columns.updatedAt > mark.0 || (CaseRecord.Columns.updatedAt == mark.0 && CaseRecord.Columns.id > mark.1))
+            .order(CaseRecord.Columns.updatedAt, CaseRecord.Columns.id).limit(limit).fetchAll(db)
     }
 
     /// The rounds of each notice type issued on a case by `tier`.

@@ -39,7 +39,7 @@ extension NodeStore {
 
     /// The case's materials, in the order they were added (then by kind).
     public static func caseMaterials(_ db: StoreTransaction, caseId: String) throws -> [CaseMaterialRecord] {
-        try CaseMaterialRecord.filter(Column("caseId") == caseId).order(Column("addedOn"), Column("kind")).fetchAll(db)
+        try CaseMaterialRecord.filter(CaseMaterialRecord.Columns.caseId == caseId).order(CaseMaterialRecord.Columns.addedOn, CaseMaterialRecord.Columns.kind).fetchAll(db)
     }
 
     /// The size in bytes of the stored blob with digest `sha256`, if any.
@@ -79,13 +79,15 @@ extension NodeStore {
     /// The last supplement notice `tier` issued on the case (the one-shot rule compares with it).
     public static func lastSupplementNotice(_ db: StoreTransaction, caseId: String, issuedBy tier: Tier) throws -> NoticeRecord? {
         try NoticeRecord
-            .filter(Column("caseId") == caseId && Column("type") == NoticeRecord.NoticeType.supplement.rawValue && Column("issuedBy") == tier.rawValue)
-            .order(Column("round").desc).fetchOne(db)
+            .filter(NoticeRecord.Columns.caseId == caseId && NoticeRecord.Columns.type == NoticeRecord.NoticeType.supplement.rawValue
+                    && NoticeRecord.Columns.issuedBy == tier.rawValue)
+            .order(NoticeRecord.Columns.round.desc).fetchOne(db)
     }
 
     /// The case's supplement notices in the order they were issued.
     public static func supplementNotices(_ db: StoreTransaction, caseId: String) throws -> [NoticeRecord] {
-        try NoticeRecord.filter(Column("caseId") == caseId && Column("type") == NoticeRecord.NoticeType.supplement.rawValue).order(Column("id")).fetchAll(db)
+        try NoticeRecord.filter(NoticeRecord.Columns.caseId == caseId && NoticeRecord.Columns.type == NoticeRecord.NoticeType.supplement.rawValue)
+            .order(NoticeRecord.Columns.id).fetchAll(db)
     }
 
     /// The sequence number of the next opinion of `year` (counting superseded ones).

@@ -20,7 +20,7 @@ extension NodeStore {
 
     /// The ids of the enabled links' peers.
     public func enabledPeers() async throws -> [String] {
-        try await read { db in try LinkRecord.filter(Column("enabled") == true).fetchAll(db).map(\.nodeId) }
+        try await read { db in try LinkRecord.filter(LinkRecord.Columns.enabled == true).fetchAll(db).map(\.nodeId) }
     }
 
     /// The payload (JSON) of the newest key rotation in the event log, if any.
@@ -34,7 +34,7 @@ extension NodeStore {
     /// name-and-password sign-in).
     public func passwordUsers(named name: String) async throws -> [UserRecord] {
         try await read { db in
-            try UserRecord.filter(Column("name") == name && Column("disabled") == false && Column("passwordHash") != nil).fetchAll(db)
+            try UserRecord.filter(UserRecord.Columns.name == name && UserRecord.Columns.disabled == false && UserRecord.Columns.passwordHash != nil).fetchAll(db)
         }
     }
 
@@ -50,7 +50,7 @@ extension NodeStore {
         guard var user = try UserRecord.fetchOne(db, key: userId) else { throw StoreError(.notFound, "user \(userId) does not exist") }
         user.passwordHash = hash
         try user.update(db)
-        try ConsoleSessionRecord.filter(Column("userId") == userId).deleteAll(db)
+        try ConsoleSessionRecord.filter(ConsoleSessionRecord.Columns.userId == userId).deleteAll(db)
         try appendEvent(db, caseId: nil, actor: actor, action: "setPassword", payload: ["user": String(userId)])
     }
 }
@@ -70,12 +70,12 @@ public struct PeerQueueStats: Sendable {
 extension NodeStore {
     /// Every link, by node id.
     public static func linksByNodeId(_ db: StoreTransaction) throws -> [LinkRecord] {
-        try LinkRecord.order(Column("nodeId")).fetchAll(db)
+        try LinkRecord.order(LinkRecord.Columns.nodeId).fetchAll(db)
     }
 
     /// The links to nodes of `tier`, by node id.
     public static func links(_ db: StoreTransaction, tier: String) throws -> [LinkRecord] {
-        try LinkRecord.filter(Column("tier") == tier).order(Column("nodeId")).fetchAll(db)
+        try LinkRecord.filter(LinkRecord.Columns.tier == tier).order(LinkRecord.Columns.nodeId).fetchAll(db)
     }
 
     /// Stores `link` (a new one, or an update of the one to the same node).
@@ -103,8 +103,8 @@ extension NodeStore {
             SELECT * FROM reviewCase WHERE COALESCE(forwardedOn, submittedOn) BETWEEN ? AND ?
             """, arguments: [from, to])
         let ids = records.map(\.id)
-        let opinions = Dictionary(uniqueKeysWithValues: try OpinionRecord.filter(ids.contains(Column("caseId"))).fetchAll(db).map { ($0.caseId, $0) })
-        let notices = try NoticeRecord.filter(ids.contains(Column("caseId")) && Column("type") == NoticeRecord.NoticeType.supplement.rawValue).fetchAll(db)
+        let opinions = Dictionary(uniqueKeysWithValues: try OpinionRecord.filter(ids.contains(OpinionRecord.Columns.caseId)).fetchAll(db).map { ($0.caseId, $0) })
+        let notices = try NoticeRecord.filter(ids.contains(NoticeRecord.Columns.caseId) && NoticeRecord.Columns.type == NoticeRecord.NoticeType.supplement.rawValue).fetchAll(db)
         return SupervisionRows(cases: records, opinions: opinions, supplementNotices: notices)
     }
 }

@@ -6,7 +6,7 @@ public import GRDB
 extension NodeStore {
     /// The links that send and accept messages.
     public static func enabledLinks(_ db: StoreTransaction) throws -> [LinkRecord] {
-        try LinkRecord.filter(Column("enabled") == true).fetchAll(db)
+        try LinkRecord.filter(LinkRecord.Columns.enabled == true).fetchAll(db)
     }
 
     /// Per case, the last sequence applied from `sender`.

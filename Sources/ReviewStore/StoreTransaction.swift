@@ -10,12 +10,12 @@ public typealias StoreTransaction = Database
 extension NodeStore {
     /// A case's notices, in the order they were issued.
     public static func notices(_ db: StoreTransaction, caseId: String) throws -> [NoticeRecord] {
-        try NoticeRecord.filter(Column("caseId") == caseId).order(Column("id")).fetchAll(db)
+        try NoticeRecord.filter(NoticeRecord.Columns.caseId == caseId).order(NoticeRecord.Columns.id).fetchAll(db)
     }
 
     /// A case's events, oldest first.
     public static func events(_ db: StoreTransaction, caseId: String) throws -> [EventRecord] {
-        try EventRecord.filter(Column("caseId") == caseId).order(Column("seq")).fetchAll(db)
+        try EventRecord.filter(EventRecord.Columns.caseId == caseId).order(EventRecord.Columns.seq).fetchAll(db)
     }
 
     /// The bytes of the material blob with digest `sha256`, if stored.

@@ -74,9 +74,9 @@ extension NodeStore {
     /// The enabled user holding `token`, if any and not expired at `now`.
     public static func user(_ db: Database, token: String, now: Date = Date()) throws -> UserRecord? {
         try UserRecord
-            .filter(Column("tokenHash") == UserRecord.hash(token: token))
-            .filter(Column("disabled") == false)
-            .filter(Column("tokenExpiresAt") == nil || Column("tokenExpiresAt") > now)
+            .filter(UserRecord.Columns.tokenHash == UserRecord.hash(token: token))
+            .filter(UserRecord.Columns.disabled == false)
+            .filter(UserRecord.Columns.tokenExpiresAt == nil || UserRecord.Columns.tokenExpiresAt > now)
             .fetchOne(db)
     }
 
@@ -88,7 +88,7 @@ extension NodeStore {
         guard var user = try UserRecord.fetchOne(db, key: userId) else { throw StoreError(.notFound, "user \(userId) does not exist") }
         user.disabled = disabled
         try user.update(db)
-        if disabled { try ConsoleSessionRecord.filter(Column("userId") == userId).deleteAll(db) }
+        if disabled { try ConsoleSessionRecord.filter(ConsoleSessionRecord.Columns.userId == userId).deleteAll(db) }
         return user
     }
 }

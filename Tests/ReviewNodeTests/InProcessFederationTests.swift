@@ -20,11 +20,14 @@ import Testing
         let services: NodeServices
         var tokens: [Role: String] = [:]
 
-        init(nodeId: String, tier: Tier, transport: InProcessPeerTransport, today: CivilDate) throws {
-            let data = FileManager.default.temporaryDirectory.appendingPathComponent("in-process-\(nodeId)-\(UUID().uuidString)")
+        /// - Parameter dataDirectory: an existing one (a restored node's), else a new temporary one.
+        init(nodeId: String, tier: Tier, transport: InProcessPeerTransport, today: CivilDate, dataDirectory: URL? = nil,
+             configure: (inout NodeConfiguration) -> Void = { _ in }) throws {
+            let data = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("in-process-\(nodeId)-\(UUID().uuidString)")
             var configuration = NodeConfiguration(nodeId: nodeId, name: tier == .city ? "长春市政务服务和数字化建设管理局" : "德惠市政务服务和数字化建设管理局",
                                                   tier: tier, dataDirectory: data, configDirectory: Fixtures.configDirectory)
             configuration.publicURL = "http://\(nodeId).in-process"
+            configure(&configuration)
             self.configuration = configuration
             try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
             try NodeStore(path: configuration.databasePath).claim(nodeId: nodeId, tier: tier)

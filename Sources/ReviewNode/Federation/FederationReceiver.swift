@@ -240,18 +240,12 @@ struct Apply {
         }
     }
 
-    var actor: String { "node:\(envelope.sender)" }
+    var actor: String { CaseActor.peer(envelope).name }
 
-    /// The case this message is about; it must have come from (or gone to) the sender.
-    func ownedCase() throws -> CaseRecord {
-        guard let caseId = envelope.caseId, let record = try NodeStore.caseRecord(db, caseId) else {
-            throw FederationReceiver.reject(.notFound, "unknown-case", "no case \(envelope.caseId ?? "-") here")
-        }
-        let counterpart = configuration.isCity ? record.originNode : (try Outbox.cityLink(db)?.nodeId ?? "")
-        guard counterpart == envelope.sender, record.level == .county else {
-            throw FederationReceiver.reject(.forbidden, "not-your-case", "case \(record.id) does not belong to \(envelope.sender)")
-        }
-        return record
+    /// The case this message is about, to change as the sender's: it must have come from (or
+    /// gone to) the sender.
+    func ownedCase() throws -> CaseTransaction {
+        try CaseTransaction(db, services: services, message: envelope)
     }
 
     /// `<node>-<year>-<sequence>`: the sender's id, a four-digit year, up to six digits.
@@ -265,16 +259,6 @@ struct Apply {
         guard configuration.tier == tier, link.tier != tier else {
             throw FederationReceiver.reject(.unprocessableContent, "wrong-direction", "\(envelope.type.rawValue) goes from a \(tier == .city ? "county" : "city") node to a \(tier.rawValue) node")
         }
-    }
-
-    func transition(_ record: inout CaseRecord, _ event: CaseEvent) throws {
-        var machine = ReviewStateMachine(context: .init(kind: record.kind, level: record.level, node: configuration.tier), state: record.state)
-        do {
-            try machine.apply(event)
-        } catch let error as RulesError {
-            throw FederationReceiver.reject(.conflict, "illegal-transition", error.message)
-        }
-        record.state = machine.state
     }
 
     func storeMaterials(_ materials: [TransferredMaterial], caseId: String) throws {
@@ -298,11 +282,6 @@ struct Apply {
         }
     }
 
-    func save(_ record: inout CaseRecord, event: String, details: [String: String] = [:]) throws {
-        try NodeStore.save(db, case: &record)
-        try NodeStore.appendEvent(db, caseId: record.id, actor: actor, action: event, payload: details.merging(["message": envelope.id]) { a, _ in a })
-    }
-
     // MARK: At the city
 
     func caseForwarded() throws -> FederationReceiver.Result {
@@ -321,37 +300,13 @@ struct Apply {
             throw FederationReceiver.reject(.conflict, "case-exists", "case \(body.caseId) was already forwarded")
         }
         let machine = try ReviewStateMachine(context: .init(kind: body.kind, level: .county, node: .city))
-        let now = Date()
-        var record = CaseRecord(
-            id: body.caseId, kind: body.kind, level: .county, state: machine.state, title: body.title, documentNumber: body.documentNumber,
-            draftingUnit: body.draftingUnit, divisionCode: body.divisionCode, originNode: envelope.sender, submittedBy: nil,
-            submittedOn: body.submittedOn, acceptedOn: body.clock.acceptedOn,
-            clockStops: body.clock.stops.map { ReviewClock.Stop(stopped: $0.stopped, resumed: $0.resumed) }, clockLimit: body.clock.limit,
-            dueOn: nil, effectiveDate: body.effectiveDate, lateApplication: body.lateApplication, currentRevision: body.revision,
-            materialsDueOn: nil, preliminaryConclusion: body.preliminaryConclusion, opinionIssuedOn: nil, revisionDueOn: nil,
-            revisedOn: nil, disagreement: nil, coordination: nil, launchDate: nil, launchConfirmedOn: nil, createdAt: now, updatedAt: now)
-        record.forwardedOn = body.forwardedOn
-        record.dueOn = CaseWorkflow.due(of: record, services.calendar)
+        var record = CaseRecord.forwarded(body, origin: envelope.sender, state: machine.state, calendar: services.calendar)
         // Art 13: the policy's launch case, when the county names one of its own.
         if let original = body.form.policy.originalCaseId, original.hasPrefix(envelope.sender + "-") { record.originalCaseId = original }
-        try NodeStore.insert(db, case: record)
+        var change = try CaseTransaction(db, services: services, inserting: record, by: .peer(envelope))
         try NodeStore.insert(db, revision: RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil))
         try storeMaterials(body.materials, caseId: record.id)
-        if let rounds = body.countyNotices {
-            // The county's rounds as it issued them, reasons included.
-            for county in rounds {
-                var row = NoticeRecord(id: nil, caseId: record.id, type: .supplement, round: county.notice.round, issuedBy: .county,
-                                       issuedOn: county.notice.issuedOn, supplyBy: county.notice.supplyBy, revision: county.revision,
-                                       body: try CaseWorkflow.canonicalJSON(county.notice), answeredOn: county.answeredOn)
-                try NodeStore.insert(db, notice: &row)
-            }
-        } else if !body.countyFindings.isEmpty {
-            // An older county sends its findings merged into one.
-            let notice = SupplementNotice(issuedBy: .county, round: 1, findings: body.countyFindings, issuedOn: body.forwardedOn, supplyBy: nil)
-            var row = NoticeRecord(id: nil, caseId: record.id, type: .supplement, round: 1, issuedBy: .county, issuedOn: body.forwardedOn,
-                                   supplyBy: nil, revision: body.revision, body: try CaseWorkflow.canonicalJSON(notice), answeredOn: body.forwardedOn)
-            try NodeStore.insert(db, notice: &row)
-        }
+        for var row in try body.countyNoticeRecords() { try NodeStore.insert(db, notice: &row) }
         // Issue 18 and Art 6: the consultation and the county's expert sessions, as the county recorded them.
         if let consultation = body.consultation {
             try NodeStore.setCaseConsultation(db, caseId: record.id, summary: try CaseWorkflow.canonicalJSON(consultation))
@@ -361,45 +316,39 @@ struct Apply {
             numbered.number = index + 1
             try NodeStore.addExpertSession(db, caseId: record.id, number: numbered.number, body: try CaseWorkflow.canonicalJSON(numbered))
         }
-        try NodeStore.appendEvent(db, caseId: record.id, actor: actor, action: "receiveForwarded",
-                                  payload: ["message": envelope.id, "revision": String(body.revision), "materials": String(body.materials.count)])
-        try Outbox.enqueue(db, identity: services.identity, sender: configuration.nodeId, peer: envelope.sender, type: .received,
-                           caseId: record.id, payload: ReceivedPayload(cityCaseNumber: record.id, receivedOn: today))
+        try change.log("receiveForwarded", ["revision": String(body.revision), "materials": String(body.materials.count)])
+        try change.send(.received, to: envelope.sender, ReceivedPayload(cityCaseNumber: record.id, receivedOn: today))
         return .init(applied: envelope.type.rawValue, caseId: record.id)
+    }
+
+    /// A message about a case the sender shares, applied at `tier`: `step` makes the change the
+    /// sender's side made (through the same ``CaseTransaction`` steps) and names the event; the
+    /// skeleton saves it (publishing a confirmed launch).
+    func onCase<Payload: Codable & Sendable>(at tier: Tier, _ type: Payload.Type,
+                                            _ step: (inout CaseTransaction, Payload) throws -> (String, [String: String])) throws -> FederationReceiver.Result {
+        try requireTier(tier)
+        let body = try payload(type)
+        var change = try ownedCase()
+        let (action, details) = try step(&change, body)
+        try change.save(action, details)
+        return .init(applied: envelope.type.rawValue, caseId: change.caseId)
     }
 
     func caseResubmitted() throws -> FederationReceiver.Result {
-        try requireTier(.city)
-        let body = try payload(CaseResubmittedPayload.self)
-        var record = try ownedCase()
-        try transition(&record, .resubmit)
-        try storeMaterials(body.materials, caseId: record.id)
-        try CaseWorkflow.addRevision(db, &record, revision: body.revision, form: body.form, createdOn: today)
-        if let last = record.clockStops.indices.last, record.clockStops[last].resumed == nil {
-            record.clockStops[last].resumed = body.resumedOn
+        try onCase(at: .city, CaseResubmittedPayload.self) { change, body in
+            try change.move(.resubmit)
+            try storeMaterials(body.materials, caseId: change.caseId)
+            try change.resubmitted(revision: body.revision, form: body.form, createdOn: today, resumedOn: body.resumedOn)
+            return ("receiveResubmission", ["revision": String(body.revision)])
         }
-        record.dueOn = CaseWorkflow.due(of: record, services.calendar)
-        try NodeStore.answerNotices(db, caseId: record.id, type: .supplement, on: body.resumedOn)
-        try save(&record, event: "receiveResubmission", details: ["revision": String(body.revision)])
-        return .init(applied: envelope.type.rawValue, caseId: record.id)
     }
 
     func launchConfirmed() throws -> FederationReceiver.Result {
-        try requireTier(.city)
-        let body = try payload(LaunchConfirmedPayload.self)
-        var record = try ownedCase()
-        if record.state == .opinionNotPassed { try transition(&record, .beginRevision) }
-        if body.revision > record.currentRevision {
-            try NodeStore.insert(db, revision: RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil))
-            record.currentRevision = body.revision
-            CaseWorkflow.followRevision(&record, body.form)
+        try onCase(at: .city, LaunchConfirmedPayload.self) { change, body in
+            try change.catchUp(to: body.revision, form: body.form, createdOn: today)
+            try change.confirmLaunch(body.launchDate, confirmedOn: body.confirmedOn)
+            return ("receiveLaunchConfirmation", ["launchDate": body.launchDate.description])
         }
-        try transition(&record, record.kind == .withdrawal ? .confirmWithdrawal : .confirmLaunch)
-        record.launchDate = body.launchDate
-        record.launchConfirmedOn = body.confirmedOn
-        try save(&record, event: "receiveLaunchConfirmation", details: ["launchDate": body.launchDate.description])
-        try CaseWorkflow.publish(db, record, services: services)
-        return .init(applied: envelope.type.rawValue, caseId: record.id)
     }
 
     /// Art 15: a county's ledger entries, for cases it holds whether forwarded or not. Only its
@@ -423,78 +372,64 @@ struct Apply {
 
     /// Art 9: the drafter's disagreement reaches the tier that issued the opinion.
     func disagreementRecorded() throws -> FederationReceiver.Result {
-        try requireTier(.city)
-        let body = try payload(DisagreementRecordedPayload.self)
-        var record = try ownedCase()
-        try transition(&record, .recordDisagreement)
-        record.disagreement = body.reason
-        try save(&record, event: "receiveDisagreement", details: ["reason": body.reason])
-        return .init(applied: envelope.type.rawValue, caseId: record.id)
+        try onCase(at: .city, DisagreementRecordedPayload.self) { change, body in
+            try change.recordDisagreement(body.reason)
+            return ("receiveDisagreement", ["reason": body.reason])
+        }
     }
 
     /// Art 9: a revision after the opinion; the city holds the same content as the county.
     func caseRevised() throws -> FederationReceiver.Result {
-        try requireTier(.city)
-        let body = try payload(CaseRevisedPayload.self)
-        var record = try ownedCase()
-        if record.state != .revising { try transition(&record, .beginRevision) }
-        guard body.revision > record.currentRevision else {
-            throw FederationReceiver.reject(.conflict, "stale-revision", "revision \(body.revision) is not newer than \(record.currentRevision)")
+        try onCase(at: .city, CaseRevisedPayload.self) { change, body in
+            try change.beginRevisionUnlessRevising()
+            guard body.revision > change.record.currentRevision else {
+                throw FederationReceiver.reject(.conflict, "stale-revision", "revision \(body.revision) is not newer than \(change.record.currentRevision)")
+            }
+            try change.addRevision(body.revision, form: body.form, createdOn: today)
+            change.record.revisedOn = body.revisedOn
+            return ("receiveRevision", ["revision": String(body.revision)])
         }
-        try CaseWorkflow.addRevision(db, &record, revision: body.revision, form: body.form, createdOn: today)
-        record.revisedOn = body.revisedOn
-        try save(&record, event: "receiveRevision", details: ["revision": String(body.revision)])
-        return .init(applied: envelope.type.rawValue, caseId: record.id)
     }
 
     // MARK: At the county
 
     /// Art 9 → Art 8: the city reviews the revision again; the case waits for its new opinion.
     func reReviewStarted() throws -> FederationReceiver.Result {
-        try requireTier(.county)
-        let body = try payload(ReReviewStartedPayload.self)
-        var record = try ownedCase()
-        try transition(&record, .receiveReReview)
-        record.revisionDueOn = nil
-        try save(&record, event: "cityReReview", details: ["revision": String(body.revision), "startedOn": body.startedOn.description])
-        return .init(applied: envelope.type.rawValue, caseId: record.id)
+        try onCase(at: .county, ReReviewStartedPayload.self) { change, body in
+            try change.move(.receiveReReview)
+            change.record.revisionDueOn = nil
+            return ("cityReReview", ["revision": String(body.revision), "startedOn": body.startedOn.description])
+        }
     }
 
     /// Art 9: the city's coordination result after the drafter's disagreement.
     func coordinationRecorded() throws -> FederationReceiver.Result {
-        try requireTier(.county)
-        let body = try payload(CoordinationRecordedPayload.self)
-        var record = try ownedCase()
-        try transition(&record, .recordCoordination)
-        record.coordination = body.outcome
-        try save(&record, event: "receiveCoordination", details: ["outcome": body.outcome])
-        return .init(applied: envelope.type.rawValue, caseId: record.id)
+        try onCase(at: .county, CoordinationRecordedPayload.self) { change, body in
+            try change.recordCoordination(body.outcome)
+            return ("receiveCoordination", ["outcome": body.outcome])
+        }
     }
 
     func received() throws -> FederationReceiver.Result {
-        try requireTier(.county)
-        let body = try payload(ReceivedPayload.self)
-        var record = try ownedCase()
-        record.cityCaseNumber = body.cityCaseNumber
-        record.cityReceivedOn = body.receivedOn
-        try save(&record, event: "cityReceived", details: ["cityCaseNumber": body.cityCaseNumber])
-        return .init(applied: envelope.type.rawValue, caseId: record.id)
+        try onCase(at: .county, ReceivedPayload.self) { change, body in
+            change.record.cityCaseNumber = body.cityCaseNumber
+            change.record.cityReceivedOn = body.receivedOn
+            return ("cityReceived", ["cityCaseNumber": body.cityCaseNumber])
+        }
     }
 
     func supplementRequested() throws -> FederationReceiver.Result {
-        try requireTier(.county)
-        let body = try payload(SupplementRequestedPayload.self)
-        var record = try ownedCase()
-        try transition(&record, .receiveSupplementRequest)
-        // Art 8: the city's supplement time is not counted either.
-        record.clockStops.append(ReviewClock.Stop(stopped: body.notice.issuedOn, resumed: nil))
-        record.dueOn = nil
-        var notice = NoticeRecord(id: nil, caseId: record.id, type: .supplement, round: try CaseWorkflow.nextRound(db, record.id, .supplement),
-                                  issuedBy: .city, issuedOn: body.notice.issuedOn, supplyBy: body.notice.supplyBy, revision: body.revision,
-                                  body: try CaseWorkflow.canonicalJSON(body.notice), answeredOn: nil)
-        try NodeStore.insert(db, notice: &notice)
-        try save(&record, event: "receiveSupplementRequest", details: ["findings": String(body.notice.findings.count), "clockStopped": body.notice.issuedOn.description])
-        return .init(applied: envelope.type.rawValue, caseId: record.id)
+        try onCase(at: .county, SupplementRequestedPayload.self) { change, body in
+            try change.move(.receiveSupplementRequest)
+            // Art 8: the city's supplement time is not counted either.
+            change.stopClock(on: body.notice.issuedOn)
+            change.record.dueOn = nil
+            var notice = NoticeRecord(id: nil, caseId: change.caseId, type: .supplement, round: try CaseWorkflow.nextRound(db, change.caseId, .supplement),
+                                      issuedBy: .city, issuedOn: body.notice.issuedOn, supplyBy: body.notice.supplyBy, revision: body.revision,
+                                      body: try CaseWorkflow.canonicalJSON(body.notice), answeredOn: nil)
+            try NodeStore.insert(db, notice: &notice)
+            return ("receiveSupplementRequest", ["findings": String(body.notice.findings.count), "clockStopped": body.notice.issuedOn.description])
+        }
     }
 
     func opinionIssued() throws -> FederationReceiver.Result {
@@ -509,23 +444,15 @@ struct Apply {
         } catch {
             throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "opinion: \(error)")
         }
-        var record = try ownedCase()
-        try transition(&record, .receiveOpinion(opinion.outcome))
-        // A re-review's opinion supersedes the previous one, which stays on record.
-        try NodeStore.supersedeOpinion(db, caseId: record.id, on: today)
-        var row = OpinionRecord(caseId: record.id, number: opinion.number.description, year: opinion.number.year, sequence: opinion.number.sequence,
-                                outcome: opinion.outcome, body: body.opinion, issuedOn: opinion.issuedOn)
-        row.signature = body.signature
-        row.signerPublicKey = body.signerPublicKey
-        row.revision = record.currentRevision
-        try NodeStore.insert(db, opinion: row)
-        record.opinionIssuedOn = opinion.issuedOn
+        var change = try ownedCase()
+        try change.move(.receiveOpinion(opinion.outcome))
         // Art 9: 5 working days from the day the county received it.
-        record.revisionDueOn = try? services.calendar.revisionDue(opinionReceived: today)
-        record.countyWorkdays = body.countyWorkdays
-        record.cityWorkdays = body.cityWorkdays
-        try save(&record, event: "receiveOpinion", details: ["number": opinion.number.description, "outcome": opinion.outcome.rawValue])
-        return .init(applied: envelope.type.rawValue, caseId: record.id)
+        try change.recordOpinion(opinion, bytes: body.opinion, signature: body.signature, signerPublicKey: body.signerPublicKey, supersededOn: today,
+                                 revisionDue: try? services.calendar.revisionDue(opinionReceived: today))
+        change.record.countyWorkdays = body.countyWorkdays
+        change.record.cityWorkdays = body.cityWorkdays
+        try change.save("receiveOpinion", ["number": opinion.number.description, "outcome": opinion.outcome.rawValue])
+        return .init(applied: envelope.type.rawValue, caseId: change.caseId)
     }
 
     // MARK: Either way

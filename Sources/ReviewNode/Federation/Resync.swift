@@ -273,115 +273,76 @@ extension Apply {
     /// The state change our own message `header` reported, made again here (on an `Apply` of
     /// that message, so that `attachments` are its materials).
     func reapplyOwn(_ header: FederationHeader, caseId: String, json: Data, relearnedFrom peer: String) throws {
-        let relearned = "resync:\(peer)"
         switch header.type {
         case .received, .ping, .keyRotated, .chainCheck, .countyLedgerReported, .resyncRequested, .resent, .resyncCompleted:
             return
+        case .caseForwarded:
+            try relearnForwarded(try payload(CaseForwardedPayload.self), caseId: caseId, header: header, from: peer)
+            return
+        case .reReviewStarted, .coordinationRecorded, .disagreementRecorded, .caseRevised, .supplementRequested, .opinionIssued, .caseResubmitted,
+             .launchConfirmed:
+            break
+        }
+        var change = try CaseTransaction(db, services: services, relearning: header, from: peer, caseId: caseId)
+        switch header.type {
         case .reReviewStarted:
             // Art 9 → Art 8, the city's re-review with its own clock.
             let body = try payload(ReReviewStartedPayload.self)
-            var record = try CaseWorkflow.load(db, caseId)
-            try CaseWorkflow.transition(&record, .beginReReview, tier: configuration.tier)
-            CaseWorkflow.restartClock(&record, on: body.startedOn, calendar: services.calendar)
-            try CaseWorkflow.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "beginReReview",
-                                      payload: ["revision": String(body.revision), "message": header.id, "relearned": "true"])
+            try change.beginReReview(on: body.startedOn)
+            try change.save("beginReReview", ["revision": String(body.revision)])
         case .coordinationRecorded:
             // Art 9, at the city that issued the opinion.
             let body = try payload(CoordinationRecordedPayload.self)
-            var record = try CaseWorkflow.load(db, caseId)
-            try CaseWorkflow.transition(&record, .recordCoordination, tier: configuration.tier)
-            record.coordination = body.outcome
-            try CaseWorkflow.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "recordCoordination",
-                                      payload: ["outcome": body.outcome, "message": header.id, "relearned": "true"])
+            try change.recordCoordination(body.outcome)
+            try change.save("recordCoordination", ["outcome": body.outcome])
         case .disagreementRecorded:
             // Art 9, the county's drafter.
             let body = try payload(DisagreementRecordedPayload.self)
-            var record = try CaseWorkflow.load(db, caseId)
-            try CaseWorkflow.transition(&record, .recordDisagreement, tier: configuration.tier)
-            record.disagreement = body.reason
-            try CaseWorkflow.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "recordDisagreement",
-                                      payload: ["reason": body.reason, "message": header.id, "relearned": "true"])
+            try change.recordDisagreement(body.reason)
+            try change.save("recordDisagreement", ["reason": body.reason])
         case .caseRevised:
             // Art 9, a revision after the opinion at the county.
             let body = try payload(CaseRevisedPayload.self)
-            var record = try CaseWorkflow.load(db, caseId)
-            if record.state != .revising { try CaseWorkflow.transition(&record, .beginRevision, tier: configuration.tier) }
-            try CaseWorkflow.addRevision(db, &record, revision: body.revision, form: body.form, createdOn: body.revisedOn)
-            record.revisedOn = body.revisedOn
-            try CaseWorkflow.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "revise",
-                                      payload: ["revision": String(body.revision), "message": header.id, "relearned": "true"])
+            try change.beginRevisionUnlessRevising()
+            try change.addRevision(body.revision, form: body.form, createdOn: body.revisedOn)
+            change.record.revisedOn = body.revisedOn
+            try change.save("revise", ["revision": String(body.revision)])
         case .supplementRequested:
             let body = try payload(SupplementRequestedPayload.self)
-            var record = try CaseWorkflow.load(db, caseId)
-            try CaseWorkflow.transition(&record, .requestSupplement, tier: configuration.tier)
+            try change.move(.requestSupplement)
             var notice = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: body.notice.round, issuedBy: configuration.tier,
                                       issuedOn: body.notice.issuedOn, supplyBy: body.notice.supplyBy, revision: body.revision,
                                       body: try CaseWorkflow.canonicalJSON(body.notice), answeredOn: nil)
             try NodeStore.insert(db, notice: &notice)
-            record.clockStops.append(ReviewClock.Stop(stopped: body.notice.issuedOn, resumed: nil))
-            record.dueOn = CaseWorkflow.due(of: record, services.calendar)
-            try CaseWorkflow.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "requestSupplement",
-                                      payload: ["round": String(body.notice.round), "message": header.id, "relearned": "true"])
+            change.stopClock(on: body.notice.issuedOn)
+            change.record.dueOn = CaseWorkflow.due(of: change.record, services.calendar)
+            try change.save("requestSupplement", ["round": String(body.notice.round)])
         case .opinionIssued:
             let body = try payload(OpinionIssuedPayload.self)
             let opinion = try JSONDecoder().decode(ReviewOpinion.self, from: body.opinion)
-            var record = try CaseWorkflow.load(db, caseId)
-            try CaseWorkflow.transition(&record, .issueOpinion(opinion.outcome), tier: configuration.tier)
-            try NodeStore.supersedeOpinion(db, caseId: caseId, on: opinion.issuedOn)
-            var row = OpinionRecord(caseId: caseId, number: opinion.number.description, year: opinion.number.year, sequence: opinion.number.sequence,
-                                    outcome: opinion.outcome, body: body.opinion, issuedOn: opinion.issuedOn)
-            row.signature = body.signature
-            row.signerPublicKey = body.signerPublicKey
+            try change.move(.issueOpinion(opinion.outcome))
             // The revision the opinion judged: the case's at the time, as re-learned so far.
-            row.revision = record.currentRevision
-            try NodeStore.insert(db, opinion: row)
-            record.opinionIssuedOn = opinion.issuedOn
-            record.revisionDueOn = try? services.calendar.revisionDue(opinionReceived: opinion.issuedOn)
-            record.countyWorkdays = body.countyWorkdays
-            record.cityWorkdays = body.cityWorkdays
-            try CaseWorkflow.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "issueOpinion",
-                                      payload: ["number": opinion.number.description, "outcome": opinion.outcome.rawValue, "message": header.id, "relearned": "true"])
-        case .caseForwarded:
-            try relearnForwarded(try payload(CaseForwardedPayload.self), caseId: caseId, header: header, actor: relearned)
+            try change.recordOpinion(opinion, bytes: body.opinion, signature: body.signature, signerPublicKey: body.signerPublicKey,
+                                     supersededOn: opinion.issuedOn, revisionDue: try? services.calendar.revisionDue(opinionReceived: opinion.issuedOn))
+            change.record.countyWorkdays = body.countyWorkdays
+            change.record.cityWorkdays = body.cityWorkdays
+            try change.save("issueOpinion", ["number": opinion.number.description, "outcome": opinion.outcome.rawValue])
         case .caseResubmitted:
             let body = try payload(CaseResubmittedPayload.self)
-            var record = try CaseWorkflow.load(db, caseId)
-            try CaseWorkflow.transition(&record, .resubmit, tier: configuration.tier)
-            try storeOwnMaterials(body.materials, caseId: caseId, unit: record.draftingUnit)
-            try CaseWorkflow.addRevision(db, &record, revision: body.revision, form: body.form, createdOn: body.resumedOn)
-            try NodeStore.answerNotices(db, caseId: caseId, type: .supplement, on: body.resumedOn)
-            if let last = record.clockStops.indices.last, record.clockStops[last].resumed == nil {
-                record.clockStops[last].resumed = body.resumedOn
-            }
-            record.dueOn = CaseWorkflow.due(of: record, services.calendar)
-            try CaseWorkflow.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: "resubmit",
-                                      payload: ["revision": String(body.revision), "message": header.id, "relearned": "true"])
+            try change.move(.resubmit)
+            try storeOwnMaterials(body.materials, caseId: caseId, unit: change.record.draftingUnit)
+            try change.resubmitted(revision: body.revision, form: body.form, createdOn: body.resumedOn, resumedOn: body.resumedOn)
+            try change.save("resubmit", ["revision": String(body.revision)])
         case .launchConfirmed:
             let body = try payload(LaunchConfirmedPayload.self)
-            var record = try CaseWorkflow.load(db, caseId)
             // Art 9: a revision after a negative opinion happened here before the launch.
-            if record.state == .opinionNotPassed { try CaseWorkflow.transition(&record, .beginRevision, tier: configuration.tier) }
-            if body.revision > record.currentRevision {
-                try NodeStore.insert(db, revision: RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form),
-                                                                  createdOn: body.confirmedOn, createdBy: nil))
-                record.currentRevision = body.revision
-                record.revisedOn = record.revisedOn ?? body.confirmedOn
-                CaseWorkflow.followRevision(&record, body.form)
+            if try change.catchUp(to: body.revision, form: body.form, createdOn: body.confirmedOn) {
+                change.record.revisedOn = change.record.revisedOn ?? body.confirmedOn
             }
-            try CaseWorkflow.transition(&record, record.kind == .withdrawal ? .confirmWithdrawal : .confirmLaunch, tier: configuration.tier)
-            record.launchDate = body.launchDate
-            record.launchConfirmedOn = body.confirmedOn
-            try CaseWorkflow.save(db, &record)
-            try NodeStore.appendEvent(db, caseId: caseId, actor: relearned, action: record.kind == .withdrawal ? "confirmWithdrawal" : "confirmLaunch",
-                                      payload: ["launchDate": body.launchDate.description, "message": header.id, "relearned": "true"])
-            try CaseWorkflow.publish(db, record, services: services)
+            try change.confirmLaunch(body.launchDate, confirmedOn: body.confirmedOn)
+            try change.save(change.record.kind == .withdrawal ? "confirmWithdrawal" : "confirmLaunch", ["launchDate": body.launchDate.description])
+        default:
+            return
         }
     }
 
@@ -389,24 +350,19 @@ extension Apply {
     /// submitted after the backup, is rebuilt from what the county sent (the form and materials
     /// as forwarded, the clock, the preliminary conclusion, the county's notices round by round;
     /// earlier revisions and materials notices are not in the message).
-    func relearnForwarded(_ body: CaseForwardedPayload, caseId: String, header: FederationHeader, actor: String) throws {
-        if var record = try NodeStore.caseRecord(db, caseId) {
-            try CaseWorkflow.transition(&record, .forward, tier: configuration.tier)
-            record.forwardedOn = body.forwardedOn
-            try CaseWorkflow.save(db, &record)
+    func relearnForwarded(_ body: CaseForwardedPayload, caseId: String, header: FederationHeader, from peer: String) throws {
+        let change: CaseTransaction
+        if try NodeStore.caseRecord(db, caseId) != nil {
+            var existing = try CaseTransaction(db, services: services, relearning: header, from: peer, caseId: caseId)
+            try existing.forward(on: body.forwardedOn)
+            try NodeStore.save(db, case: &existing.record)
+            change = existing
         } else {
-            let now = Date()
-            var record = CaseRecord(
-                id: caseId, kind: body.kind, level: .county, state: .forwarded, title: body.title, documentNumber: body.documentNumber,
-                draftingUnit: body.draftingUnit, divisionCode: body.divisionCode, originNode: configuration.nodeId, submittedBy: nil,
-                submittedOn: body.submittedOn, acceptedOn: body.clock.acceptedOn,
-                clockStops: body.clock.stops.map { ReviewClock.Stop(stopped: $0.stopped, resumed: $0.resumed) }, clockLimit: body.clock.limit,
-                dueOn: nil, effectiveDate: body.effectiveDate, lateApplication: body.lateApplication, currentRevision: body.revision,
-                materialsDueOn: nil, preliminaryConclusion: body.preliminaryConclusion.isEmpty ? nil : body.preliminaryConclusion, opinionIssuedOn: nil,
-                revisionDueOn: nil, revisedOn: nil, disagreement: nil, coordination: nil, launchDate: nil, launchConfirmedOn: nil, createdAt: now, updatedAt: now)
-            record.forwardedOn = body.forwardedOn
-            record.dueOn = CaseWorkflow.due(of: record, services.calendar)
-            try NodeStore.insert(db, case: record)
+            var body = body
+            body.caseId = caseId
+            var record = CaseRecord.forwarded(body, origin: configuration.nodeId, state: .forwarded, calendar: services.calendar)
+            if body.preliminaryConclusion.isEmpty { record.preliminaryConclusion = nil }
+            change = try CaseTransaction(db, services: services, inserting: record, by: .relearned(header, from: peer))
             // The case number counter (`<node>-<year>-<sequence>`) must not hand out this id again.
             let parts = caseId.split(separator: "-")
             if parts.count == 3, let sequence = Int(parts[2]) {
@@ -416,25 +372,10 @@ extension Apply {
             }
             try NodeStore.insert(db, revision: RevisionRecord(caseId: caseId, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form),
                                                               createdOn: body.forwardedOn, createdBy: nil))
-            if let rounds = body.countyNotices {
-                // The county's rounds as it issued them, reasons included.
-                for county in rounds {
-                    var row = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: county.notice.round, issuedBy: .county,
-                                           issuedOn: county.notice.issuedOn, supplyBy: county.notice.supplyBy, revision: county.revision,
-                                           body: try CaseWorkflow.canonicalJSON(county.notice), answeredOn: county.answeredOn)
-                    try NodeStore.insert(db, notice: &row)
-                }
-            } else if !body.countyFindings.isEmpty {
-                // An older county forwarded its findings merged into one.
-                let notice = SupplementNotice(issuedBy: .county, round: 1, findings: body.countyFindings, issuedOn: body.forwardedOn, supplyBy: nil)
-                var row = NoticeRecord(id: nil, caseId: caseId, type: .supplement, round: 1, issuedBy: .county, issuedOn: body.forwardedOn,
-                                       supplyBy: nil, revision: body.revision, body: try CaseWorkflow.canonicalJSON(notice), answeredOn: body.forwardedOn)
-                try NodeStore.insert(db, notice: &row)
-            }
+            for var row in try body.countyNoticeRecords() { try NodeStore.insert(db, notice: &row) }
         }
         try storeOwnMaterials(body.materials, caseId: caseId, unit: body.draftingUnit)
-        try NodeStore.appendEvent(db, caseId: caseId, actor: actor, action: "forward",
-                                  payload: ["to": header.receiver, "message": header.id, "relearned": "true"])
+        try change.log("forward", ["to": header.receiver])
     }
 
     /// Our own materials back from our message: blobs, the case's list, and the drafting

@@ -1,0 +1,200 @@
+import Foundation
+import Logging
+@testable import ReviewNode
+import ReviewProtocol
+import ReviewRules
+import ReviewStore
+import ReviewTesting
+import Testing
+
+/// Every message type that changes state, applied at the peer with its effect: one case walks
+/// county → city → county through each Art 8–10 step (both nodes in process, the real outbox,
+/// delivery service, intake and receiver), then the county reports its ledger and re-keys.
+@Suite struct FederationMessageTests {
+    @Test func eachCaseMessageIsAppliedAtThePeerWithItsEffect() async throws {
+        let pair = try await FederationPair()
+        defer { pair.cleanUp() }
+        let (county, city) = (pair.county, pair.city)
+        try await pair.running {
+            // caseForwarded: the case arrives under final review with its materials and the
+            // county's clock; received: the county learns the city's case number.
+            let (id, form) = try await pair.forwardedCase()
+            let arrived = try #require(try await pair.until(city, id) { $0.state == .finalReview })
+            #expect(arrived.originNode == "220183" && arrived.forwardedOn == pair.today && arrived.acceptedOn == pair.today)
+            #expect(try await city.services.store.read { db in try NodeStore.caseMaterials(db, caseId: id).count } == form.materials.count)
+            #expect(try await pair.until(county, id) { $0.cityCaseNumber == id } != nil)
+
+            // supplementRequested: the county's case waits, its clock stopped too (Art 8).
+            let finding = Finding(code: .policyFieldMissing, path: "policy.documentNumber", message: "请补充政策文件文号")
+            _ = try await pair.atCity.supplementNotice(id, findings: [finding], reasons: [:], by: pair.cityReviewer)
+            let stopped = try #require(try await pair.until(county, id) { $0.state == .citySupplementRequested })
+            #expect(stopped.clockStops.last?.stopped == pair.today && stopped.clockStops.last?.resumed == nil && stopped.dueOn == nil)
+            #expect(try await county.services.store.read { db in try NodeStore.supplementNotices(db, caseId: id).map(\.issuedBy) } == [.city])
+
+            // caseResubmitted: revision 2 at the city, its clock running again.
+            var second = form
+            second.policy.title = (form.policy.title ?? "") + "(修订)"
+            _ = try await pair.atCounty.resubmit(id, second, by: pair.drafter)
+            let resumed = try #require(try await pair.until(city, id) { $0.currentRevision == 2 })
+            #expect(resumed.state == .finalReview && resumed.title == second.policy.title && resumed.clockStops.last?.resumed == pair.today)
+
+            // opinionIssued: the county holds the city's signed opinion.
+            let change = RequiredChange(itemIndex: 0, element: nil, change: "补充咨询时间")
+            let (_, opinion) = try await pair.atCity.issueOpinion(id, outcome: .notPassed, changes: [change], remarks: nil, by: pair.cityReviewer)
+            let judged = try #require(try await pair.until(county, id) { $0.state == .opinionNotPassed })
+            #expect(judged.opinionIssuedOn == pair.today && judged.revisionDueOn != nil)
+            let held = try await county.services.store.read { db in try NodeStore.opinion(db, caseId: id) }
+            #expect(held?.number == opinion.number && held?.signature == opinion.signature)
+
+            // disagreementRecorded: the city, which issued the opinion, coordinates (Art 9).
+            _ = try await pair.atCounty.recordDisagreement(id, reason: "咨询时间已在办事指南中列明", by: pair.drafter)
+            let disputed = try #require(try await pair.until(city, id) { $0.state == .disagreementRecorded })
+            #expect(disputed.disagreement == "咨询时间已在办事指南中列明")
+
+            // coordinationRecorded: the county's drafter revises accordingly.
+            _ = try await pair.atCity.recordCoordination(id, outcome: "经协调,补充咨询时间", by: pair.cityReviewer)
+            let coordinated = try #require(try await pair.until(county, id) { $0.state == .revising })
+            #expect(coordinated.coordination == "经协调,补充咨询时间")
+
+            // caseRevised: the city holds revision 3 as the county does.
+            var third = second
+            third.policy.title = (form.policy.title ?? "") + "(第三版)"
+            _ = try await pair.atCounty.revise(id, third, by: pair.drafter)
+            let revised = try #require(try await pair.until(city, id) { $0.currentRevision == 3 })
+            #expect(revised.state == .revising && revised.revisedOn == pair.today && revised.title == third.policy.title)
+
+            // reReviewStarted: the county's case waits for the new opinion.
+            _ = try await pair.atCity.beginReReview(id, by: pair.cityReviewer)
+            let waiting = try #require(try await pair.until(county, id) { $0.state == .forwarded })
+            #expect(waiting.revisionDueOn == nil)
+
+            // A second opinionIssued supersedes the first.
+            let (_, passed) = try await pair.atCity.issueOpinion(id, outcome: .passed, changes: [], remarks: nil, by: pair.cityReviewer)
+            #expect(try await pair.until(county, id) { $0.state == .opinionPassed } != nil)
+            #expect(try await county.services.store.read { db in try NodeStore.opinion(db, caseId: id)?.number } == passed.number)
+
+            // launchConfirmed: the city records the launch and publishes it (Art 10, Art 14).
+            let launch = pair.today.adding(days: 10)
+            _ = try await pair.atCounty.confirmLaunch(id, launchDate: launch, by: pair.drafter)
+            let launched = try #require(try await pair.until(city, id) { $0.state == .launchConfirmed })
+            #expect(launched.launchDate == launch && launched.launchConfirmedOn == pair.today)
+            #expect(try await city.services.store.publishedChanges(after: 0, limit: 10).changes.map(\.caseId) == [id])
+
+            // Each message was applied once, in order, with its own event at the receiver.
+            let cityEvents = try await pair.actions(city, id)
+            for action in ["receiveForwarded", "receiveResubmission", "receiveDisagreement", "receiveRevision", "receiveLaunchConfirmation"] {
+                #expect(cityEvents.filter { $0 == action }.count == 1, "\(action) in \(cityEvents)")
+            }
+            let countyEvents = try await pair.actions(county, id)
+            for action in ["cityReceived", "receiveSupplementRequest", "receiveCoordination", "cityReReview"] {
+                #expect(countyEvents.filter { $0 == action }.count == 1, "\(action) in \(countyEvents)")
+            }
+            #expect(countyEvents.filter { $0 == "receiveOpinion" }.count == 2)
+            let cityGot = try await city.services.store.read { db in try NodeStore.caseMessagesReceived(db, from: "220183").map(\.type) }
+            let countyGot = try await county.services.store.read { db in try NodeStore.caseMessagesReceived(db, from: "220100").map(\.type) }
+            #expect(cityGot == [.caseForwarded, .caseResubmitted, .disagreementRecorded, .caseRevised, .launchConfirmed])
+            #expect(countyGot == [.received, .supplementRequested, .opinionIssued, .coordinationRecorded, .reReviewStarted, .opinionIssued])
+        }
+    }
+
+    /// Art 15: the county's ledger entries reach the city, for cases it keeps too.
+    @Test func countyLedgerReportedReachesTheCity() async throws {
+        let pair = try await FederationPair()
+        defer { pair.cleanUp() }
+        let form = try await pair.exampleForm()
+        let id = try await pair.atCounty.submit(form, by: pair.drafter).id
+        try await pair.running {
+            let reporter = CountyLedgerReporter(services: pair.county.services, interval: .seconds(3600), logger: .init(label: "test"))
+            _ = try await reporter.reportOnce()
+            var entries: [(origin: String, entry: Data)] = []
+            for _ in 0..<200 where entries.isEmpty {
+                entries = try await pair.city.services.store.read { db in try NodeStore.countyEntries(db, from: "2026-01-01", to: "2026-12-31") }
+                if entries.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(entries.map(\.origin) == ["220183"])
+            let entry = try JSONDecoder().decode(CountyCaseEntry.self, from: try #require(entries.first).entry)
+            #expect(entry.caseId == id && entry.state == CaseState.submitted.rawValue)
+        }
+    }
+
+    /// Resync after a restore (issue 17): the county, restored from a backup taken before the
+    /// city's supplement request, its own resubmission and the city's opinion, asks the city
+    /// (resyncRequested), which resends the city's messages and echoes the county's own
+    /// (resent, in order), then resyncCompleted: the county applies the first, re-learns the
+    /// second, and the case is where it was.
+    @Test func aRestoredCountyResyncsWithTheCity() async throws {
+        let pair = try await FederationPair()
+        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("resync-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: backup, withIntermediateDirectories: true)
+        let restoredData = backup.appendingPathComponent("data")
+        defer { pair.cleanUp(); try? FileManager.default.removeItem(at: backup) }
+        let (county, city) = (pair.county, pair.city)
+        let (id, form) = try await pair.forwardedCase()
+        try await pair.running {
+            #expect(try await pair.until(county, id) { $0.cityCaseNumber == id } != nil)
+            _ = try NodeBackup.create(dataDirectory: county.configuration.dataDirectory, to: backup.appendingPathComponent("b.zip"))
+            let finding = Finding(code: .policyFieldMissing, path: "policy.documentNumber", message: "请补充政策文件文号")
+            _ = try await pair.atCity.supplementNotice(id, findings: [finding], reasons: [:], by: pair.cityReviewer)
+            #expect(try await pair.until(county, id) { $0.state == .citySupplementRequested } != nil)
+            _ = try await pair.atCounty.resubmit(id, Self.second(form), by: pair.drafter)
+            #expect(try await pair.until(city, id) { $0.currentRevision == 2 } != nil)
+            _ = try await pair.atCity.issueOpinion(id, outcome: .notPassed, changes: [RequiredChange(itemIndex: 0, element: nil, change: "补充咨询时间")],
+                                                   remarks: nil, by: pair.cityReviewer)
+            #expect(try await pair.until(county, id) { $0.state == .opinionNotPassed } != nil)
+        }
+        _ = try NodeBackup.restore(backup.appendingPathComponent("b.zip"), into: restoredData, expectedNodeId: "220183")
+        let restored = try FederationPair.Node(nodeId: "220183", tier: .county, transport: pair.transport, today: pair.today, dataDirectory: restoredData)
+        #expect(try await pair.record(restored, id)?.state == .forwarded)
+        try await pair.running(county: restored) {
+            let back = try #require(try await pair.until(restored, id) { $0.state == .opinionNotPassed })
+            #expect(back.currentRevision == 2 && back.title == Self.second(form).policy.title && back.clockStops.last?.resumed == pair.today)
+            var result: String?
+            for _ in 0..<200 where result == nil {
+                result = try await restored.services.store.read { db in try NodeStore.meta(db, Resync.resultKey("220100")) }
+                if result == nil { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let figures = try JSONDecoder.iso8601.decode(Resync.Figures.self, from: Data(try #require(result).utf8))
+            // The city's supplement request and opinion; the county's own resubmission.
+            #expect(figures.resent == 2 && figures.echoed == 1 && figures.gaps.isEmpty)
+            let actions = try await pair.actions(restored, id)
+            #expect(actions.contains("receiveSupplementRequest") && actions.contains("resubmit") && actions.contains("receiveOpinion"))
+            #expect(try await restored.services.store.read { db in try NodeStore.meta(db, Resync.pendingKey("220100")) } == nil)
+        }
+    }
+
+    private static func second(_ form: CaseForm) -> CaseForm {
+        var second = form
+        second.policy.title = (form.policy.title ?? "") + "(修订)"
+        return second
+    }
+
+    /// A re-key announcement: the peer verifies the next message with the new key.
+    @Test func keyRotatedChangesTheKeyThePeerVerifiesWith() async throws {
+        let pair = try await FederationPair()
+        defer { pair.cleanUp() }
+        let before = pair.county.services.identity.publicKeyBase64
+        try await pair.running {
+            _ = try await KeyRotation.rotate(services: pair.county.services, grace: 3600)
+            let after = pair.county.services.identity.publicKeyBase64
+            #expect(after != before)
+            var held: String?
+            for _ in 0..<200 where held != after {
+                held = try await pair.city.services.store.link("220183")?.publicKey
+                if held != after { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(held == after)
+            #expect(try await pair.city.services.store.link("220183")?.previousPublicKey == before)
+            // The case that follows is signed with the new key and applied.
+            let (id, _) = try await pair.forwardedCase()
+            #expect(try await pair.until(pair.city, id) { $0.state == .finalReview } != nil)
+        }
+    }
+}
+
+extension JSONDecoder {
+    static var iso8601: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
