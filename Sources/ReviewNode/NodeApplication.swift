@@ -37,17 +37,10 @@ public enum NodeApplication {
             }
         }
         let api = router.group("api/v1").add(middleware: AuthMiddleware(store: services.store, metrics: services.metrics))
-        NodeRoutes(services: services).register(on: api)
-        ConsoleRoutes(services: services).register(on: router)
+        NodeRoutes.add(to: api, services: services)
+        ConsoleRoutes.add(to: router, services: services)
         // Node-to-node messages authenticate by signature, not by token.
-        let federation = FederationEndpoint(services: services)
-        router.post(RouterPath(String(FederationWire.path.dropFirst()))) { request, _ -> Response in
-            try HTTPBody.json(try await federation.receive(request))
-        }
-        // Several queued messages in one request (a sender of this version or later).
-        router.post(RouterPath(String(FederationWire.batchPath.dropFirst()))) { request, _ -> Response in
-            try HTTPBody.json(try await federation.receiveBatch(request))
-        }
+        PeerRoutes.add(to: router, services: services)
         let delivery = DeliveryService(localNode: configuration.nodeId, store: services.store, client: services.transport, signal: services.outboxSignal, logger: logger,
                                        maxBackoff: .milliseconds(Int(configuration.retryMaxSeconds * 1000)), metrics: services.metrics)
         var background: [any Service] = [

@@ -91,18 +91,6 @@ extension QueryInterfaceRequest where RowDecoder == CaseRecord {
     }
 }
 
-/// What one page of the case list is made from (see ``NodeStore/casePage(visibleTo:filter:states:offset:limit:)``).
-public struct CasePageRows: Sendable {
-    /// Every case the filter selects.
-    public var total: Int
-    /// Under review with a due date, earliest due first, the first `offset + limit`.
-    public var running: [CaseRecord]
-    /// Under review without a due date (clock stopped): all of them.
-    public var stopped: [CaseRecord]
-    /// Not under review (not yet accepted, or decided), by id: the part the page shows.
-    public var clockless: [CaseRecord]
-}
-
 /// The rows the Art 11 ledger (台帐) is made from.
 public struct LedgerRows: Sendable {
     /// The cases, by submission date and id.
@@ -123,26 +111,6 @@ extension NodeStore {
     /// The cases `user` may see, narrowed by `filter` and `states` (unordered).
     public func cases(visibleTo user: UserRecord, filter: CaseFilter = CaseFilter(), states: [CaseState]? = nil) async throws -> [CaseRecord] {
         try await read { db in try CaseRecord.all().filtered(by: filter).visible(to: user).inStates(states).fetchAll(db) }
-    }
-
-    /// The rows of one page of the cases `user` may see, in one snapshot, reading only what the
-    /// page at `offset` (rows) of `limit` rows needs: the running cases up to its end, the
-    /// stopped ones, and the clockless ones that fall on it (they follow the timed ones, by id).
-    public func casePage(visibleTo user: UserRecord, filter: CaseFilter, states: [CaseState]?, offset: Int, limit: Int) async throws -> CasePageRows {
-        try await read { db in
-            let base = CaseRecord.all().filtered(by: filter).visible(to: user).inStates(states)
-            let total = try base.fetchCount(db)
-            let running = try base.underReview(true).filter(CaseRecord.Columns.dueOn != nil)
-                .order(CaseRecord.Columns.dueOn, CaseRecord.Columns.id).limit(offset + limit).fetchAll(db)
-            let stopped = try base.underReview(true).filter(CaseRecord.Columns.dueOn == nil).fetchAll(db)
-            let clocklessCount = try base.underReview(false).fetchCount(db)
-            // Where the clockless cases begin in the whole order, and which of them this page shows.
-            let start = total - clocklessCount
-            let skip = max(0, offset - start)
-            let take = offset + limit - max(offset, start)
-            let clockless = take > 0 ? try base.underReview(false).order(CaseRecord.Columns.id).limit(take, offset: skip).fetchAll(db) : []
-            return CasePageRows(total: total, running: running, stopped: stopped, clockless: clockless)
-        }
     }
 
     /// How many cases `filter` selects (``caseCount(_:_:)``: the cached tally unless the filter

@@ -8,7 +8,7 @@ import ReviewStore
 import ReviewTesting
 import Testing
 
-/// The console's inbox pages in SQL; its pages, put together, must be the API's full sort.
+/// The console's inbox pages by keyset in SQL; its pages, put together, must be the full sort.
 @Suite struct CasePageTests {
     @Test func pagesTogetherAreTheWholeSortedList() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("casepage-\(UUID().uuidString)")
@@ -52,22 +52,34 @@ import Testing
             return (try NodeStore.createUser(db, name: "审查员", role: .countyReviewer, unit: nil, isCityNode: false).0,
                     try NodeStore.createUser(db, name: "起草员", role: .drafter, unit: units[0], isCityNode: false).0)
         }
-        let routes = NodeRoutes(services: services)
+        let reads = CaseReads(services: services)
         let waiting = CaseState.allCases.filter { ConsoleView.waitsOn(.countyReviewer, $0) }
         for (user, states) in [(reviewer, nil), (reviewer, waiting), (drafter, nil)] as [(UserRecord, [CaseState]?)] {
-            let whole = try await routes.cases(for: user, CaseFilter(), states: states).map(\.id)
+            let whole = try await reads.all(for: user, CaseFilter(), states: states).map(\.id)
             #expect(whole.count > 50)
-            for size in [7, 100] {
+            for size in [1, 7, 100] {
                 var paged: [String] = []
-                var offset = 0
-                while offset < whole.count + size {
-                    let (total, page) = try await routes.casePage(for: user, CaseFilter(), states: states, offset: offset, limit: size)
-                    #expect(total == whole.count)
+                var after: CaseReads.InboxCursor?
+                var pages = 0
+                repeat {
+                    let (page, next) = try await reads.inbox(for: user, CaseFilter(), states: states, after: after, limit: size)
+                    #expect(page.count <= size)
+                    #expect(next == nil || page.count == size, "only the last page is short")
                     paged += page.map(\.id)
-                    offset += size
-                }
+                    // The cursor survives its text form (the 下一页 link).
+                    after = try next.map { try #require(CaseReads.InboxCursor($0.text)) }
+                    pages += 1
+                } while after != nil && pages <= whole.count + 1
                 #expect(paged == whole, "\(user.role) \(states == nil ? "all" : "waiting") pages of \(size)")
             }
         }
+    }
+
+    @Test func cursorsNotWrittenByTheNodeAreRefused() {
+        for text in ["", "t:", "t:3", "t::x", "c:", "x:1:y", "t:abc:y", String(repeating: "c", count: 200)] {
+            #expect(CaseReads.InboxCursor(text) == nil, "\(text)")
+        }
+        #expect(CaseReads.InboxCursor("t:-3:220183-2026-0001") == CaseReads.InboxCursor(remaining: -3, id: "220183-2026-0001"))
+        #expect(CaseReads.InboxCursor("c:220183-2026-0001")?.remaining == nil)
     }
 }

@@ -6,49 +6,10 @@ import ReviewStore
 
 /// The case page and the actions its forms post.
 extension ConsoleRoutes {
-    /// The action forms, keyed by the path segment they post to, for the events the state
-    /// machine allows now and the user's role may take.
-    static func actions(for user: UserRecord, _ summary: CaseSummary, tier: Tier) -> Set<String> {
-        let machine = ReviewStateMachine(context: .init(kind: summary.kind, level: summary.level, node: tier), state: summary.state)
-        var actions: Set<String> = []
-        for event in machine.allowedEvents {
-            switch (user.role, event) {
-            case (.drafter, .supplyMaterials): actions.insert("supply-materials")
-            case (.drafter, .resubmit): actions.insert("resubmit")
-            case (.drafter, .beginRevision): actions.insert("revise")
-            case (.drafter, .recordDisagreement): actions.insert("disagreement")
-            case (.drafter, .confirmLaunch), (.drafter, .confirmWithdrawal): actions.insert("launch")
-            case (.countyReviewer, .requestMaterials), (.cityReviewer, .requestMaterials): actions.insert("materials-notice")
-            case (.countyReviewer, .accept), (.cityReviewer, .accept): actions.insert("accept")
-            case (.countyReviewer, .requestSupplement), (.cityReviewer, .requestSupplement): actions.insert("supplement-notice")
-            case (.countyReviewer, .completePreliminaryReview): actions.insert("complete-preliminary")
-            case (.countyReviewer, .forward): actions.insert("forward")
-            case (.cityReviewer, .issueOpinion): actions.insert("opinion")
-            // Art 9: the tier that issued the opinion (always the city for county policies) coordinates.
-            case (.cityReviewer, .recordCoordination): actions.insert("coordination")
-            case (.cityReviewer, .beginReReview): actions.insert("re-review")
-            case (.countyReviewer, .archive), (.cityReviewer, .archive): actions.insert("archive")
-            default: break
-            }
-        }
-        // Revising continues with further revisions.
-        if user.role == .drafter, summary.state == .revising { actions.insert("revise") }
-        return actions
-    }
-
-    static let flashes: [String: String] = [
-        "submitted": "申请已提交。", "accept": "已受理,审查计时开始。", "materials-notice": "已一次性告知需补正的材料。",
-        "supplement-notice": "补正通知已发出,审查计时暂停。", "complete-preliminary": "初审已完成。",
-        "forward": "已报送市级审定。", "opinion": "标准化审查意见书已出具。", "coordination": "协调结果已记录。", "re-review": "已开始重新审查,审查计时重新开始。",
-        "archive": "已归档。", "supply-materials": "材料已补正。", "resubmit": "已重新提交,审查计时恢复。",
-        "revise": "修改稿已提交。", "disagreement": "异议已记录。", "launch": "上线信息已确认。",
-        "expert-session": "座谈会、论证会已记录,审查计时不受影响。",
-    ]
-
     func casePage(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let caseId = try context.parameters.require("id")
-        let detail = try await api.loadDetail(caseId, for: user)
+        let detail = try await reads.detail(caseId, for: user)
         var form = detail.form
         form.materials = detail.materials
         let findings = services.linter.check(form)
@@ -56,7 +17,9 @@ extension ConsoleRoutes {
         let vocabulary = try await vocabulary()
         let itemNames = form.serviceItems.map(\.itemName)
         var view = base(context, title: summary.title)
-        view["flash"] = request.query("flash").flatMap { summary.kind == .withdrawal && $0 == "launch" ? "下线信息已确认。" : Self.flashes[$0] }
+        view["flash"] = request.query("flash").flatMap { flash in
+            flash == "submitted" ? "申请已提交。" : ConsoleAction(rawValue: flash)?.notice(for: summary.kind)
+        }
         var caseView = ConsoleView.row(summary)
         caseView["level"] = ConsoleVocabulary.level(summary.level)
         caseView["origin"] = summary.level == .county && services.configuration.isCity ? vocabulary.origin(ofCase: summary.id) : nil
@@ -132,8 +95,8 @@ extension ConsoleRoutes {
             opinionView["fingerprint"] = detail.opinionSignature?.fingerprint
             view["opinion"] = opinionView
         }
-        let actions = Self.actions(for: user, summary, tier: services.configuration.tier)
-        view["actions"] = Dictionary(uniqueKeysWithValues: actions.map { ($0.replacingOccurrences(of: "-", with: "_"), true as Any) })
+        let actions = ConsoleAction.offered(to: user, summary, tier: services.configuration.tier).filter { $0 != .expertSession }
+        view["actions"] = Dictionary(uniqueKeysWithValues: actions.map { ($0.flag, true as Any) })
         view["hasActions"] = !actions.isEmpty
         view["materialKinds"] = MaterialKind.allCases.map { ["value": $0.rawValue, "name": $0.chineseName] }
         view["noteRows"] = (0..<Self.noteRows).map { ["row": $0] }
@@ -172,74 +135,25 @@ extension ConsoleRoutes {
     }
 
     func downloadMaterial(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        try await api.material(try context.parameters.require("sha256").lowercased(), of: try context.parameters.require("id"), for: try context.requireUser())
+        let digest = try context.parameters.require("sha256").lowercased()
+        let (material, content) = try await reads.material(digest, of: try context.parameters.require("id"), for: try context.requireUser())
+        return HTTPBody.download(content, sha256: digest, fileName: material.fileName)
     }
 
     func opinionPage(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        try await api.opinionPage(request, context: context)
+        let page = try await reads.opinionPage(try context.parameters.require("id"), for: try context.requireUser())
+        return renderer.page("opinion", page.view)
     }
 
-    /// One posted action; back to the case page with a notice of what happened.
+    /// One posted action (``ConsoleAction``); back to the case page with a notice of what happened.
     func perform(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let user = try context.requireUser()
         let caseId = try context.parameters.require("id")
-        let action = try context.parameters.require("action")
         let form = try await ConsoleForm.read(request, context, limit: services.configuration.maxMaterialBytes * 8)
-        switch action {
-        case "accept": _ = try await workflow.accept(caseId, by: user)
-        case "materials-notice": _ = try await workflow.materialsNotice(caseId, by: user)
-        case "supplement-notice":
-            let findings = try await selectedFindings(form, caseId: caseId, user: user) + (try Self.reviewerNotes(form))
-            guard !findings.isEmpty else { throw APIError.invalid("finding", "请至少选择或填写一项需补正的问题") }
-            var reasons: [String: String] = [:]
-            for (key, values) in form.fields where key.hasPrefix("reason:") {
-                if let reason = values.first?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty { reasons[String(key.dropFirst(7))] = reason }
-            }
-            do {
-                _ = try await workflow.supplementNotice(caseId, findings: findings, reasons: reasons, by: user)
-            } catch let error as APIError where error.body.code == "one-shot-rule" {
-                // Art 8's one-shot rule: ask for the reasons, keeping everything chosen.
-                return reasonsPage(context, caseId: caseId, form: form, paths: error.body.items ?? [], message: error.body.message)
-            }
-        case "complete-preliminary":
-            _ = try await workflow.completePreliminaryReview(caseId, conclusion: try required(form, "conclusion", "请填写初审结论"), by: user)
-        case "forward": _ = try await workflow.forward(caseId, by: user)
-        case "opinion":
-            guard let outcome = form.value("outcome").flatMap(OpinionOutcome.init(rawValue:)) else {
-                throw APIError.invalid("outcome", "请选择审查结论")
-            }
-            var changes = try await (selectedFindings(form, caseId: caseId, user: user) + Self.reviewerNotes(form)).map {
-                RequiredChange(itemIndex: $0.itemIndex, element: $0.element, change: $0.message + ($0.suggestion.map { "(建议:\($0))" } ?? ""))
-            }
-            changes += (form.value("changes") ?? "").split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                .map { RequiredChange(itemIndex: nil, element: nil, change: $0) }
-            _ = try await workflow.issueOpinion(caseId, outcome: outcome, changes: changes, remarks: form.value("remarks"), by: user)
-        case "coordination":
-            _ = try await workflow.recordCoordination(caseId, outcome: try required(form, "outcome", "请填写协调结果"), by: user)
-        case "archive": _ = try await workflow.archive(caseId, by: user)
-        case "expert-session": try await recordExpertSession(form, caseId: caseId, user: user)
-        case "re-review": _ = try await workflow.beginReReview(caseId, by: user)
-        case "supply-materials":
-            let materials = try await storeMaterials(form, into: [], by: user)
-            guard !materials.isEmpty else { throw APIError.invalid("materials", "请选择要补正的材料文件") }
-            _ = try await workflow.supplyMaterials(caseId, materials, by: user)
-        case "resubmit", "revise":
-            var caseForm = try decodeUploadedForm(form)
-            let (current, _) = try await workflow.currentForm(caseId, by: user)
-            caseForm.materials = try await storeMaterials(form, into: caseForm.materials.isEmpty ? current.materials : caseForm.materials, by: user)
-            if action == "resubmit" { _ = try await workflow.resubmit(caseId, caseForm, by: user) } else { _ = try await workflow.revise(caseId, caseForm, by: user) }
-        case "disagreement":
-            _ = try await workflow.recordDisagreement(caseId, reason: try required(form, "reason", "请说明未采纳审查意见的理由"), by: user)
-        case "launch":
-            guard let date = form.value("launchDate").flatMap(CivilDate.init(iso:)) else {
-                throw APIError.invalid("launchDate", "上线日期应为“年-月-日”格式(如2026-03-20)")
-            }
-            _ = try await workflow.confirmLaunch(caseId, launchDate: date, by: user)
-        default:
+        guard let action = ConsoleAction(rawValue: try context.parameters.require("action")) else {
             throw APIError(.notFound, code: "not-found", message: "未知的操作", field: "action")
         }
-        return ConsoleRenderer.redirect("/console/cases/\(caseId)?flash=\(action)")
+        if let page = try await action.perform(self, caseId: caseId, form: form, context: context) { return page }
+        return ConsoleRenderer.redirect("/console/cases/\(caseId)?flash=\(action.rawValue)")
     }
 
     /// How many free-text problems the notice and opinion forms offer.

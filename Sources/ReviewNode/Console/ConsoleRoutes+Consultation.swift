@@ -13,8 +13,8 @@ extension ConsoleRoutes {
     /// The consultations list: a drafter's (with the form to open one), or a department's requests.
     func consultationsPage(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        try Access.requireRole(user, .drafter, .consultee)
         let today = services.today.date
+        // Drafters and consultees only: the workflow's list checks.
         let views = try await consultations.list(by: user)
         var view = base(context, title: "上线意见征询")
         view["isDrafterPage"] = user.role == .drafter
@@ -206,7 +206,9 @@ extension ConsoleRoutes {
     }
 
     func consultationFile(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        try await api.consultationFile(request, context: context)
+        let data = try await consultations.file(try context.parameters.require("consultationId"), sha256: try context.parameters.require("sha256"),
+                                                by: try context.requireUser())
+        return HTTPBody.consultationFile(data)
     }
 
     /// Art 6: the expert-session form on the case page (reviewers).

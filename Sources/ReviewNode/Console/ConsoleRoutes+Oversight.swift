@@ -10,12 +10,18 @@ extension ConsoleRoutes {
     // MARK: Ledger
 
     func ledger(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        try Access.requireOversight(try context.requireUser())
+        let ledger = try LedgerReads(services: services, reader: try context.requireUser())
         let filter = try CaseFilter(request)
-        let page = max(Int(request.query("page") ?? "1") ?? 1, 1)
         let pageSize = 50
-        let (total, rows) = try await services.store.ledger(filter, limit: pageSize, offset: (page - 1) * pageSize)
-        let entries = LedgerEntry.entries(rows)
+        // 下一页 carries a keyset cursor (`after`): no offset, no count. `page` alone (an
+        // older link) still reads at its offset, with the count.
+        let after = try request.query("after").map { value -> LedgerEntry.Cursor in
+            guard let cursor = LedgerEntry.Cursor(value) else { throw APIError.invalid("after", "翻页位置无效,请从第一页重新浏览") }
+            return cursor
+        }
+        let page = min(max(Int(request.query("page") ?? "1") ?? 1, after == nil ? 1 : 2), 1_000_000)
+        let read = try await ledger.page(filter, limit: pageSize, offset: after == nil ? (page - 1) * pageSize : 0, after: after)
+        let entries = read.entries
         let marks = services.configuration.isCity ? try await services.store.publicationMarks() : [:]
         let today = services.today.date
         var view = base(context, title: "审查台帐")
@@ -25,11 +31,14 @@ extension ConsoleRoutes {
         view["kinds"] = ConsoleView.options(CaseKind.allCases, selected: filter.kind, value: \.rawValue, name: \.chineseName)
         view["filterQuery"] = filter.queryString
         view["yearQuery"] = filter.year.map { "year=\($0)" } ?? ""
-        view["total"] = total
+        view["total"] = read.total
         view["page"] = page
-        view["pages"] = max((total + pageSize - 1) / pageSize, 1)
-        if page > 1 { view["previous"] = "/console/ledger?\(filter.queryString)&page=\(page - 1)" }
-        if page * pageSize < total { view["next"] = "/console/ledger?\(filter.queryString)&page=\(page + 1)" }
+        view["pages"] = read.total.map { max(($0 + pageSize - 1) / pageSize, 1) }
+        if page > 1 { view["first"] = "/console/ledger?\(filter.queryString)" }
+        if let next = read.next {
+            let cursor = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? next
+            view["next"] = "/console/ledger?\(filter.queryString)&after=\(cursor)&page=\(page + 1)"
+        }
         view["entries"] = entries.map { entry -> [String: Any] in
             ["id": entry.id, "title": entry.title, "documentNumber": entry.documentNumber ?? "", "kind": entry.kind.chineseName,
              "draftingUnit": entry.draftingUnit, "state": entry.stateName, "submittedOn": entry.submittedOn.description,
@@ -53,7 +62,7 @@ extension ConsoleRoutes {
     }
 
     func ledgerCSV(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        try await api.ledgerCSV(request, context: context)
+        try LedgerReads(services: services, reader: try context.requireUser()).csvDownload(try CaseFilter(request))
     }
 
     func caseArchive(_ request: Request, context: NodeRequestContext) async throws -> Response {
@@ -176,38 +185,30 @@ extension ConsoleRoutes {
     }
 
     func createUser(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let operatorUser = try context.requireUser()
-        try Access.requireRole(operatorUser, .operator)
+        let administration = try Administration(services: services, operator: try context.requireUser())
         let form = try await ConsoleForm.read(request, context, limit: 16 * 1024)
         guard let role = form.value("role").flatMap(Role.init(rawValue:)) else { throw APIError.invalid("role", "请选择角色") }
         let password = form.fields["password"]?.first ?? ""
         if !password.isEmpty, password.count < ConsolePassword.minimumLength {
             return try await renderOperator(context, error: "密码至少\(ConsolePassword.minimumLength)个字符", status: .unprocessableContent)
         }
-        let passwordHash = password.isEmpty ? nil : ConsolePassword.hash(password)
-        let isCity = services.configuration.isCity
         do {
-            let token = try await services.store.write { db in
-                let (user, token) = try NodeStore.createUser(db, name: form.value("name") ?? "", role: role, unit: form.value("unit"), isCityNode: isCity,
-                                                             passwordHash: passwordHash)
-                try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(operatorUser), action: "createUser",
-                                          payload: ["user": String(user.id ?? 0), "role": role.rawValue])
-                return token
-            }
+            let (_, token) = try await administration.createUser(name: form.value("name") ?? "", role: role, unit: form.value("unit"),
+                                                                 passwordHash: password.isEmpty ? nil : ConsolePassword.hash(password))
             return try await renderOperator(context, flash: "用户已创建。令牌只显示这一次,请妥善转交。", createdToken: token)
-        } catch let error as StoreError {
-            return try await renderOperator(context, error: "用户信息不完整或角色不适用于本节点:\(error.message)", status: .unprocessableContent)
+        } catch let error as ReviewError where error.kind == .invalid {
+            return try await renderOperator(context, error: "\(error.message):\(error.body.detail ?? "")", status: .unprocessableContent)
         }
     }
 
     func checkLink(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        try Access.requireRole(try context.requireUser(), .operator)
+        let administration = try Administration(services: services, operator: try context.requireUser())
         _ = try await ConsoleForm.read(request, context, limit: 4096)
-        let result = try await api.linkCheck(try context.parameters.require("nodeId"))
+        let result = try await administration.checkLink(try context.parameters.require("nodeId"))
         let peer = try await vocabulary().node(result.nodeId)
         return try await renderOperator(context, flash: result.ok
             ? String(format: "与%@的连接正常,往返 %.0f 毫秒。", peer, result.milliseconds)
-            : result.error == "the link is disabled" ? "与\(peer)的连接已停用,未作检查。"
+            : result.error == LinkCheck.disabled ? "与\(peer)的连接已停用,未作检查。"
             : "与\(peer)的连接检查失败:" + ConsoleVocabulary.deliveryError(result.error ?? "HTTP \(result.status ?? 0)"))
     }
 
@@ -265,20 +266,17 @@ extension ConsoleRoutes {
     /// Disabling ends the user's token and console sessions at once.
     private func setUserDisabled(_ disabled: Bool, _ request: Request, _ context: NodeRequestContext) async throws -> Response {
         let operatorUser = try context.requireUser()
-        try Access.requireRole(operatorUser, .operator)
+        let administration = try Administration(services: services, operator: operatorUser)
         _ = try await ConsoleForm.read(request, context, limit: 4096)
         guard let userId = Int64(try context.parameters.require("userId")), userId != operatorUser.id else {
             return try await renderOperator(context, error: "不能停用自己的账号", status: .unprocessableContent)
         }
-        let user = try await services.store.write { db -> UserRecord? in
-            do {
-                return try UserAdministration.setDisabled(db, userId: userId, disabled, actor: CaseWorkflow.actor(operatorUser))
-            } catch let error as StoreError where error.code == .notFound {
-                return nil
-            }
+        do {
+            let user = try await administration.setDisabled(userId: userId, disabled)
+            return try await renderOperator(context, flash: disabled ? "已停用用户“\(user.name)”,其令牌和登录会话立即失效。" : "已重新启用用户“\(user.name)”。")
+        } catch let error as ReviewError where error.kind == .notFound {
+            return try await renderOperator(context, error: "用户不存在", status: .notFound)
         }
-        guard let user else { return try await renderOperator(context, error: "用户不存在", status: .notFound) }
-        return try await renderOperator(context, flash: disabled ? "已停用用户“\(user.name)”,其令牌和登录会话立即失效。" : "已重新启用用户“\(user.name)”。")
     }
 
     func retryDeadLetter(_ request: Request, context: NodeRequestContext) async throws -> Response {
@@ -290,21 +288,14 @@ extension ConsoleRoutes {
     }
 
     private func handleDeadLetter(retry: Bool, _ request: Request, _ context: NodeRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        try Access.requireRole(user, .operator)
+        let administration = try Administration(services: services, operator: try context.requireUser())
         _ = try await ConsoleForm.read(request, context, limit: 4096)
-        let id = try context.parameters.require("messageId")
-        let identity = services.identity
-        let letter = try await services.store.write { db -> Links.DeadLetter? in
-            do {
-                return retry ? try DeadLetters.retry(db, id: id, actor: CaseWorkflow.actor(user))
-                    : try DeadLetters.discard(db, id: id, actor: CaseWorkflow.actor(user), identity: identity)
-            } catch let error as StoreError where error.code == .notFound {
-                return nil
-            }
+        let letter: Links.DeadLetter
+        do {
+            letter = try await administration.resolveDeadLetter(try context.parameters.require("messageId"), retry: retry)
+        } catch let error as ReviewError where error.kind == .notFound {
+            return try await renderOperator(context, error: error.message, status: .notFound)
         }
-        guard let letter else { return try await renderOperator(context, error: "未找到该条被拒收的消息", status: .notFound) }
-        services.outboxSignal.notify()
         let subject = letter.caseId.map { "案件 \($0) 的消息" } ?? "该消息"
         return try await renderOperator(context, flash: retry ? "\(subject)已重新排队发送。" : "\(subject)已放弃发送;该案件此后的消息将继续发送。")
     }

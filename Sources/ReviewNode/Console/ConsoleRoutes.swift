@@ -12,8 +12,8 @@ import ReviewStore
 /// session's CSRF token (``ConsoleForm/read(_:_:limit:checkCSRF:)``).
 struct ConsoleRoutes: Sendable {
     let services: NodeServices
-    var api: NodeRoutes { NodeRoutes(services: services) }
     var workflow: CaseWorkflow { services.workflow }
+    var reads: CaseReads { CaseReads(services: services) }
     var renderer: ConsoleRenderer { services.renderer }
     var cookie: SessionCookie { SessionCookie(secure: services.configuration.publicURL?.hasPrefix("https://") == true) }
     /// Rows per page of the inbox.
@@ -59,14 +59,18 @@ struct ConsoleRoutes: Sendable {
         (.get, "**", { $0.notFound }),
     ]
 
-    func register(on router: Router<NodeRequestContext>) {
+    /// The console's pages as one route collection under /console, behind its error pages and
+    /// its session middleware; `/` redirects there.
+    static func add(to router: Router<NodeRequestContext>, services: NodeServices) {
+        let console = ConsoleRoutes(services: services)
         router.get("/") { _, _ in ConsoleRenderer.redirect("/console") }
-        let group = router.group("console")
-            .add(middleware: ConsoleErrorMiddleware(renderer: renderer, nodeName: services.configuration.name, isCity: services.configuration.isCity))
-            .add(middleware: ConsoleSessionMiddleware(store: services.store, cookie: cookie))
-        for (method, path, handler) in Self.table {
-            group.on(RouterPath(path), method: method, use: handler(self))
+        let pages = RouteCollection(context: NodeRequestContext.self)
+            .add(middleware: ConsoleErrorMiddleware(renderer: console.renderer, nodeName: services.configuration.name, isCity: services.configuration.isCity))
+            .add(middleware: ConsoleSessionMiddleware(store: services.store, cookie: console.cookie))
+        for (method, path, handler) in table {
+            pages.on(RouterPath(path), method: method, use: handler(console))
         }
+        router.addRoutes(pages, atPath: "console")
     }
 
     func notFound(_ request: Request, context: NodeRequestContext) async throws -> Response {
@@ -178,11 +182,14 @@ struct ConsoleRoutes: Sendable {
         if user.role == .drafter { filter.unit = nil }
         let mine = request.query("scope") != "all"
         let waiting = mine ? CaseState.allCases.filter { ConsoleView.waitsOn(user.role, $0) } : nil
-        let pageSize = Self.inboxPageSize
-        let requested = max(Int(request.query("page") ?? "1") ?? 1, 1)
-        let (count, cases) = try await api.casePage(for: user, filter, states: waiting, offset: (requested - 1) * pageSize, limit: pageSize)
-        let pages = max((count + pageSize - 1) / pageSize, 1)
-        let page = min(requested, pages)
+        // Keyset pages (`after`, the cursor the previous page's 下一页 carries): no offset, no count.
+        let after = try request.query("after").map { text -> CaseReads.InboxCursor in
+            guard let cursor = CaseReads.InboxCursor(text) else { throw APIError.invalid("after", "翻页位置无效,请从第一页重新浏览") }
+            return cursor
+        }
+        // Only for the heading: which page this is (the cursor alone decides what it shows).
+        let page = after == nil ? 1 : min(max(Int(request.query("page") ?? "2") ?? 2, 2), 1_000_000)
+        let (cases, next) = try await reads.inbox(for: user, filter, states: waiting, after: after, limit: Self.inboxPageSize)
         var view = base(context, title: mine ? "等待我处理的案件" : "全部案件")
         view["heading"] = mine ? "等待我处理的案件" : "全部案件"
         view["mine"] = mine
@@ -190,7 +197,6 @@ struct ConsoleRoutes: Sendable {
         view["unitFilter"] = filter.unit ?? ""
         view["states"] = ConsoleView.options(CaseState.allCases, selected: filter.state, value: \.rawValue, name: \.chineseName)
         view["kinds"] = ConsoleView.options(CaseKind.allCases, selected: filter.kind, value: \.rawValue, name: \.chineseName)
-        view["count"] = count
         let vocabulary = try await vocabulary()
         view["cases"] = cases.map { ConsoleView.row($0, vocabulary: vocabulary) }
         // The city sees cases from every county: which one each came from.
@@ -203,10 +209,12 @@ struct ConsoleRoutes: Sendable {
             view["hasConsultationReminders"] = !overdue.isEmpty
         }
         view["page"] = page
-        view["pages"] = pages
         let query = ["scope=" + (mine ? "mine" : "all"), filter.queryString].filter { !$0.isEmpty }.joined(separator: "&")
-        if page > 1 { view["previous"] = "/console?\(query)&page=\(page - 1)" }
-        if page < pages { view["next"] = "/console?\(query)&page=\(page + 1)" }
+        if page > 1 { view["first"] = "/console?\(query)" }
+        if let next {
+            let cursor = next.text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? next.text
+            view["next"] = "/console?\(query)&after=\(cursor)&page=\(page + 1)"
+        }
         return renderer.page("inbox", view)
     }
 

@@ -4,8 +4,21 @@ import Hummingbird
 import ReviewProtocol
 import ReviewStore
 
-// 上线意见征询 (issue 18) and Art 6 expert sessions: the API handlers (deploy/openapi.yaml).
-extension NodeRoutes {
+/// `/api/v1/consultations`: 上线意见征询 (issue 18). The workflow checks the roles.
+struct ConsultationRoutes: RouteTable {
+    let services: NodeServices
+    static let mount = "consultations"
+
+    static let table: [(HTTPRequest.Method, String, Handler)] = [
+        (.get, "", { $0.list }),
+        (.post, "", { $0.open }),
+        (.get, ":consultationId", { $0.consultation }),
+        (.post, ":consultationId/answer", { $0.answer }),
+        (.post, ":consultationId/responses", { $0.respond }),
+        (.post, ":consultationId/override", { $0.override }),
+        (.get, ":consultationId/files/:sha256", { $0.file }),
+    ]
+
     var consultations: ConsultationWorkflow { ConsultationWorkflow(services: services) }
 
     struct OpenConsultation: Codable {
@@ -23,13 +36,12 @@ extension NodeRoutes {
         var reason: String
     }
 
-    func listConsultations(_ request: Request, context: NodeRequestContext) async throws -> Response {
+    func list(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try HTTPBody.json(["consultations": try await consultations.list(by: try context.requireUser())])
     }
 
-    func openConsultation(_ request: Request, context: NodeRequestContext) async throws -> Response {
+    func open(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        try Access.requireRole(user, .drafter)
         let body = try await HTTPBody.decode(OpenConsultation.self, from: request, limit: jsonLimit)
         return try HTTPBody.json(try await consultations.open(form: body.form, draftSha256: body.draftSha256, requests: body.departments, by: user),
                                  status: .created)
@@ -39,45 +51,28 @@ extension NodeRoutes {
         try HTTPBody.json(try await consultations.get(try context.parameters.require("consultationId"), by: try context.requireUser()))
     }
 
-    func answerConsultation(_ request: Request, context: NodeRequestContext) async throws -> Response {
+    func answer(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        try Access.requireRole(user, .consultee)
         let body = try await HTTPBody.decode(ConsultationWorkflow.Answer.self, from: request, limit: jsonLimit)
         return try HTTPBody.json(try await consultations.answer(try context.parameters.require("consultationId"), body, by: user))
     }
 
-    func respondConsultation(_ request: Request, context: NodeRequestContext) async throws -> Response {
+    func respond(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        try Access.requireRole(user, .drafter)
         let body = try await HTTPBody.decode(ConsultationResponse.self, from: request, limit: jsonLimit)
         return try HTTPBody.json(try await consultations.respond(try context.parameters.require("consultationId"), department: body.department,
                                                                  response: body.response, by: user))
     }
 
-    func overrideConsultation(_ request: Request, context: NodeRequestContext) async throws -> Response {
+    func override(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        try Access.requireRole(user, .drafter)
         let body = try await HTTPBody.decode(ConsultationOverride.self, from: request, limit: jsonLimit)
         return try HTTPBody.json(try await consultations.override(try context.parameters.require("consultationId"), reason: body.reason, by: user))
     }
 
-    func consultationFile(_ request: Request, context: NodeRequestContext) async throws -> Response {
+    func file(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let data = try await consultations.file(try context.parameters.require("consultationId"), sha256: try context.parameters.require("sha256"),
                                                 by: try context.requireUser())
-        let isPage = data.starts(with: Data("<!DOCTYPE html>".utf8))
-        return HTTPBody.raw(data, contentType: isPage ? "text/html; charset=utf-8" : "application/octet-stream")
-    }
-
-    func recordExpertSession(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        try Access.requireReviewer(user)
-        let body = try await HTTPBody.decode(ExpertSessionWorkflow.Input.self, from: request, limit: jsonLimit)
-        let session = try await ExpertSessionWorkflow(services: services).record(try context.parameters.require("id"), body, by: user)
-        return try HTTPBody.json(session, status: .created)
-    }
-
-    func expertSessions(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        let detail = try await loadDetail(try context.parameters.require("id"), for: try context.requireUser())
-        return try HTTPBody.json(["expertSessions": detail.expertSessions])
+        return HTTPBody.consultationFile(data)
     }
 }

@@ -72,3 +72,35 @@ extension HTTPField.Name {
     static let contentSHA256 = HTTPField.Name("X-Content-SHA256")!
 }
 
+
+extension HTTPBody {
+    /// A material as a download, byte-exact, with its SHA-256 in `X-Content-SHA256` and its
+    /// file name (`<sha256>.bin` without one) in `Content-Disposition`.
+    static func download(_ content: Data, sha256 digest: String, fileName: String?) -> Response {
+        let name = (fileName ?? "\(digest).bin").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? digest
+        return raw(content, contentType: "application/octet-stream", extraHeaders: [
+            (.contentDisposition, "attachment; filename*=UTF-8''\(name)"),
+            (.contentSHA256, digest),
+        ])
+    }
+
+    /// A streamed download: `produce` hands the body to its `write` in chunks (constant memory).
+    static func streamed(contentType: String, fileName: String,
+                         _ produce: @escaping @Sendable (_ write: (Data) async throws -> Void) async throws -> Void) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        headers[.contentDisposition] = "attachment; filename=\"\(fileName)\""
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            try await produce { data in try await writer.write(ByteBuffer(bytes: data)) }
+            try await writer.finish(nil)
+        })
+    }
+}
+
+extension HTTPBody {
+    /// A consultation's file: the compiled summary page (HTML) or an uploaded attachment.
+    static func consultationFile(_ data: Data) -> Response {
+        let isPage = data.starts(with: Data("<!DOCTYPE html>".utf8))
+        return raw(data, contentType: isPage ? "text/html; charset=utf-8" : "application/octet-stream")
+    }
+}

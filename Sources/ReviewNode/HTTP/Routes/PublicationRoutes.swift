@@ -5,7 +5,18 @@ import ReviewStore
 
 /// Art 14: the city's published feed of launched service items (pull), and the consumers the
 /// city pushes them to (operator).
-extension NodeRoutes {
+struct PublicationRoutes: RouteTable {
+    let services: NodeServices
+    static let mount = ""
+
+    static let table: [(HTTPRequest.Method, String, Handler)] = [
+        (.get, "published", { $0.publishedFeed }),
+        (.get, "published/:itemId", { $0.publishedItem }),
+        (.get, "publication/consumers", { $0.listConsumers }),
+        (.post, "publication/consumers", { $0.registerConsumer }),
+        (.post, "publication/consumers/:consumerId/retry", { $0.retryConsumer }),
+    ]
+
     /// Largest page of the feed.
     static let maximumFeedPage = 500
 
@@ -101,61 +112,22 @@ extension NodeRoutes {
         }
     }
 
-    func requirePublishingOperator(_ context: NodeRequestContext) throws -> UserRecord {
-        let user = try context.requireUser()
-        try Access.requireRole(user, .operator)
-        guard services.configuration.isCity else {
-            throw APIError(.notFound, code: "not-published-here", message: "本节点不发布政策服务事项", detail: "consumers are registered on the city node")
-        }
-        return user
-    }
-
     func listConsumers(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        _ = try requirePublishingOperator(context)
-        return try HTTPBody.json(["consumers": try await services.store.consumerQueues().map(ConsumerView.init)])
+        let consumers = try PublicationConsumers(services: services, operator: try context.requireUser())
+        return try HTTPBody.json(["consumers": try await consumers.queues().map(ConsumerView.init)])
     }
 
     func registerConsumer(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        _ = try requirePublishingOperator(context)
+        let consumers = try PublicationConsumers(services: services, operator: try context.requireUser())
         let body = try await HTTPBody.decode(RegisterConsumer.self, from: request, limit: jsonLimit)
-        let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 100 else { throw APIError.invalid("name", "名称不能为空且不超过100字") }
-        if let problem = PlainText.problem(name, maxLength: 100, multiline: false) { throw APIError.invalid("name", problem) }
-        guard let url = URL(string: body.url), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false, body.url.count <= 2000 else {
-            throw APIError.invalid("url", "接收地址应为 http 或 https 网址")
-        }
-        // Credentials belong in the shared secret, not in a URL that operators see listed.
-        guard url.user == nil, url.password == nil else {
-            throw APIError.invalid("url", "接收地址中不应含用户名或密码,请改用共享密钥")
-        }
-        guard body.secret.count >= 16, body.secret.count <= 200 else { throw APIError.invalid("secret", "共享密钥应为16至200个字符") }
-        let divisions = body.divisions ?? []
-        for (index, code) in divisions.enumerated() where code.count != 6 || !code.allSatisfy(\.isASCII) || !code.allSatisfy(\.isNumber) {
-            throw APIError.invalid("divisions[\(index)]", "区划代码应为6位数字")
-        }
-        do {
-            let consumer = try await services.store.registerConsumer(PublicationConsumerRecord(name: name, url: body.url, secret: body.secret, divisions: divisions))
-            services.publicationSignal.notify()
-            let queue = try await services.store.consumerQueues().first { $0.consumer.id == consumer.id }
-            guard let queue else { throw APIError(.internalServerError, code: "internal", message: "内部错误") }
-            return try HTTPBody.json(ConsumerView(queue), status: .created)
-        } catch let error as StoreError where error.code == .conflict {
-            throw APIError(.conflict, code: "consumer-exists", message: "该名称的对接平台已登记", field: "name")
-        }
+        let queue = try await consumers.register(name: body.name, url: body.url, secret: body.secret, divisions: body.divisions ?? [])
+        return try HTTPBody.json(ConsumerView(queue), status: .created)
     }
 
     /// Queues a consumer's dead letters again.
     func retryConsumer(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        _ = try requirePublishingOperator(context)
-        guard let id = Int64(try context.parameters.require("consumerId")) else {
-            throw APIError(.notFound, code: "consumer-not-found", message: "未找到该对接平台", field: "consumerId")
-        }
-        do {
-            let count = try await services.store.retryConsumerDeadLetters(consumerId: id)
-            services.publicationSignal.notify()
-            return try HTTPBody.json(["requeued": count])
-        } catch let error as StoreError where error.code == .notFound {
-            throw APIError(.notFound, code: "consumer-not-found", message: "未找到该对接平台", field: "consumerId")
-        }
+        let consumers = try PublicationConsumers(services: services, operator: try context.requireUser())
+        guard let id = Int64(try context.parameters.require("consumerId")) else { throw PublicationConsumers.notFound }
+        return try HTTPBody.json(["requeued": try await consumers.retry(consumerId: id)])
     }
 }
