@@ -166,6 +166,7 @@ public enum NodeApplication {
         let executable = tier == .county ? "county-node" : "city-node"
         let configPath = configPath ?? environment["REVIEW_NODE_CONFIG"]
         guard let configPath else { fail(executable, "no configuration: pass --config FILE or set REVIEW_NODE_CONFIG") }
+        var address = ""
         do {
             let configuration = try NodeConfiguration.load(file: configPath, environment: environment)
             guard configuration.tier == tier else {
@@ -182,10 +183,19 @@ public enum NodeApplication {
                 today = .fixed(date)
                 logger.warning("the date is pinned by REVIEW_TODAY", metadata: ["today": "\(date)"])
             }
+            address = "\(configuration.host):\(configuration.port)"
             let app = try build(configuration: configuration, today: today, logger: logger)
             try await app.runService()
         } catch let error as NodeConfigurationError {
             fail(executable, error.description)
+        } catch let error as IOError where [EADDRINUSE, EADDRNOTAVAIL, EACCES].contains(error.errnoCode) {
+            // The listening socket: one line an operator can act on, not NIO's call name.
+            let reason = switch error.errnoCode {
+            case EADDRINUSE: "the address is already in use (another node or program listens there)"
+            case EACCES: "permission denied (a port below 1024 needs privileges)"
+            default: "the address is not available on this machine"
+            }
+            fail(executable, "cannot listen on \(address): \(reason)")
         } catch {
             fail(executable, String(describing: error))
         }

@@ -392,6 +392,23 @@ import Testing
         #expect(lines.first?.contains("node.sqlite") == true)
     }
 
+    @Test func aPortInUseStopsTheStartWithOneLine() throws {
+        let county = try NodeProcess(tier: "county", nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", today: "2026-03-02")
+        defer { county.kill() }
+        // A second node on the first one's port, with a data folder of its own.
+        let other = FileManager.default.temporaryDirectory.appendingPathComponent("port-in-use-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: other) }
+        let node = NodeProcess.binaries.appendingPathComponent("county-node").path
+        let result = try CommandRunner.run(URL(fileURLWithPath: node), ["--config", county.configFile.path],
+                                           environment: ["REVIEW_TODAY": "2026-03-02", "REVIEW_PORT": String(county.port),
+                                                         "REVIEW_DATA_DIR": other.path])
+        #expect(result.status == 2, "\(result.stdout.suffix(500)) \(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(lines.first?.contains("cannot listen on 127.0.0.1:\(county.port): the address is already in use") == true, "\(result.stderr)")
+        #expect(!result.stdout.contains("CancellationError"), "\(result.stdout.suffix(800))")
+    }
+
     @Test func aFullDiskAnswers503AndReadsGoOn() async throws {
         // A 3 MiB file system of its own (tmpfs; root can mount one here, as CI runs).
         let mountPoint = FileManager.default.temporaryDirectory.appendingPathComponent("full-disk-\(UUID().uuidString)")

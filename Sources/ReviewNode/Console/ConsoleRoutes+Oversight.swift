@@ -247,7 +247,7 @@ extension ConsoleRoutes {
             return try await renderOperator(context, error: "写入工作日历失败,未作更改。", technical: "\(destination.path): \(error)", status: .internalServerError)
         }
         let user = try context.requireUser()
-        try await services.store.write { db in
+        _ = try await services.store.write { db in
             try NodeStore.appendEvent(db, caseId: nil, actor: CaseWorkflow.actor(user), action: "importCalendar",
                                       payload: ["year": String(year), "holidays": String(notice.calendarYear.holidays.count),
                                                 "workdays": String(notice.calendarYear.workdays.count)])

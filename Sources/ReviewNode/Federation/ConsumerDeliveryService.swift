@@ -46,7 +46,10 @@ struct ConsumerDeliveryService: Service {
                     next = work.next
                 }
             } catch {
-                logger.error("consumer queue scan failed", metadata: ["error": "\(error)"])
+                // Cancelled at shutdown: nothing went wrong.
+                if !Task.isCancelled, !(error is CancellationError) {
+                    logger.error("consumer queue scan failed", metadata: ["error": "\(error)"])
+                }
                 next = Date().addingTimeInterval(1)
             }
             let wait = next.map { max(0, min(1, $0.timeIntervalSinceNow)) } ?? 1

@@ -100,7 +100,10 @@ struct DeliveryService: Service {
                     }
                     if next == nil { next = try await nextAttempt(excluding: inFlight) }
                 } catch {
-                    logger.error("outbox scan failed", metadata: ["error": "\(error)"])
+                    // Cancelled at shutdown: nothing went wrong.
+                    if !Task.isCancelled, !(error is CancellationError) {
+                        logger.error("outbox scan failed", metadata: ["error": "\(error)"])
+                    }
                     next = Date().addingTimeInterval(1)
                 }
                 if !waiting {
