@@ -55,7 +55,8 @@ struct ConsultationWorkflow: Sendable {
     /// A drafter opens a consultation on a draft (its element form and, optionally, the
     /// uploaded draft document), asking `requests`' departments. Each must have a consultee account.
     /// - Throws: 422 naming the field for an empty title, no or repeated departments, a
-    ///   department without a consultee account, or a draft document the unit did not upload.
+    ///   department without a consultee account, or a draft document or a material (named by
+    ///   its SHA-256) the unit did not upload.
     func open(form: CaseForm, draftSha256: String?, requests: [Request], by user: UserRecord) async throws -> View {
         try Access.requireRole(user, .drafter)
         guard let unit = user.unit else { throw APIError.forbidden("a drafter without a unit cannot consult") }
@@ -86,6 +87,15 @@ struct ConsultationWorkflow: Sendable {
             for (index, request) in requests.enumerated() {
                 guard try NodeStore.hasConsultee(db, department: request.department.trimmingCharacters(in: .whitespacesAndNewlines)) else {
                     throw APIError.invalid("departments[\(index)].department", "“\(request.department)”尚未开通征询部门账号,请联系运维管理员")
+                }
+            }
+            // A material the form names by digest is one this unit uploaded (as the submission
+            // will require); one named without a digest is still to come.
+            for (index, material) in form.materials.enumerated() {
+                guard let digest = material.sha256?.lowercased(), !digest.isEmpty else { continue }
+                guard try NodeStore.attachableBlobBytes(db, sha256: digest, unit: unit) != nil else {
+                    throw APIError.invalid("form.materials[\(index)].sha256", "材料“\(material.title ?? material.kind.chineseName)”尚未上传",
+                                           detail: "no uploaded material with SHA-256 \(digest)")
                 }
             }
             if let digest = draftSha256?.lowercased() {

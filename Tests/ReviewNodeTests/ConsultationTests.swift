@@ -175,6 +175,16 @@ import Testing
             let (_, opened) = try await Self.call(client, .post, "consultations", token: setup.drafter,
                                                   ["form": form, "departments": [["department": "德惠市司法局"]]])
             let id = try #require((opened["consultation"] as? [String: Any])?["id"] as? String)
+            // A material named by a digest nobody uploaded is refused, naming it; nothing is opened.
+            var unuploaded = form
+            var materials = form["materials"] as! [[String: Any]]
+            materials[1]["sha256"] = String(repeating: "ab", count: 32)
+            unuploaded["materials"] = materials
+            let (refused, refusal) = try await Self.call(client, .post, "consultations", token: setup.drafter,
+                                                         ["form": unuploaded, "departments": [["department": "德惠市司法局"]]])
+            #expect(refused == .unprocessableContent)
+            #expect((refusal["error"] as? [String: Any])?["field"] as? String == "form.materials[1].sha256")
+            #expect((try await Self.call(client, .get, "consultations", token: setup.drafter).1["consultations"] as? [Any])?.count == 1)
             // Another department cannot see it.
             #expect(try await Self.call(client, .get, "consultations/\(id)", token: setup.consultees["德惠市财政局"]!).0 == .notFound)
             #expect(try await Self.call(client, .post, "consultations/\(id)/answer", token: setup.consultees["德惠市司法局"]!,
