@@ -66,10 +66,16 @@ extension QueryInterfaceRequest where RowDecoder == CaseRecord {
         filter(CaseRecord.Columns.submittedOn >= "\(year)-01-01" && CaseRecord.Columns.submittedOn <= "\(year)-12-31")
     }
 
-    /// The cases `user` may list: a drafter only its own unit's; reviewers, supervisors and
-    /// operators every case of the node (what they may open is checked per case).
+    /// The cases `user` may list: a drafter only its own unit's; a consultee and the platform
+    /// none; reviewers, supervisors and operators every case of the node (what they may open
+    /// is checked per case).
     public func visible(to user: UserRecord) -> Self {
-        user.role == .drafter ? filter(CaseRecord.Columns.draftingUnit == user.unit) : self
+        switch user.role {
+        case .drafter: filter(CaseRecord.Columns.draftingUnit == user.unit)
+        // Consulted departments and the publication platform see no case.
+        case .consultee, .platform: none()
+        default: self
+        }
     }
 
     /// Cases in one of `states` (nil: any state).

@@ -110,6 +110,11 @@ import Testing
         let year = try await countyReviewer.get("/console/ledger/archive.zip?year=2026")
         #expect(year.status == 200 && year.data.range(of: Data("ledger-2026.csv".utf8)) != nil)
         #expect(year.data.range(of: Data("\(id)/case.json".utf8)) != nil && year.data.range(of: Data("\(id)/opinion.html".utf8)) != nil)
+        // Written in the node's own folder, readable by its user only, and gone once sent.
+        let work = county.dataDirectory.appendingPathComponent("tmp")
+        let mode = try FileManager.default.attributesOfItem(atPath: work.path)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).isEmpty)
         let supervision = try await ConsoleSession.signIn(city.baseURL, token: supervisor)
         let page = try await supervision.get("/console/supervision?from=2026-01-01&to=2026-12-31")
         #expect(page.status == 200 && page.text.contains("德惠市政务服务和数字化建设管理局") && page.text.contains("<svg"))

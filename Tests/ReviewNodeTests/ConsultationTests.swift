@@ -185,6 +185,9 @@ import Testing
             #expect(refused == .unprocessableContent)
             #expect((refusal["error"] as? [String: Any])?["field"] as? String == "form.materials[1].sha256")
             #expect((try await Self.call(client, .get, "consultations", token: setup.drafter).1["consultations"] as? [Any])?.count == 1)
+            // A consulted department sees no case (it answers consultations only).
+            #expect(try await Self.call(client, .get, "cases", token: setup.consultees["德惠市司法局"]!).0 == .forbidden)
+            #expect(try await Self.call(client, .get, "cases?limit=1", token: setup.consultees["德惠市财政局"]!).0 == .forbidden)
             // Another department cannot see it.
             #expect(try await Self.call(client, .get, "consultations/\(id)", token: setup.consultees["德惠市财政局"]!).0 == .notFound)
             #expect(try await Self.call(client, .post, "consultations/\(id)/answer", token: setup.consultees["德惠市司法局"]!,

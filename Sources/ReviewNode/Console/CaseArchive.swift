@@ -3,6 +3,7 @@ import Mustache
 import ReviewProtocol
 import ReviewRules
 import ReviewStore
+import Synchronization
 import ZIPFoundation
 
 /// The Art 11 archive: a ZIP per case or per year. Each case is a folder with its record
@@ -37,9 +38,37 @@ struct CaseArchive {
     /// Cases read per snapshot while a year archive is written.
     static let yearChunk = 20
 
-    /// Writes the archive of every case submitted in `year` to a new file at `url`, in constant
-    /// memory: the cases are read ``yearChunk`` at a time (keyset pages of the ledger, each in
-    /// its own snapshot) and ZIPFoundation deflates each entry straight into the file; the
+    /// Whether a year archive is being written in this process: one at a time, because each
+    /// keeps a core busy for minutes on a large year (the others are answered 503).
+    private static let writingYear = Mutex(false)
+
+    /// Takes the one year-archive slot; false when another archive is being written.
+    static func beginYear() -> Bool {
+        writingYear.withLock { busy in
+            if busy { return false }
+            busy = true
+            return true
+        }
+    }
+
+    /// Gives the slot ``beginYear()`` took back.
+    static func endYear() {
+        writingYear.withLock { $0 = false }
+    }
+
+    /// The folder for archives being written: `tmp/` in the node's data directory, readable by
+    /// the node's user only (an archive holds every case's materials); emptied at start.
+    static func workFolder(_ configuration: NodeConfiguration) throws -> URL {
+        let folder = configuration.dataDirectory.appendingPathComponent("tmp", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
+        return folder
+    }
+
+    /// Writes the archive of every case submitted in `year` to a new file at `url`, in memory
+    /// bounded by one case: the ledger rows are read ``yearChunk`` at a time (keyset pages, each
+    /// in its own snapshot), each case's files then in a snapshot of their own, and
+    /// ZIPFoundation deflates each entry straight into the file; the
     /// year's ledger CSV (`ledger-YYYY.csv`), collected in a temporary file alongside, is the
     /// last entry. A case changed while the archive is written shows as it was when its page was read.
     /// - Throws: ZIPFoundation's errors and the store's.
@@ -57,14 +86,16 @@ struct CaseArchive {
         var after: LedgerEntry.Cursor?
         while true {
             let position = after.map { (submittedOn: $0.submittedOn, id: $0.id) }
-            let page = try await services.store.read { db -> ([LedgerEntry], [(String, Data)]) in
+            let page = try await services.store.read { db -> ([LedgerEntry], [CaseRecord]) in
                 let rows = try NodeStore.ledgerRows(db, filter, limit: Self.yearChunk, after: position)
-                var files: [(String, Data)] = []
-                for record in rows.cases { files += try entries(db, record) }
-                return (LedgerEntry.entries(rows), files)
+                return (LedgerEntry.entries(rows), rows.cases)
             }
             try csv.write(contentsOf: LedgerEntry.csvRows(page.0))
-            for (path, data) in page.1 { try Self.add(path, data, to: archive) }
+            // One case's files in memory at a time (its materials can be tens of MB).
+            for record in page.1 {
+                let files = try await services.store.read { db in try entries(db, record) }
+                for (path, data) in files { try Self.add(path, data, to: archive) }
+            }
             guard page.0.count == Self.yearChunk, let last = page.0.last else { break }
             after = last.cursor
         }

@@ -77,17 +77,27 @@ extension ConsoleRoutes {
     }
 
     /// Every case submitted in `year` (required: one archive per year), with the year's ledger
-    /// as CSV: written to a temporary file in constant memory (``CaseArchive/writeYear(_:to:)``),
-    /// then streamed in 64 KiB pieces; the file is removed when the response ends.
+    /// as CSV: written to a file in the node's private `tmp/` folder in memory bounded by one case
+    /// (``CaseArchive/writeYear(_:to:)``), then streamed in 64 KiB pieces; the file is removed when
+    /// the response ends. One year archive is written at a time: another request meanwhile is
+    /// answered 503 `archive-busy` (Chinese page).
     func yearArchive(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try Access.requireOversight(try context.requireUser())
         guard let year = try CaseFilter(request).year else { throw APIError.invalid("year", "请选择要归档的年份") }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("archive-\(year)-\(UUID().uuidString).zip")
+        guard CaseArchive.beginYear() else {
+            throw APIError(.serviceUnavailable, code: "archive-busy", message: "另一份年度归档正在生成,请稍后再试",
+                           detail: "one year archive is written at a time")
+        }
+        let file: URL
         do {
-            try await CaseArchive(services: services).writeYear(year, to: file)
-        } catch {
-            try? FileManager.default.removeItem(at: file)
-            throw error
+            defer { CaseArchive.endYear() }
+            file = try CaseArchive.workFolder(services.configuration).appendingPathComponent("archive-\(year)-\(UUID().uuidString).zip")
+            do {
+                try await CaseArchive(services: services).writeYear(year, to: file)
+            } catch {
+                try? FileManager.default.removeItem(at: file)
+                throw error
+            }
         }
         var headers = HTTPFields()
         headers[.contentType] = "application/zip"

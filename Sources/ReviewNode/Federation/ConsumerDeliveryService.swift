@@ -47,7 +47,7 @@ struct ConsumerDeliveryService: Service {
                 }
             } catch {
                 // Cancelled at shutdown: nothing went wrong.
-                if !Task.isCancelled, !(error is CancellationError) {
+                if !error.isCancellation {
                     logger.error("consumer queue scan failed", metadata: ["error": "\(error)"])
                 }
                 next = Date().addingTimeInterval(1)

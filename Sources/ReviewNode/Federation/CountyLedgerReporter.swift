@@ -18,7 +18,7 @@ struct CountyLedgerReporter: Service {
             do {
                 while try await reportOnce() {}
             } catch {
-                logger.error("county ledger report failed", metadata: ["error": "\(error)"])
+                if !error.isCancellation { logger.error("county ledger report failed", metadata: ["error": "\(error)"]) }
             }
         }
     }

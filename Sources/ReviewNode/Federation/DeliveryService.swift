@@ -101,7 +101,7 @@ struct DeliveryService: Service {
                     if next == nil { next = try await nextAttempt(excluding: inFlight) }
                 } catch {
                     // Cancelled at shutdown: nothing went wrong.
-                    if !Task.isCancelled, !(error is CancellationError) {
+                    if !error.isCancellation {
                         logger.error("outbox scan failed", metadata: ["error": "\(error)"])
                     }
                     next = Date().addingTimeInterval(1)

@@ -35,13 +35,18 @@ struct InboxPruner: Service {
                 logger.info("pruned delivered messages past the retention window", metadata: ["outbox": "\(outbox)", "frames": "\(frames)", "before": "\(retained)"])
             }
         } catch {
-            logger.error("inbox pruning failed", metadata: ["error": "\(error)"])
+            if !error.isCancellation { logger.error("inbox pruning failed", metadata: ["error": "\(error)"]) }
         }
     }
 }
 
 /// The loop of the node's periodic services: `body` now and then every `interval`, until the
 /// graceful shutdown.
+extension Error {
+    /// The node is shutting down: the task was cancelled (a background loop logs nothing then).
+    var isCancellation: Bool { self is CancellationError || Task.isCancelled }
+}
+
 enum Periodically {
     static func run(every interval: Duration, first delay: Duration = .zero, _ body: @escaping @Sendable () async -> Void) async {
         await cancelWhenGracefulShutdown {

@@ -84,7 +84,7 @@ struct ResyncService: Service {
                 logger.warning("restored from a backup: asked the peers to resend what this node lost", metadata: ["peers": "\(peers.joined(separator: ","))"])
             }
         } catch {
-            logger.error("resync request failed", metadata: ["error": "\(error)"])
+            if !error.isCancellation { logger.error("resync request failed", metadata: ["error": "\(error)"]) }
         }
         // A service that returns would stop the node.
         try? await gracefulShutdown()

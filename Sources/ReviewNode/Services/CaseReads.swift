@@ -41,6 +41,8 @@ struct CaseReads: Sendable {
     /// short page with a `next`. 403 for the operator (no case content).
     func list(for user: UserRecord, filter: CaseFilter, overdue: Bool?, revisionOverdue: Bool?, after: String?, limit: Int) async throws -> CaseListPage {
         guard user.role != .operator else { throw APIError.forbidden("the operator sees no case content") }
+        // A consulted department answers consultations; it sees no case (nor does a platform).
+        guard user.role != .consultee, user.role != .platform else { throw APIError.forbidden("a \(user.role.rawValue) sees no case") }
         var cases: [CaseSummary] = []
         var cursor = after
         var scanned = 0
