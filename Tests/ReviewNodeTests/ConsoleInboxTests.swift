@@ -71,7 +71,14 @@ import Testing
             // A cursor the node did not write is a Chinese error page, not a crash or a wrong page.
             try await client.execute(uri: "/console?scope=all&after=t:x:y", method: .get, headers: [.cookie: cookie]) { response in
                 #expect(response.status == .unprocessableContent)
-                #expect(String(buffer: response.body).contains("翻页位置无效"))
+                let page = String(buffer: response.body)
+                #expect(page.contains("翻页位置无效"))
+                // The paging position is not something the clerk typed: no code name on the page.
+                #expect(!page.contains("“after”"))
+            }
+            try await client.execute(uri: "/console/ledger?after=abc", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(!String(buffer: response.body).contains("“after”"))
             }
         }
     }
