@@ -115,11 +115,7 @@ public enum NodeApplication {
         } catch {
             throw NodeConfigurationError("cannot create data directory \(configuration.dataDirectory.path): \(error.localizedDescription)")
         }
-        // Archives a killed node was writing are left in tmp/: they go at start.
-        let work = configuration.dataDirectory.appendingPathComponent("tmp", isDirectory: true)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? [] where name.hasPrefix("archive-") {
-            try? FileManager.default.removeItem(at: work.appendingPathComponent(name))
-        }
+        CaseArchive.removeLeftovers(configuration)
         let calendar: WorkCalendar
         let rules: RulesConfiguration
         do {

@@ -51,6 +51,18 @@ struct CaseArchive {
         }
     }
 
+    private static func workFolderURL(_ configuration: NodeConfiguration) -> URL {
+        configuration.dataDirectory.appendingPathComponent("tmp", isDirectory: true)
+    }
+
+    /// Removes the archives a killed node was writing (called at start, before anything serves).
+    static func removeLeftovers(_ configuration: NodeConfiguration) {
+        let folder = workFolderURL(configuration)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix("archive-") {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
+    }
+
     /// Gives the slot ``beginYear()`` took back.
     static func endYear() {
         writingYear.withLock { $0 = false }
@@ -59,7 +71,7 @@ struct CaseArchive {
     /// The folder for archives being written: `tmp/` in the node's data directory, readable by
     /// the node's user only (an archive holds every case's materials); emptied at start.
     static func workFolder(_ configuration: NodeConfiguration) throws -> URL {
-        let folder = configuration.dataDirectory.appendingPathComponent("tmp", isDirectory: true)
+        let folder = workFolderURL(configuration)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
         return folder

@@ -16,7 +16,7 @@ extension ConsoleRoutes {
         // 下一页 carries a keyset cursor (`after`): no offset, no count. `page` alone (an
         // older link) still reads at its offset, with the count.
         let after = try request.query("after").map { value -> LedgerEntry.Cursor in
-            guard let cursor = LedgerEntry.Cursor(value) else { throw APIError(.unprocessableContent, code: "invalid", message: "翻页位置无效,请从第一页重新浏览") }
+            guard let cursor = LedgerEntry.Cursor(value) else { throw ConsoleView.badPageCursor }
             return cursor
         }
         let page = min(max(Int(request.query("page") ?? "1") ?? 1, after == nil ? 1 : 2), 1_000_000)

@@ -184,7 +184,7 @@ struct ConsoleRoutes: Sendable {
         let waiting = mine ? CaseState.allCases.filter { ConsoleView.waitsOn(user.role, $0) } : nil
         // Keyset pages (`after`, the cursor the previous page's 下一页 carries): no offset, no count.
         let after = try request.query("after").map { text -> CaseReads.InboxCursor in
-            guard let cursor = CaseReads.InboxCursor(text) else { throw APIError(.unprocessableContent, code: "invalid", message: "翻页位置无效,请从第一页重新浏览") }
+            guard let cursor = CaseReads.InboxCursor(text) else { throw ConsoleView.badPageCursor }
             return cursor
         }
         // Only for the heading: which page this is (the cursor alone decides what it shows).

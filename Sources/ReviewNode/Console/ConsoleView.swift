@@ -121,3 +121,11 @@ enum ConsoleView {
     }
 
 }
+
+extension ConsoleView {
+    /// A page link's cursor the node did not write (inbox or ledger): 422 naming no field, since
+    /// the clerk did not type it.
+    static var badPageCursor: APIError {
+        APIError(.unprocessableContent, code: "invalid", message: "翻页位置无效,请从第一页重新浏览")
+    }
+}
