@@ -72,12 +72,13 @@ extension NodeStore {
     }
 
     /// The enabled user holding `token`, if any and not expired at `now`.
+    /// Every request asks: one statement prepared once per connection (the query interface
+    /// would build its SQL each time).
     public static func user(_ db: Database, token: String, now: Date = Date()) throws -> UserRecord? {
-        try UserRecord
-            .filter(UserRecord.Columns.tokenHash == UserRecord.hash(token: token))
-            .filter(UserRecord.Columns.disabled == false)
-            .filter(UserRecord.Columns.tokenExpiresAt == nil || UserRecord.Columns.tokenExpiresAt > now)
-            .fetchOne(db)
+        let statement = try db.cachedStatement(sql: """
+            SELECT * FROM "\(UserRecord.databaseTableName)" WHERE tokenHash = ? AND disabled = 0 AND (tokenExpiresAt IS NULL OR tokenExpiresAt > ?)
+            """)
+        return try UserRecord.fetchOne(statement, arguments: [UserRecord.hash(token: token), now])
     }
 
     /// Disables or re-enables a user. Disabling takes effect at once: the token stops

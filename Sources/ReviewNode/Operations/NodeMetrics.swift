@@ -4,6 +4,7 @@ import Prometheus
 import ReviewProtocol
 import ReviewRules
 import ReviewStore
+import Synchronization
 
 /// The node's metrics: events are recorded through swift-metrics (counters, timers) into this
 /// node's own Prometheus registry (no global bootstrap: several nodes may share a test
@@ -24,24 +25,50 @@ final class NodeMetrics: Sendable {
         self.factory = factory
     }
 
+    /// Counters and timers made once per label and dimensions: making one goes through the
+    /// factory and the registry's lock and name checks, which cost about as much as a small
+    /// request's own work when done on every request.
+    private let counters = Mutex<[MetricKey: Metrics.Counter]>([:])
+    private let timers = Mutex<[MetricKey: Metrics.Timer]>([:])
+
+    private struct MetricKey: Hashable {
+        var label: String
+        var dimensions: [String]
+    }
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Metrics.Counter {
+        let key = MetricKey(label: label, dimensions: dimensions.flatMap { [$0.0, $0.1] })
+        if let counter = counters.withLock({ $0[key] }) { return counter }
+        let counter = Metrics.Counter(label: label, dimensions: dimensions, factory: factory)
+        return counters.withLock { $0[key, default: counter] }
+    }
+
+    private func timer(_ label: String, _ dimensions: [(String, String)]) -> Metrics.Timer {
+        let key = MetricKey(label: label, dimensions: dimensions.flatMap { [$0.0, $0.1] })
+        if let timer = timers.withLock({ $0[key] }) { return timer }
+        let timer = Metrics.Timer(label: label, dimensions: dimensions, factory: factory)
+        return timers.withLock { $0[key, default: timer] }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        Int64(duration.components.seconds) * 1_000_000_000 + Int64(duration.components.attoseconds / 1_000_000_000)
+    }
+
     // MARK: Events
 
     /// One HTTP request: `route` is the router's pattern (`/api/v1/cases/{id}`), never the raw path.
     func request(method: String, route: String, status: Int, duration: Duration) {
-        let dimensions = [("method", method), ("route", route), ("status", String(status))]
-        Counter(label: "review_http_requests_total", dimensions: dimensions, factory: factory).increment()
-        Metrics.Timer(label: "review_http_request_duration_seconds", dimensions: [("method", method), ("route", route)], factory: factory)
-            .recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + Int64(duration.components.attoseconds / 1_000_000_000))
+        counter("review_http_requests_total", [("method", method), ("route", route), ("status", String(status))]).increment()
+        timer("review_http_request_duration_seconds", [("method", method), ("route", route)]).recordNanoseconds(Self.nanoseconds(duration))
     }
 
     /// One delivery attempt to `peer`; `outcome` is delivered, transient, message or permanent.
     func delivery(peer: String, outcome: String, duration: Duration) {
-        Counter(label: "review_delivery_attempts_total", dimensions: [("peer", peer), ("outcome", outcome)], factory: factory).increment()
+        counter("review_delivery_attempts_total", [("peer", peer), ("outcome", outcome)]).increment()
         if outcome != "delivered" {
-            Counter(label: "review_delivery_failures_total", dimensions: [("peer", peer), ("kind", outcome)], factory: factory).increment()
+            counter("review_delivery_failures_total", [("peer", peer), ("kind", outcome)]).increment()
         }
-        Metrics.Timer(label: "review_delivery_duration_seconds", dimensions: [("peer", peer)], factory: factory)
-            .recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + Int64(duration.components.attoseconds / 1_000_000_000))
+        timer("review_delivery_duration_seconds", [("peer", peer)]).recordNanoseconds(Self.nanoseconds(duration))
     }
 
     /// A message became a dead letter.
