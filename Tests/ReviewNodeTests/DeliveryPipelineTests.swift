@@ -53,6 +53,15 @@ import Testing
                 return log.count - 1
             }
             inFlight.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+            if index == 0 {
+                // The first request stays on the wire until a second one joins it (at most
+                // 10 s): on a loaded machine a fixed delay could end before the service got
+                // round to sending the second, and the test would not show pipelining.
+                let deadline = ContinuousClock.now + .seconds(10)
+                while inFlight.withLock({ $0.now }) < 2, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
             try await Task.sleep(for: delay)
             inFlight.withLock { $0.now -= 1 }
             log.withLock { $0[index].ended = .now }
