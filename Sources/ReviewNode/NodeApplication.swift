@@ -111,7 +111,8 @@ public enum NodeApplication {
 
     static func makeServices(configuration: NodeConfiguration, today: Today, logger: Logger, transport: (any PeerTransport)? = nil) throws -> NodeServices {
         do {
-            try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+            // 0700 when the node creates it: it holds the database and the key.
+            try NodeStore.createPrivateDirectory(at: configuration.dataDirectory)
         } catch {
             throw NodeConfigurationError("cannot create data directory \(configuration.dataDirectory.path): \(error.localizedDescription)")
         }
