@@ -28,7 +28,8 @@ struct ConsoleErrorMiddleware: RouterMiddleware {
         }
     }
 
-    private func page(_ status: HTTPResponse.Status, _ message: String, field: String?, detail: String?, context: NodeRequestContext) -> Response {
+    /// The Chinese error page (``ConsoleFallbackMiddleware`` renders its 404 and 405 here too).
+    func page(_ status: HTTPResponse.Status, _ message: String, field: String?, detail: String?, context: NodeRequestContext) -> Response {
         var view = ConsoleView.base(context, nodeName: nodeName, isCity: isCity, title: "操作未完成")
         view["status"] = status.code
         view["message"] = message
