@@ -72,6 +72,12 @@ public struct NodeInspector: Sendable {
         try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE deliveredAt IS NULL") ?? 0 }
     }
 
+    /// Cases the node holds, from the tally (`v16-case-tally`): one seek, so that polling it
+    /// costs the machine under test next to nothing (counting the inbox by type scanned it).
+    public func caseTotal() throws -> Int {
+        try queue.read { db in try NodeStore.caseCount(db, CaseFilter()) }
+    }
+
     /// Messages of `type` in the inbox.
     public func inboxCount(type: FederationMessageType) throws -> Int {
         try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbox WHERE type = ?", arguments: [type.rawValue]) ?? 0 }

@@ -11,6 +11,11 @@ extension NodeStore {
         try CaseRecord.fetchOne(db, key: id)
     }
 
+    /// Whether this node holds case `id` (one index seek, nothing decoded).
+    public static func caseExists(_ db: StoreTransaction, _ id: String) throws -> Bool {
+        try CaseRecord.exists(db, key: id)
+    }
+
     /// Stores a new case.
     public static func insert(_ db: StoreTransaction, case record: CaseRecord) throws {
         try record.insert(db)

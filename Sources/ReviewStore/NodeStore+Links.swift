@@ -20,6 +20,14 @@ extension NodeStore {
         try LinkRecord.fetchOne(db, key: nodeId)
     }
 
+    /// The largest message (frame bytes) the peer `nodeId` takes, from its link card; nil when
+    /// there is no such link or its card gave no limit. One column, not the whole link: the
+    /// outbox asks for every message it queues.
+    public static func linkMessageLimit(_ db: Database, _ nodeId: String) throws -> Int? {
+        // A NULL column reads as nil, as no row does.
+        try Int.fetchOne(db, LinkRecord.filter(key: nodeId).select(LinkRecord.Columns.maxMessageBytes))
+    }
+
     /// The ids of the enabled links' peers.
     public func enabledPeers() async throws -> [String] {
         try await read { db in try LinkRecord.filter(LinkRecord.Columns.enabled == true).fetchAll(db).map(\.nodeId) }
@@ -126,15 +134,24 @@ extension NodeStore {
         try InboxRecord.fetchOne(db, key: id)
     }
 
+    /// The stored result of message `id` if it was applied before (its canonical JSON), without
+    /// reading the rest of its inbox row (the kept frame): the receiver asks for every message.
+    public static func inboxResult(_ db: StoreTransaction, id: String) throws -> Data? {
+        try Data.fetchOne(db, InboxRecord.filter(key: id).select(InboxRecord.Columns.result))
+    }
+
     /// Records an applied message and the chain head its sender announced with it. When
     /// `inbox.frame` is kept, it is the frame's head and `attachments` its attachments: if this
     /// node holds every one as a material blob (the forwarded materials it just stored), they
     /// are referenced by digest (`inboxAttachment`), otherwise appended to the kept frame.
-    public static func recordReceived(_ db: StoreTransaction, _ inbox: InboxRecord, from peer: String, attachments: [Data] = []) throws {
+    /// `known` are the attachments' SHA-256 digests (lowercase hex, in order) when the caller
+    /// already computed them; otherwise they are computed here.
+    public static func recordReceived(_ db: StoreTransaction, _ inbox: InboxRecord, from peer: String, attachments: [Data] = [],
+                                      digests known: [String]? = nil) throws {
         var inbox = inbox
         var digests: [String] = []
         if let head = inbox.frame, !attachments.isEmpty {
-            let candidates = attachments.map { SHA256.hash(data: $0).hexString }
+            let candidates = known.flatMap { $0.count == attachments.count ? $0 : nil } ?? attachments.map { SHA256.hash(data: $0).hexString }
             if try referencedForm(db, frame: head, attachmentDigests: candidates) != nil {
                 digests = candidates
             } else {

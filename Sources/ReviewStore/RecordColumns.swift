@@ -45,6 +45,7 @@ extension ConsoleSessionRecord {
 extension LinkRecord {
     public enum Columns {
         public static let nodeId = Column("nodeId")
+        public static let maxMessageBytes = Column("maxMessageBytes")
         public static let tier = Column("tier")
         public static let enabled = Column("enabled")
     }
@@ -52,6 +53,8 @@ extension LinkRecord {
 
 extension InboxRecord {
     public enum Columns {
+        public static let id = Column("id")
+        public static let result = Column("result")
         public static let receivedAt = Column("receivedAt")
     }
 }

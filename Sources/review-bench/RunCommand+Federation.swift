@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ReviewProtocol
 import ReviewRules
 import ReviewStore
@@ -104,8 +105,26 @@ struct BenchFederation {
         }
     }
 
+    /// Read-only connections to the nodes' files, opened once: the benchmark polls them every
+    /// few milliseconds, and opening a file (and its WAL index) each time cost CPU the nodes
+    /// under test share.
+    private let inspectors = Inspectors()
+
+    final class Inspectors: Sendable {
+        let open = Mutex<[String: NodeInspector]>([:])
+    }
+
     func database(_ node: NodeProcess) throws -> NodeInspector {
-        try NodeInspector(path: node.dataDirectory.appendingPathComponent("node.sqlite").path)
+        let path = node.dataDirectory.appendingPathComponent("node.sqlite").path
+        if let inspector = inspectors.open.withLock({ $0[path] }) { return inspector }
+        let inspector = try NodeInspector(path: path)
+        inspectors.open.withLock { $0[path] = inspector }
+        return inspector
+    }
+
+    /// Cases the city holds (each forwarded case is one, stored with its inbox row).
+    func cityCaseTotal() throws -> Int {
+        try database(city).caseTotal()
     }
 
     /// Undelivered messages in every county's outbox.
@@ -113,10 +132,6 @@ struct BenchFederation {
         try countyNodes.reduce(0) { total, node in
             total + (try database(node).undeliveredCount())
         }
-    }
-
-    func cityInboxCount(type: FederationMessageType) throws -> Int {
-        try database(city).inboxCount(type: type)
     }
 
     /// Forward latency per case: from the county's commit (outbox row written in the forward
@@ -175,8 +190,8 @@ extension RunCommand {
         let clock = ContinuousClock()
         let started = clock.now
         try await federation.forward(burst)
-        guard let _ = try await waitUntil(smoke ? 60 : 900, { try federation.cityInboxCount(type: .caseForwarded) >= burst.count }) else {
-            throw BenchError("forwarding did not finish: \(try federation.cityInboxCount(type: .caseForwarded)) of \(burst.count)")
+        guard let _ = try await waitUntil(smoke ? 60 : 900, { try federation.cityCaseTotal() >= burst.count }) else {
+            throw BenchError("forwarding did not finish: \(try federation.cityCaseTotal()) of \(burst.count)")
         }
         let burstSeconds = (clock.now - started).seconds
         let burstLatency = try federation.forwardLatencies(ids: Set(burst.map(\.1)))
@@ -188,7 +203,7 @@ extension RunCommand {
             if due > clock.now { try await Task.sleep(until: due, clock: clock) }
             try await federation.forward([item], concurrency: 1)
         }
-        _ = try await waitUntil(60) { try federation.cityInboxCount(type: .caseForwarded) >= burst.count + steady.count }
+        _ = try await waitUntil(60) { try federation.cityCaseTotal() >= burst.count + steady.count }
         let pacedLatency = try federation.forwardLatencies(ids: Set(steady.map(\.1)))
         report.forwarding = Report.Forwarding(
             cases: burst.count, seconds: burstSeconds, casesPerSecond: Double(burst.count) / burstSeconds,

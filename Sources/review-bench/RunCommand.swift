@@ -22,6 +22,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Delivered messages added to the outbox between the two samples of its per-message cost.") var outboxRows = 100_000
     @Option(help: "Where to write the JSON results.") var out = "bench-results.json"
     @Flag(help: "A few seconds' run for CI: tiny counts, same code.") var smoke = false
+    @Flag(help: "Only the baselines and the federation (forwarding, results back, catch-up): for profiling those.") var federationOnly = false
 
     mutating func run() async throws {
         if smoke {
@@ -43,11 +44,15 @@ struct RunCommand: AsyncParsableCommand {
         report.naive = naive
         print("  baselines done: ceiling \(String(format: "%.0f", ceiling.requestsPerSecond)) req/s over \(String(format: "%.1f", ceiling.seconds ?? 0)) s, "
               + "naive durable delivery \(String(format: "%.0f", naive.requestsPerSecond)) msgs/s over \(String(format: "%.1f", naive.seconds ?? 0)) s")
-        report.outboxCost = try await outboxCost(payload: payload, work: work)
-        progress("  outbox cost done")
+        if !federationOnly {
+            report.outboxCost = try await outboxCost(payload: payload, work: work)
+            progress("  outbox cost done")
+        }
         try await federation(report: &report)
-        report.ledger = try await ledger(work: work)
-        progress("  ledger done")
+        if !federationOnly {
+            report.ledger = try await ledger(work: work)
+            progress("  ledger done")
+        }
 
         print("")
         print(report.table)

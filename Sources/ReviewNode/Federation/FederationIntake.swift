@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -17,6 +18,72 @@ struct VerifiedMessage: Sendable {
     var link: LinkRecord
     /// The signature over `json` (kept with the received message for a restored peer's resync).
     var signature: Data
+    /// The payload decoded with its type, once ``prepared()`` ran.
+    var payload: DecodedPayload?
+    /// Each attachment's SHA-256 (lowercase hex), in frame order, once ``prepared()`` ran.
+    var attachmentDigests: [String]?
+
+    /// The same message with its payload decoded and its attachments hashed: the work that
+    /// needs no database, done before the receiving transaction (which one writer runs at a
+    /// time) instead of inside it, and each digest computed once.
+    func prepared() -> VerifiedMessage {
+        var message = self
+        message.payload = DecodedPayload(header.type, json: json)
+        message.attachmentDigests = attachments.map { SHA256.hash(data: $0).hexString }
+        return message
+    }
+}
+
+/// A message's payload decoded with the type its message type carries, or the refusal its
+/// decoding gives.
+struct DecodedPayload: Sendable {
+    let type: Any.Type
+    let result: Result<any Sendable, APIError>
+    /// A forwarded case's form as canonical JSON (what the receiver stores as its first
+    /// revision), encoded here rather than inside the transaction.
+    private(set) var formJSON: Data?
+
+    init(_ messageType: FederationMessageType, json: Data) {
+        func decode<T: Codable & Sendable>(_ type: T.Type) -> (Any.Type, Result<any Sendable, APIError>) {
+            // Peers' messages are signed machine output: the plain decoder (a newer peer's
+            // extra fields are ignored), not the strict one used for people's input.
+            do {
+                return (type, .success(try JSONDecoder().decode(FederationEnvelope<T>.self, from: json).payload))
+            } catch {
+                return (type, .failure(FederationReceiver.reject(.unprocessableContent, "malformed-payload", "\(messageType.rawValue): \(error)")))
+            }
+        }
+        (type, result) = switch messageType {
+        case .caseForwarded: decode(CaseForwardedPayload.self)
+        case .caseResubmitted: decode(CaseResubmittedPayload.self)
+        case .launchConfirmed: decode(LaunchConfirmedPayload.self)
+        case .disagreementRecorded: decode(DisagreementRecordedPayload.self)
+        case .caseRevised: decode(CaseRevisedPayload.self)
+        case .received: decode(ReceivedPayload.self)
+        case .supplementRequested: decode(SupplementRequestedPayload.self)
+        case .opinionIssued: decode(OpinionIssuedPayload.self)
+        case .coordinationRecorded: decode(CoordinationRecordedPayload.self)
+        case .reReviewStarted: decode(ReReviewStartedPayload.self)
+        case .ping: decode(PingPayload.self)
+        case .keyRotated: decode(KeyRotatedPayload.self)
+        case .chainCheck: decode(ChainCheckPayload.self)
+        case .countyLedgerReported: decode(CountyLedgerReport.self)
+        case .resyncRequested: decode(ResyncRequestedPayload.self)
+        case .resent: decode(ResentPayload.self)
+        case .resyncCompleted: decode(ResyncCompletedPayload.self)
+        }
+        if case .success(let value) = result, let forwarded = value as? CaseForwardedPayload {
+            formJSON = try? CaseWorkflow.canonicalJSON(forwarded.form)
+        }
+    }
+
+    /// The payload as `T`; nil when `T` is not the type it was decoded with (the caller then
+    /// decodes it itself).
+    /// - Throws: the `malformed-payload` refusal when it did not decode as `T`.
+    func value<T>(as _: T.Type) throws -> T? {
+        guard type == T.self else { return nil }
+        return try result.get() as? T
+    }
 }
 
 /// Reads a peer's message from an HTTP request in the order that keeps an unauthenticated

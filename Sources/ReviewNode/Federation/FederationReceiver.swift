@@ -29,6 +29,7 @@ struct FederationReceiver: Sendable {
         if envelope.type == .ping { return Result(applied: "ping", caseId: nil) }
         if envelope.type == .chainCheck { return try await chainProof(message) }
         let services = self.services
+        let message = message.prepared()
         return try await services.store.write { db in try Self.apply(message, in: db, services: services) }
     }
 
@@ -49,7 +50,7 @@ struct FederationReceiver: Sendable {
                     guard message.header.type != .ping, message.header.type != .chainCheck else {
                         throw reject(.badRequest, "malformed-message", "\(message.header.type.rawValue) is not sent in a batch")
                     }
-                    return (message.header.id, message.header.caseId, message, nil)
+                    return (message.header.id, message.header.caseId, message.prepared(), nil)
                 } catch let error as APIError {
                     return (message.header.id, message.header.caseId, nil, error)
                 } catch {
@@ -117,8 +118,8 @@ struct FederationReceiver: Sendable {
     private static func apply(_ message: VerifiedMessage, in db: StoreTransaction, services: NodeServices) throws -> Result {
         let envelope = message.header
         let link = message.link
-        if let previous = try NodeStore.inboxEntry(db, id: envelope.id) {
-            var result = try JSONDecoder().decode(Result.self, from: previous.result)
+        if let previous = try NodeStore.inboxResult(db, id: envelope.id) {
+            var result = try JSONDecoder().decode(Result.self, from: previous)
             result.duplicate = true
             return result
         }
@@ -138,7 +139,8 @@ struct FederationReceiver: Sendable {
         // Taken before applying: a reaction queued while applying (the city's `received`) is
         // then later than the receipt, and a resync orders both by these times.
         let receivedAt = Date()
-        let apply = Apply(services: services, db: db, envelope: envelope, json: message.json, attachments: message.attachments, link: link)
+        let apply = Apply(services: services, db: db, envelope: envelope, json: message.json, attachments: message.attachments, link: link,
+                          decoded: message.payload, attachmentDigests: message.attachmentDigests)
         let result = try apply.run()
         var inbox = InboxRecord(id: envelope.id, sender: envelope.sender, receivedAt: receivedAt, result: try CaseWorkflow.canonicalJSON(result),
                                 caseId: envelope.caseId, sequence: envelope.caseId == nil ? nil : envelope.sequence, type: envelope.type,
@@ -148,7 +150,8 @@ struct FederationReceiver: Sendable {
             inbox.frame = FederationFrame.encode(json: message.json)
             inbox.signature = message.signature
         }
-        try NodeStore.recordReceived(db, inbox, from: link.nodeId, attachments: envelope.caseId != nil ? message.attachments : [])
+        try NodeStore.recordReceived(db, inbox, from: link.nodeId, attachments: envelope.caseId != nil ? message.attachments : [],
+                                     digests: message.attachmentDigests)
         return result
     }
 
@@ -205,6 +208,10 @@ struct Apply {
     /// The materials' bytes.
     let attachments: [Data]
     let link: LinkRecord
+    /// The payload decoded before the transaction (``VerifiedMessage/prepared()``), if it was.
+    var decoded: DecodedPayload? = nil
+    /// The attachments' SHA-256 digests computed before the transaction, if they were.
+    var attachmentDigests: [String]? = nil
 
     var configuration: NodeConfiguration { services.configuration }
     var today: CivilDate { services.today.date }
@@ -213,6 +220,7 @@ struct Apply {
     /// the plain decoder (a newer peer's extra fields are ignored), not the strict one used
     /// for people's input.
     func payload<T: Codable & Sendable>(_ type: T.Type) throws -> T {
+        if let value = try decoded?.value(as: type) { return value }
         do {
             return try JSONDecoder().decode(FederationEnvelope<T>.self, from: json).payload
         } catch {
@@ -271,7 +279,7 @@ struct Apply {
                 throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "materials[\(index)]: no attachment \(material.attachment)")
             }
             let content = attachments[material.attachment]
-            let digest = SHA256.hash(data: content).hexString
+            let digest = attachmentDigests?[material.attachment] ?? SHA256.hash(data: content).hexString
             guard digest == material.reference.sha256?.lowercased() else {
                 throw FederationReceiver.reject(.unprocessableContent, "material-digest-mismatch",
                                                 "materials[\(index)]: bytes hash to \(digest), declared \(material.reference.sha256 ?? "-")")
@@ -297,7 +305,7 @@ struct Apply {
         else {
             throw FederationReceiver.reject(.forbidden, "not-your-case", "case \(body.caseId) (division \(body.divisionCode)) is not \(envelope.sender)'s")
         }
-        if try NodeStore.caseRecord(db, body.caseId) != nil {
+        if try NodeStore.caseExists(db, body.caseId) {
             throw FederationReceiver.reject(.conflict, "case-exists", "case \(body.caseId) was already forwarded")
         }
         let machine = try ReviewStateMachine(context: .init(kind: body.kind, level: .county, node: .city))
@@ -305,7 +313,8 @@ struct Apply {
         // Art 13: the policy's launch case, when the county names one of its own.
         if let original = body.form.policy.originalCaseId, original.hasPrefix(envelope.sender + "-") { record.originalCaseId = original }
         var change = try CaseTransaction(db, services: services, inserting: record, by: .peer(envelope))
-        try NodeStore.insert(db, revision: RevisionRecord(caseId: record.id, revision: body.revision, form: try CaseWorkflow.canonicalJSON(body.form), createdOn: today, createdBy: nil))
+        try NodeStore.insert(db, revision: RevisionRecord(caseId: record.id, revision: body.revision, form: try decoded?.formJSON ?? CaseWorkflow.canonicalJSON(body.form),
+                                                          createdOn: today, createdBy: nil))
         try storeMaterials(body.materials, caseId: record.id)
         for var row in try body.countyNoticeRecords() { try NodeStore.insert(db, notice: &row) }
         // Issue 18 and Art 6: the consultation and the county's expert sessions, as the county recorded them.

@@ -44,7 +44,7 @@ enum Outbox {
         let json = try CaseWorkflow.canonicalJSON(envelope)
         let size = FederationFrame.headerLength + json.count + attachedBytes
         // Refuse now, with the action rolled back, what the peer would refuse forever.
-        if let limit = try NodeStore.link(db, peer)?.maxMessageBytes, size > limit {
+        if let limit = try NodeStore.linkMessageLimit(db, peer), size > limit {
             throw APIError(.unprocessableContent, code: "message-too-large",
                            message: "报送内容(含材料共\(Self.megabytes(size)))超过对方节点单次接收上限(\(Self.megabytes(limit))),请压缩或精简材料后重试",
                            field: "materials", detail: "the framed message is \(size) bytes; peer \(peer) accepts at most \(limit)")

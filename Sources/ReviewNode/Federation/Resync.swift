@@ -169,7 +169,7 @@ extension Apply {
     /// At the restored node: one message of the stream.
     func resent() throws -> FederationReceiver.Result {
         let body = try payload(ResentPayload.self)
-        guard attachments.count == 1, SHA256.hash(data: attachments[0]).hexString == body.sha256,
+        guard attachments.count == 1, (attachmentDigests?.first ?? SHA256.hash(data: attachments[0]).hexString) == body.sha256,
               let signature = Data(base64Encoded: body.signature)
         else { throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "resent: attachment 0 is not the frame the envelope names") }
         let frame: (json: Data, attachments: [Data])
