@@ -12,7 +12,7 @@ extension CaseFilter {
     init(_ request: Request) throws {
         self.init()
         year = try request.query("year").map { value -> Int in
-            guard let year = Int(value), (2000...2100).contains(year) else { throw APIError.invalid("year", "年份无效") }
+            guard let year = PagingQuery.digits(value), (2000...2100).contains(year) else { throw APIError.invalid("year", "年份无效") }
             return year
         }
         state = try request.query("state").map { value -> CaseState in

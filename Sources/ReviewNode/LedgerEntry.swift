@@ -69,10 +69,11 @@ struct LedgerEntry: Codable, Sendable {
             self.id = id
         }
 
-        /// Nil unless `text` is `YYYY-MM-DD:ID` with a valid date and a non-empty id of at most 64 characters.
+        /// Nil unless `text` is exactly `YYYY-MM-DD:ID`: a valid date, a colon and a case id
+        /// (``CaseIdentifier``), nothing before or after (`…:220183-2026-0001:x` is refused).
         init?(_ text: String) {
-            let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, CivilDate(String(parts[0])) != nil, !parts[1].isEmpty, parts[1].count <= 64 else { return nil }
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, CivilDate(String(parts[0])) != nil, CaseIdentifier.isWellFormed(String(parts[1])) else { return nil }
             submittedOn = String(parts[0])
             id = String(parts[1])
         }

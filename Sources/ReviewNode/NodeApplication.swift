@@ -21,7 +21,8 @@ public enum NodeApplication {
     /// The application around `services` (tests pass services with an in-process transport).
     static func build(services: NodeServices, logger: Logger) throws -> some ApplicationProtocol {
         let configuration = services.configuration
-        let router = Router(context: NodeRequestContext.self)
+        // HEAD wherever GET is (Hummingbird runs the GET route and drops the body).
+        let router = Router(context: NodeRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestMetricsMiddleware(metrics: services.metrics))
         router.add(middleware: ErrorMiddleware())
         // One line per request at debug only: at info, a busy node logged (and encoded as JSON) every request.
@@ -41,6 +42,8 @@ public enum NodeApplication {
         ConsoleRoutes.add(to: router, services: services)
         // Node-to-node messages authenticate by signature, not by token.
         PeerRoutes.add(to: router, services: services)
+        // Last, after every route: it wraps only the not-found responder.
+        ConsoleRoutes.addFallback(to: router, services: services)
         let delivery = DeliveryService(localNode: configuration.nodeId, store: services.store, client: services.transport, signal: services.outboxSignal, logger: logger,
                                        maxBackoff: .milliseconds(Int(configuration.retryMaxSeconds * 1000)), metrics: services.metrics)
         var background: [any Service] = [
@@ -95,7 +98,7 @@ public enum NodeApplication {
     /// `/metrics` alone, without a token, on its own (loopback) port; the port chosen is
     /// written to `metrics.port` in the data directory.
     static func metricsServer(_ services: NodeServices, port: Int, logger: Logger) -> some Service {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
         router.get("metrics") { _, _ -> Response in try await metricsResponse(services) }
         let portFile = services.configuration.dataDirectory.appendingPathComponent("metrics.port")
         let host = services.configuration.metricsHost
@@ -111,7 +114,8 @@ public enum NodeApplication {
 
     static func makeServices(configuration: NodeConfiguration, today: Today, logger: Logger, transport: (any PeerTransport)? = nil) throws -> NodeServices {
         do {
-            try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+            // 0700 when the node creates it: it holds the database and the key.
+            try NodeStore.createPrivateDirectory(at: configuration.dataDirectory)
         } catch {
             throw NodeConfigurationError("cannot create data directory \(configuration.dataDirectory.path): \(error.localizedDescription)")
         }

@@ -11,6 +11,8 @@ extension NodeStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         let source = try DatabaseQueue(path: sourcePath, configuration: configuration)
+        // The copy holds what the database holds: owner-only, and so is its entry in the archive.
+        prepareDatabaseFile(at: copyPath)
         let destination = try DatabaseQueue(path: copyPath)
         try source.backup(to: destination)
         try source.close()

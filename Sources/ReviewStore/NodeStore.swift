@@ -17,12 +17,14 @@ public struct NodeStore: Sendable {
     /// every statement is an intent-named method or a named read of ReviewStore).
     let database: any DatabaseWriter
 
-    /// Opens (creating if needed) the store at `path` and migrates it.
+    /// Opens (creating if needed, mode 0600) the store at `path` and migrates it.
     /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated.
     public init(path: String, durability: Durability = .full) throws {
         var configuration = Configuration()
         // Another process (reviewctl) may open the same file.
         configuration.busyMode = .timeout(10)
+        // Owner-only (0600) before SQLite creates it with the umask's mode.
+        Self.prepareDatabaseFile(at: path)
         let pool = try DatabasePool(path: path, configuration: configuration)
         // DatabasePool sets synchronous = NORMAL during its WAL set-up, after prepareDatabase:
         // set it here, once the pool is open (PLATFORM-NOTES).

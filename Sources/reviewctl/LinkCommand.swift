@@ -28,7 +28,7 @@ struct LinkCommand: ParsableCommand {
             let card: LinkCard
             if location.nodeConfig != nil {
                 let configuration = try location.configuration()
-                try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+                try NodeStore.createPrivateDirectory(at: configuration.dataDirectory)
                 let identity = try NodeIdentity.loadOrCreate(in: configuration.dataDirectory)
                 card = Links.card(configuration: configuration, identity: identity, baseURL: baseURL)
             } else {

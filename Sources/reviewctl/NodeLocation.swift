@@ -37,7 +37,7 @@ struct NodeLocation: ParsableArguments {
             } catch {
                 throw CLIFailure(String(describing: error))
             }
-            try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+            try NodeStore.createPrivateDirectory(at: configuration.dataDirectory)
             let store = try NodeStore(path: configuration.databasePath, durability: configuration.durability)
             do {
                 try store.claim(nodeId: configuration.nodeId, tier: configuration.tier)

@@ -195,7 +195,10 @@ enum ConsoleWording {
             let session = try await ConsoleSession.signIn(node.baseURL, token: token)
             let all = try await read(session, "/console?scope=all", as: who)
             for path in ["/console", "/console/submit", "/console/submit/form", "/console/ledger", "/console/supervision", "/console/operator",
-                         "/console/no-such-page", "/console/cases/220183-2026-9999"] {
+                         "/console/no-such-page", "/console/cases/220183-2026-9999",
+                         // Refused paging (422) and an action's address opened (405): Chinese pages too.
+                         "/console/ledger?offset=-5", "/console/ledger?limit=0", "/console/ledger?after=2026-01-01:220183-2026-0001:x",
+                         "/console?scope=all&page=0", "/console/cases/220183-2026-9999/actions/accept"] {
                 _ = try await read(session, path, as: who)
             }
             let ids = Set(ConsoleWording.matches(#"/console/cases/(\d{6}-\d{4}-\d{4})""#, in: all).map { String($0.dropFirst(15).dropLast()) })

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import ReviewTesting
 import Testing
 
@@ -62,6 +63,25 @@ import Testing
         let wrongEnv = try run(["calendar", "add", "2024-09-27", "10"], environment: ["REVIEW_CONFIG_DIR": "/nonexistent"])
         #expect(wrongEnv.status == 2)
         #expect(wrongEnv.stderr.contains("REVIEW_CONFIG_DIR"))
+    }
+
+    /// `user add` on a node that never ran creates its data directory 0700 and `node.sqlite`
+    /// 0600 under umask 022 (the store holds token hashes, materials and cases).
+    @Test func userAddCreatesAnOwnerOnlyStore() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-modes-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let data = root.appendingPathComponent("data")
+        let file = root.appendingPathComponent("node.json")
+        try Data(#"{"nodeId":"220183","name":"德惠市政务服务和数字化建设管理局","tier":"county","dataDirectory":"\#(data.path)"}"#.utf8).write(to: file)
+        // The child inherits the umask.
+        let previous = umask(0o022)
+        let result = try run(["user", "add", "--node-config", file.path, "--name", "审查员", "--role", "countyReviewer"])
+        umask(previous)
+        #expect(result.status == 0, "\(result.stderr)")
+        func mode(_ url: URL) -> Int? { (try? FileManager.default.attributesOfItem(atPath: url.path))?[.posixPermissions] as? Int }
+        #expect(mode(data) == 0o700)
+        #expect(mode(data.appendingPathComponent("node.sqlite")) == 0o600)
     }
 
     @Test func checkCleanExampleExitsZero() throws {

@@ -12,15 +12,20 @@ extension ConsoleRoutes {
     func ledger(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let ledger = try LedgerReads(services: services, reader: try context.requireUser())
         let filter = try CaseFilter(request)
-        let pageSize = 50
+        // The API's paging parameters, refused as the API refuses them (a Chinese page naming
+        // no field): `limit` (default 50 here), `offset`, `after`; and the console's `page`.
+        let pageSize = try ConsoleView.paging(ConsoleView.badPageSize) { try request.pageLimit(default: 50) }
+        let offset = try ConsoleView.paging(ConsoleView.badPageCursor) { try request.pageOffset() }
         // 下一页 carries a keyset cursor (`after`): no offset, no count. `page` alone (an
-        // older link) still reads at its offset, with the count.
-        let after = try request.query("after").map { value -> LedgerEntry.Cursor in
-            guard let cursor = LedgerEntry.Cursor(value) else { throw ConsoleView.badPageCursor }
-            return cursor
-        }
-        let page = min(max(Int(request.query("page") ?? "1") ?? 1, after == nil ? 1 : 2), 1_000_000)
-        let read = try await ledger.page(filter, limit: pageSize, offset: after == nil ? (page - 1) * pageSize : 0, after: after)
+        // older link) or `offset` still reads at an offset, with the count.
+        let after = try ConsoleView.paging(ConsoleView.badPageCursor) { try request.ledgerCursor() }
+        if after != nil, offset != 0 { throw ConsoleView.badPageCursor }
+        let numbered = try ConsoleView.pageNumber(request, afterCursor: after != nil)
+        let byOffset = request.query("offset") != nil
+        let start = byOffset ? offset : (numbered - 1) * pageSize
+        // The heading's page number: the page the offset falls in.
+        let page = byOffset ? min(offset / pageSize + 1, 1_000_000) : numbered
+        let read = try await ledger.page(filter, limit: pageSize, offset: after == nil ? start : 0, after: after)
         let entries = read.entries
         let marks = services.configuration.isCity ? try await services.store.publicationMarks() : [:]
         let today = services.today.date
@@ -34,10 +39,12 @@ extension ConsoleRoutes {
         view["total"] = read.total
         view["page"] = page
         view["pages"] = read.total.map { max(($0 + pageSize - 1) / pageSize, 1) }
-        if page > 1 { view["first"] = "/console/ledger?\(filter.queryString)" }
+        // A page size other than the default is kept in the links.
+        let query = [filter.queryString, request.query("limit") == nil ? "" : "limit=\(pageSize)"].filter { !$0.isEmpty }.joined(separator: "&")
+        if page > 1 || start > 0 { view["first"] = "/console/ledger?\(query)" }
         if let next = read.next {
             let cursor = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? next
-            view["next"] = "/console/ledger?\(filter.queryString)&after=\(cursor)&page=\(page + 1)"
+            view["next"] = "/console/ledger?\(query)&after=\(cursor)&page=\(page + 1)"
         }
         view["entries"] = entries.map { entry -> [String: Any] in
             ["id": entry.id, "title": entry.title, "documentNumber": entry.documentNumber ?? "", "kind": entry.kind.chineseName,
@@ -88,6 +95,15 @@ extension ConsoleRoutes {
             throw APIError(.serviceUnavailable, code: "archive-busy", message: "另一份年度归档正在生成,请稍后再试",
                            detail: "one year archive is written at a time")
         }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/zip"
+        headers[.contentDisposition] = "attachment; filename=\"archive-\(year).zip\""
+        // HEAD: what GET would answer, without writing an archive that no body would send
+        // (and so never remove).
+        if request.method == .head {
+            CaseArchive.endYear()
+            return Response(status: .ok, headers: headers)
+        }
         let file: URL
         do {
             defer { CaseArchive.endYear() }
@@ -99,9 +115,6 @@ extension ConsoleRoutes {
                 throw error
             }
         }
-        var headers = HTTPFields()
-        headers[.contentType] = "application/zip"
-        headers[.contentDisposition] = "attachment; filename=\"archive-\(year).zip\""
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             defer { try? FileManager.default.removeItem(at: file) }
             let handle = try FileHandle(forReadingFrom: file)

@@ -73,6 +73,28 @@ struct ConsoleRoutes: Sendable {
         router.addRoutes(pages, atPath: "console")
     }
 
+    /// The Chinese 404/405 pages for console addresses no route matches; call after every
+    /// route is added (it then wraps only the router's not-found responder).
+    static func addFallback(to router: Router<NodeRequestContext>, services: NodeServices) {
+        router.add(middleware: ConsoleFallbackMiddleware(pages: ConsoleErrorMiddleware(
+            renderer: services.renderer, nodeName: services.configuration.name, isCity: services.configuration.isCity)))
+    }
+
+    /// The methods the console answers at `path` (relative to /console, e.g. `/ledger`), with
+    /// HEAD wherever GET is; empty when no console route (other than the catch-all 404) has
+    /// that path.
+    static func methods(at path: String) -> [HTTPRequest.Method] {
+        let components = path.split(separator: "/")
+        var methods: [HTTPRequest.Method] = []
+        for (method, pattern, _) in table where pattern != "**" && !methods.contains(method) {
+            let parts = pattern.split(separator: "/")
+            guard parts.count == components.count,
+                  zip(parts, components).allSatisfy({ part, component in part.hasPrefix(":") || part == component }) else { continue }
+            methods.append(method)
+        }
+        return methods.flatMap { $0 == .get ? [.get, .head] : [$0] }
+    }
+
     func notFound(_ request: Request, context: NodeRequestContext) async throws -> Response {
         throw HTTPError(.notFound)
     }
@@ -187,8 +209,10 @@ struct ConsoleRoutes: Sendable {
             guard let cursor = CaseReads.InboxCursor(text) else { throw ConsoleView.badPageCursor }
             return cursor
         }
-        // Only for the heading: which page this is (the cursor alone decides what it shows).
-        let page = after == nil ? 1 : min(max(Int(request.query("page") ?? "2") ?? 2, 2), 1_000_000)
+        // Only for the heading: which page this is (the cursor alone decides what it shows);
+        // read as exactly as the cursor.
+        let numbered = try ConsoleView.pageNumber(request, afterCursor: after != nil)
+        let page = after == nil ? 1 : numbered
         let (cases, next) = try await reads.inbox(for: user, filter, states: waiting, after: after, limit: Self.inboxPageSize)
         var view = base(context, title: mine ? "等待我处理的案件" : "全部案件")
         view["heading"] = mine ? "等待我处理的案件" : "全部案件"

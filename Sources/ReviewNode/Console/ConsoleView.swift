@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import ReviewProtocol
 import ReviewRules
 import ReviewStore
@@ -127,5 +128,28 @@ extension ConsoleView {
     /// the clerk did not type it.
     static var badPageCursor: APIError {
         APIError(.unprocessableContent, code: "invalid", message: "翻页位置无效,请从第一页重新浏览")
+    }
+
+    /// A page size (`limit`) the API would refuse: 422 naming no field.
+    static var badPageSize: APIError {
+        APIError(.unprocessableContent, code: "invalid", message: "每页条数无效,请从第一页重新浏览")
+    }
+
+    /// The page number a 下一页 link carries (`page`), 1…1,000,000 (at least 2 with a cursor);
+    /// 1 when absent.
+    /// - Throws: ``badPageCursor`` for anything else (`0`, `-5`, `+2`, a 21-digit number).
+    static func pageNumber(_ request: Request, afterCursor: Bool) throws -> Int {
+        guard let text = request.query("page") else { return afterCursor ? 2 : 1 }
+        guard let page = PagingQuery.digits(text), ((afterCursor ? 2 : 1)...1_000_000).contains(page) else { throw badPageCursor }
+        return page
+    }
+
+    /// The API's reading of a paging parameter, its 422 replaced by `error` (the console names no field).
+    static func paging<T>(_ error: APIError, _ read: () throws -> T) throws -> T {
+        do {
+            return try read()
+        } catch let refused as APIError where refused.status == .unprocessableContent {
+            throw error
+        }
     }
 }

@@ -122,7 +122,7 @@ public enum NodeBackup {
                 throw NodeBackupError("\(dataDirectory.path) holds node \(current); \(file.lastPathComponent) is a backup of node \(node)")
             }
         }
-        try manager.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        try NodeStore.createPrivateDirectory(at: dataDirectory)
         var setAside: URL?
         let existing = ["node.sqlite", "node.sqlite-wal", "node.sqlite-shm", "node.port"].filter { manager.fileExists(atPath: dataDirectory.appendingPathComponent($0).path) }
         if !existing.isEmpty {
@@ -139,6 +139,8 @@ public enum NodeBackup {
         // A backup taken after (or during) an earlier resync carries its state: start afresh.
         try NodeStore.markRestored(databaseAt: staged.path, marker: String(decoding: try encoder.encode(manifest), as: UTF8.self),
                                    backupTakenAt: manifest.createdAt.formatted(.iso8601), chainHead: manifest.facts.chainHead, now: now)
+        // Owner-only whatever mode the archive's entry carried (older backups: 0644).
+        try chmod600(staged)
         try manager.moveItem(at: staged, to: database)
         var keyInstalled = false
         let keyFile = dataDirectory.appendingPathComponent("node.key")

@@ -29,14 +29,18 @@ extension CaseReads {
             self.id = id
         }
 
-        /// Nil for anything but a cursor this node wrote (bounded: a case id is at most 64 characters).
+        /// Nil for anything but a cursor this node wrote, exactly: the id is a case id
+        /// (``CaseIdentifier``), the remaining days a plain integer (`-3`, not `+3`, `03` or
+        /// `-0`), and nothing follows (`c:220183-2026-0001:x` is refused).
         init?(_ text: String) {
-            guard text.count <= 100 else { return nil }
-            let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard text.utf8.count <= 100 else { return nil }
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             switch parts.first {
-            case "t" where parts.count == 3: guard let remaining = Int(parts[1]), !parts[2].isEmpty else { return nil }
+            case "t" where parts.count == 3:
+                guard let remaining = Int(parts[1]), String(remaining) == parts[1], CaseIdentifier.isWellFormed(parts[2]) else { return nil }
                 self.init(remaining: remaining, id: parts[2])
-            case "c" where parts.count == 2: guard !parts[1].isEmpty else { return nil }
+            case "c" where parts.count == 2:
+                guard CaseIdentifier.isWellFormed(parts[1]) else { return nil }
                 self.init(remaining: nil, id: parts[1])
             default: return nil
             }

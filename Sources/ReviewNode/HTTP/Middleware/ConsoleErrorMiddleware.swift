@@ -22,13 +22,21 @@ struct ConsoleErrorMiddleware: RouterMiddleware {
         } catch let error as HTTPError where error.status == .notFound {
             return page(.notFound, "页面不存在", field: nil, detail: nil, context: context)
         } catch {
-            guard let storage = APIError.storage(error) else { throw error }
-            context.logger.error("storage fault", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            return page(storage.status, storage.body.message, field: nil, detail: nil, context: context)
+            // Never the API's JSON under /console: what the API would answer, as a page; an
+            // error nobody mapped is a logged 500 page.
+            guard let (status, body) = APIError.answer(for: error) else {
+                context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+                return page(.internalServerError, APIError.internalBody.message, field: nil, detail: nil, context: context)
+            }
+            if status == .serviceUnavailable {
+                context.logger.error("storage fault", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            }
+            return page(status, body.message, field: nil, detail: body.detail, context: context)
         }
     }
 
-    private func page(_ status: HTTPResponse.Status, _ message: String, field: String?, detail: String?, context: NodeRequestContext) -> Response {
+    /// The Chinese error page (``ConsoleFallbackMiddleware`` renders its 404 and 405 here too).
+    func page(_ status: HTTPResponse.Status, _ message: String, field: String?, detail: String?, context: NodeRequestContext) -> Response {
         var view = ConsoleView.base(context, nodeName: nodeName, isCity: isCity, title: "操作未完成")
         view["status"] = status.code
         view["message"] = message

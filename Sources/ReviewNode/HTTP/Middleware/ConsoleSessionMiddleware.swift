@@ -18,7 +18,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         }
         let path = request.uri.path
         if context.user == nil, path != "/console/login" {
-            let target = request.method == .get ? "?next=" + (request.uri.description.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
+            let target = request.method == .get || request.method == .head ? "?next=" + (request.uri.description.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
             return ConsoleRenderer.redirect("/console/login" + target)
         }
         return try await next(request, context)

@@ -42,10 +42,7 @@ struct CaseRoutes: RouteTable {
         let overdue = try flag("overdue")
         let revisionOverdue = try flag("revisionOverdue")
         let limit = try request.pageLimit(default: 200)
-        let after = try request.query("after").map { value -> String in
-            guard !value.isEmpty, value.count <= 64 else { throw APIError.invalid("after", "翻页位置无效", detail: "after is the previous page's next (a case id)") }
-            return value
-        }
+        let after = try request.caseListCursor()
         return try HTTPBody.json(try await reads.list(for: user, filter: filter, overdue: overdue, revisionOverdue: revisionOverdue, after: after, limit: limit))
     }
 

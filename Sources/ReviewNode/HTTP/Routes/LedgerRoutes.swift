@@ -20,14 +20,8 @@ struct LedgerRoutes: RouteTable {
         let ledger = try LedgerReads(services: services, reader: try context.requireUser())
         let filter = try CaseFilter(request)
         let limit = try request.pageLimit(default: 50)
-        let offset = try request.query("offset").map { value -> Int in
-            guard let offset = Int(value), offset >= 0 else { throw APIError.invalid("offset", "偏移量应为非负整数") }
-            return offset
-        } ?? 0
-        let after = try request.query("after").map { value -> LedgerEntry.Cursor in
-            guard let cursor = LedgerEntry.Cursor(value) else { throw APIError.invalid("after", "翻页位置无效", detail: "after is YYYY-MM-DD:caseId, the previous page's next") }
-            return cursor
-        }
+        let offset = try request.pageOffset()
+        let after = try request.ledgerCursor()
         if after != nil, offset != 0 { throw APIError.invalid("offset", "after 与 offset 不能同时使用") }
         return try HTTPBody.json(try await ledger.page(filter, limit: limit, offset: offset, after: after))
     }
