@@ -159,10 +159,11 @@ struct CaseTransaction {
 
     /// The same, with the case's stored material blobs as the attachments (the outbox
     /// references them by digest instead of copying them; see ``Outbox/MaterialAttachment``).
+    /// `form` as in ``Outbox/enqueue(_:identity:sender:peer:type:caseId:payload:attachments:form:)``.
     mutating func send<Payload: Codable & Sendable>(_ type: FederationMessageType, to peer: String, _ payload: Payload,
-                                                    attachments: [Outbox.MaterialAttachment]) throws {
+                                                    attachments: [Outbox.MaterialAttachment], form: Data? = nil) throws {
         try Outbox.enqueue(db, identity: services.identity, sender: configuration.nodeId, peer: peer, type: type, caseId: record.id,
-                           payload: payload, attachments: attachments)
+                           payload: payload, attachments: attachments, form: form)
         queued = true
     }
 

@@ -194,4 +194,22 @@ extension CaseWorkflow {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)
     }
+
+    /// `value`'s canonical JSON with the one ``CaseForm`` it holds written as `form`, that form's
+    /// stored canonical JSON, instead of encoded (the bytes are the same: a nested value's
+    /// canonical JSON is its canonical JSON alone). Nil when `value` does not hold exactly one form.
+    static func canonicalJSON(_ value: some Encodable, form: Data) throws -> Data? {
+        let placeholder = "rvw-form-\(UUID().uuidString)"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.userInfo[CaseForm.placeholderKey] = placeholder
+        let json = try encoder.encode(value)
+        let marker = Data("\"\(placeholder)\"".utf8)
+        guard let range = json.firstRange(of: marker), json[range.upperBound...].firstRange(of: marker) == nil else { return nil }
+        var spliced = Data(capacity: json.count - marker.count + form.count)
+        spliced.append(json[..<range.lowerBound])
+        spliced.append(form)
+        spliced.append(json[range.upperBound...])
+        return spliced
+    }
 }

@@ -272,10 +272,14 @@ struct CaseWorkflow: Sendable {
             let findings = notices.flatMap(\.notice.findings)
             guard let accepted = record.acceptedOn else { throw StoreError(.corrupt, "forwarded case \(caseId) was never accepted") }
             let (materials, attachments) = try Self.transferredMaterials(db, caseId)
+            // The form goes as this node stored it (canonical JSON), not decoded and encoded again.
+            guard let revision = try NodeStore.revision(db, caseId: caseId, record.currentRevision) else {
+                throw StoreError(.corrupt, "case \(caseId) has no revision \(record.currentRevision)")
+            }
             let payload = CaseForwardedPayload(
                 caseId: caseId, kind: record.kind, title: record.title, documentNumber: record.documentNumber, draftingUnit: record.draftingUnit,
                 divisionCode: record.divisionCode, submittedOn: record.submittedOn, effectiveDate: record.effectiveDate,
-                lateApplication: record.lateApplication, revision: record.currentRevision, form: try Self.form(db, caseId, record.currentRevision),
+                lateApplication: record.lateApplication, revision: record.currentRevision, form: .standIn,
                 materials: materials, countyFindings: findings,
                 preliminaryConclusion: record.preliminaryConclusion ?? "", clock: Self.clockState(record, accepted: accepted), forwardedOn: today)
             var withRounds = payload
@@ -284,7 +288,7 @@ struct CaseWorkflow: Sendable {
             withRounds.consultation = try NodeStore.caseConsultation(db, caseId: caseId).map { try JSONDecoder().decode(ConsultationSummary.self, from: $0) }
             let sessions = try NodeStore.expertSessions(db, caseId: caseId).map { try JSONDecoder().decode(ExpertSession.self, from: $0) }
             withRounds.expertSessions = sessions.isEmpty ? nil : sessions
-            try change.send(.caseForwarded, to: city.nodeId, withRounds, attachments: attachments)
+            try change.send(.caseForwarded, to: city.nodeId, withRounds, attachments: attachments, form: revision.form)
             return change.record
         }
     }

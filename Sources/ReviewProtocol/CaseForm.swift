@@ -40,6 +40,32 @@ public struct CaseForm: Codable, Hashable, Sendable {
         materials = try container.decode([MaterialRef].self, forKey: .materials)
         consultationId = try container.decodeIfPresent(String.self, forKey: .consultationId)
     }
+
+    /// As synthesized, except when the encoder's ``placeholderKey`` holds a string: the form is
+    /// then encoded as that string, for the caller to replace with the form's stored canonical
+    /// JSON (a node forwarding a case sends the form as it stored it instead of decoding and
+    /// encoding it again).
+    public func encode(to encoder: any Encoder) throws {
+        if let placeholder = encoder.userInfo[Self.placeholderKey] as? String {
+            var container = encoder.singleValueContainer()
+            try container.encode(placeholder)
+            return
+        }
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(formatVersion, forKey: .formatVersion)
+        try container.encode(policy, forKey: .policy)
+        try container.encode(serviceItems, forKey: .serviceItems)
+        try container.encode(materials, forKey: .materials)
+        try container.encodeIfPresent(consultationId, forKey: .consultationId)
+    }
+
+    /// See ``encode(to:)``.
+    public static let placeholderKey = CodingUserInfoKey(rawValue: "policy-review.caseFormPlaceholder")!
+
+    /// A form that is never encoded: it stands in a payload whose form is written from stored
+    /// canonical JSON (see ``encode(to:)``). Empty, so that using it by mistake shows.
+    public static let standIn = CaseForm(policy: Policy(title: nil, draftingUnit: nil, divisionCode: nil, level: .county, kind: .launch),
+                                         serviceItems: [], materials: [])
 }
 
 /// Which tier's policy this is (Art 8): the city's own (Art 8.1) or a county's (Art 8.2).

@@ -25,23 +25,27 @@ enum Outbox {
     /// Signs and queues a message whose attachments are stored material blobs, in order: the
     /// outbox row holds the frame's head and the blobs' digests (`v15-outbox-blob-refs`),
     /// and the frame sent is the same as if the bytes had been copied in.
+    /// `form`, when given, is the canonical JSON of the one ``CaseForm`` the payload carries
+    /// (which then holds ``CaseForm/standIn``): it is written into the envelope as stored.
     static func enqueue<Payload: Codable & Sendable>(_ db: StoreTransaction, identity: NodeIdentity, sender: String, peer: String, type: FederationMessageType,
-                                                     caseId: String?, payload: Payload, attachments: [MaterialAttachment]) throws {
+                                                     caseId: String?, payload: Payload, attachments: [MaterialAttachment], form: Data? = nil) throws {
         try enqueue(db, identity: identity, sender: sender, peer: peer, type: type, caseId: caseId, payload: payload,
-                    attachedBytes: attachments.reduce(0) { $0 + 8 + $1.bytes }) { json in (FederationFrame.encode(json: json), attachments.map(\.sha256)) }
+                    attachedBytes: attachments.reduce(0) { $0 + 8 + $1.bytes }, form: form) { json in (FederationFrame.encode(json: json), attachments.map(\.sha256)) }
     }
 
     /// `frame` makes the stored body from the signed JSON: the whole frame (no digests), or
     /// its head and the digests of the blobs to append.
     private static func enqueue<Payload: Codable & Sendable>(_ db: StoreTransaction, identity: NodeIdentity, sender: String, peer: String, type: FederationMessageType,
-                                                             caseId: String?, payload: Payload, attachedBytes: Int,
+                                                             caseId: String?, payload: Payload, attachedBytes: Int, form: Data? = nil,
                                                              frame: (Data) -> (body: Data, digests: [String]?)) throws {
         let sequence = try NodeStore.nextOutboxSequence(db, peer: peer, caseId: caseId)
         let now = Date()
         let envelope = FederationEnvelope(
             id: UUID().uuidString.lowercased(), sender: sender, receiver: peer, type: type, caseId: caseId, sequence: sequence,
             sentAt: now.formatted(.iso8601), chainHead: try NodeStore.chainHead(db), payload: payload)
-        let json = try CaseWorkflow.canonicalJSON(envelope)
+        guard let json = try form.map({ try CaseWorkflow.canonicalJSON(envelope, form: $0) }) ?? CaseWorkflow.canonicalJSON(envelope) else {
+            throw StoreError(.corrupt, "\(type.rawValue) for case \(caseId ?? "-"): the payload does not carry exactly one form to write as stored")
+        }
         let size = FederationFrame.headerLength + json.count + attachedBytes
         // Refuse now, with the action rolled back, what the peer would refuse forever.
         if let limit = try NodeStore.linkMessageLimit(db, peer), size > limit {
