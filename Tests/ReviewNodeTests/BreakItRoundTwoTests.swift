@@ -73,6 +73,17 @@ import Testing
     // MARK: 2–5. Paging, cursors, console fallbacks, HEAD
 
     /// A county node with a few cases, a reviewer's token and the application.
+    /// Runs `body` against a node of ``node()`` (in process, or over a socket when `live`),
+    /// signed in to the console: the client, the session cookie, the bearer token and the node.
+    static func withConsole(live: Bool = false, _ body: @escaping @Sendable (any TestClientProtocol, String, String, InProcessNode) async throws -> Void) async throws {
+        let (node, token) = try await Self.node()
+        defer { node.cleanUp() }
+        let app = try node.application(today: Fixtures.date("2026-06-15"))
+        try await app.test(live ? .live : .router) { client in
+            try await body(client, try await InProcessNode.signIn(client, token: token), token, node)
+        }
+    }
+
     static func node() async throws -> (InProcessNode, String) {
         let node = try InProcessNode(nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", tier: .county, prefix: "breakit2")
         let token = try await node.store.write { db in
@@ -107,11 +118,7 @@ import Testing
     /// 21-digit offset, a bad limit), and a bad page number, as a Chinese 422 page; the inbox its
     /// page number; values the API takes work on both.
     @Test func consolePagingRefusesWhatTheAPIRefuses() async throws {
-        let (node, token) = try await Self.node()
-        defer { node.cleanUp() }
-        let app = try node.application(today: Fixtures.date("2026-06-15"))
-        try await app.test(.router) { client in
-            let cookie = try await InProcessNode.signIn(client, token: token)
+        try await Self.withConsole { client, cookie, token, node in
             let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
             let refused: [(String, String)] = [
                 ("offset=-5", "offset"), ("offset=123456789012345678901", "offset"), ("offset=%2B5", "offset"), ("offset=5x", "offset"),
@@ -168,11 +175,7 @@ import Testing
             #expect(!CaseIdentifier.isWellFormed(text), "\(text)")
         }
 
-        let (node, token) = try await Self.node()
-        defer { node.cleanUp() }
-        let app = try node.application(today: Fixtures.date("2026-06-15"))
-        try await app.test(.router) { client in
-            let cookie = try await InProcessNode.signIn(client, token: token)
+        try await Self.withConsole { client, cookie, token, node in
             let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
             let ledgerCursor = "2026-06-01:220183-2026-0001"
             try await client.execute(uri: "/api/v1/ledger?after=\(ledgerCursor)", method: .get, headers: bearer) { response in
@@ -204,11 +207,7 @@ import Testing
     /// known address with another method is 405 with `Allow`, an unknown one 404; the API's
     /// addresses keep their JSON 404.
     @Test func consoleAddressesWithoutARouteAreChinesePages() async throws {
-        let (node, token) = try await Self.node()
-        defer { node.cleanUp() }
-        let app = try node.application(today: Fixtures.date("2026-06-15"))
-        try await app.test(.router) { client in
-            let cookie = try await InProcessNode.signIn(client, token: token)
+        try await Self.withConsole { client, cookie, token, node in
             let cases: [(String, HTTPRequest.Method, HTTPResponse.Status, String?)] = [
                 ("/console/cases/220183-2026-0001/actions/accept", .get, .methodNotAllowed, "POST"),
                 ("/console/ledger", .post, .methodNotAllowed, "GET, HEAD"),
@@ -255,11 +254,7 @@ import Testing
     /// API (and its 401 without a token) and console pages, in process and over a socket.
     @Test(arguments: [false, true])
     func headAnswersLikeGet(live: Bool) async throws {
-        let (node, token) = try await Self.node()
-        defer { node.cleanUp() }
-        let app = try node.application(today: Fixtures.date("2026-06-15"))
-        try await app.test(live ? .live : .router) { client in
-            let cookie = try await InProcessNode.signIn(client, token: token)
+        try await Self.withConsole(live: live) { client, cookie, token, node in
             let requests: [(String, HTTPFields)] = [
                 ("/health", [:]),
                 ("/api/v1/ledger?limit=2", [.authorization: "Bearer \(token)"]),
