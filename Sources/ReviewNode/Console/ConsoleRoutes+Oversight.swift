@@ -11,7 +11,7 @@ extension ConsoleRoutes {
 
     func ledger(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let ledger = try LedgerReads(services: services, reader: try context.requireUser())
-        let filter = try CaseFilter(request)
+        let filter = try CaseFilter(request, console: true)
         // The API's paging parameters, refused as the API refuses them (a Chinese page naming
         // no field): `limit` (default 50 here), `offset`, `after`; and the console's `page`.
         let pageSize = try ConsoleView.paging(ConsoleView.badPageSize) { try request.pageLimit(default: 50) }
@@ -69,7 +69,7 @@ extension ConsoleRoutes {
     }
 
     func ledgerCSV(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        try LedgerReads(services: services, reader: try context.requireUser()).csvDownload(try CaseFilter(request))
+        try LedgerReads(services: services, reader: try context.requireUser()).csvDownload(try CaseFilter(request, console: true))
     }
 
     func caseArchive(_ request: Request, context: NodeRequestContext) async throws -> Response {
@@ -90,7 +90,7 @@ extension ConsoleRoutes {
     /// answered 503 `archive-busy` (Chinese page).
     func yearArchive(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try Access.requireOversight(try context.requireUser())
-        guard let year = try CaseFilter(request).year else { throw APIError.invalid("year", "请选择要归档的年份") }
+        guard let year = try CaseFilter(request, console: true).year else { throw APIError.invalid("year", "请选择要归档的年份") }
         guard CaseArchive.beginYear() else {
             throw APIError(.serviceUnavailable, code: "archive-busy", message: "另一份年度归档正在生成,请稍后再试",
                            detail: "one year archive is written at a time")

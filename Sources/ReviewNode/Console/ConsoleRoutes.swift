@@ -200,12 +200,15 @@ struct ConsoleRoutes: Sendable {
         let user = try context.requireUser()
         if user.role == .operator { return ConsoleRenderer.redirect("/console/operator") }
         if user.role == .consultee { return ConsoleRenderer.redirect("/console/consultations") }
-        var filter = try CaseFilter(request)
+        var filter = try CaseFilter(request, console: true)
         if user.role == .drafter { filter.unit = nil }
-        let mine = request.query("scope") != "all"
+        // `mine` (the default) or `all`, once.
+        let scope = try ConsoleView.paging(ConsoleView.badFilter) { try request.strictQuery("scope") }
+        guard [nil, "mine", "all"].contains(scope) else { throw ConsoleView.badFilter }
+        let mine = scope != "all"
         let waiting = mine ? CaseState.allCases.filter { ConsoleView.waitsOn(user.role, $0) } : nil
         // Keyset pages (`after`, the cursor the previous page's 下一页 carries): no offset, no count.
-        let after = try request.query("after").map { text -> CaseReads.InboxCursor in
+        let after = try ConsoleView.paging(ConsoleView.badPageCursor) { try request.strictQuery("after") }.map { text -> CaseReads.InboxCursor in
             guard let cursor = CaseReads.InboxCursor(text) else { throw ConsoleView.badPageCursor }
             return cursor
         }

@@ -93,6 +93,26 @@ enum ConsoleView {
         return view
     }
 
+    /// A JSON number as plain decimal digits, never in scientific notation: an amount of
+    /// `1e-7` 万元 is `0.0000001`, `5e1` is `50`, `123456789.5` stays so; the fewest decimals
+    /// that read back as the same number. Integers as they are.
+    static func plainNumber(_ number: NSNumber) -> String {
+        let type = String(cString: number.objCType)
+        guard type == "d" || type == "f" else { return number.stringValue }
+        return plainNumber(number.doubleValue)
+    }
+
+    /// ``plainNumber(_:)-(NSNumber)`` for a `Double`; a value that is not finite as its description.
+    static func plainNumber(_ value: Double) -> String {
+        guard value.isFinite else { return "\(value)" }
+        // The smallest positive double needs 1074 decimals; 1100 covers every finite value.
+        for decimals in 0...1100 {
+            let text = String(format: "%.\(decimals)f", value)
+            if Double(text) == value { return text == "-0" ? "0" : text }
+        }
+        return String(format: "%.1100f", value)
+    }
+
     /// An element's value as one line of Chinese text (JSON values rendered readably).
     static func text(_ value: Any?) -> String {
         switch value {
@@ -100,7 +120,7 @@ enum ConsoleView {
         case let string as String: return string.isEmpty ? "—" : string
         case let number as NSNumber:
             if String(cString: number.objCType) == "c" { return number.boolValue ? "是" : "否" }
-            return number.stringValue
+            return plainNumber(number)
         case let array as [Any]: return array.isEmpty ? "—" : array.map { text($0) }.joined(separator: ";")
         case let object as [String: Any]:
             if let start = object["start"], let end = object["end"] { return "\(text(start)) 至 \(text(end))" }
@@ -130,6 +150,12 @@ extension ConsoleView {
         APIError(.unprocessableContent, code: "invalid", message: "翻页位置无效,请从第一页重新浏览")
     }
 
+    /// A filter (`year`, `state`, `kind`, `unit`) given twice: 422 naming no field, since the
+    /// filter form never sends one twice.
+    static var badFilter: APIError {
+        APIError(.unprocessableContent, code: "invalid", message: "筛选条件无效,请重新选择筛选条件")
+    }
+
     /// A page size (`limit`) the API would refuse: 422 naming no field.
     static var badPageSize: APIError {
         APIError(.unprocessableContent, code: "invalid", message: "每页条数无效,请从第一页重新浏览")
@@ -137,9 +163,9 @@ extension ConsoleView {
 
     /// The page number a 下一页 link carries (`page`), 1…1,000,000 (at least 2 with a cursor);
     /// 1 when absent.
-    /// - Throws: ``badPageCursor`` for anything else (`0`, `-5`, `+2`, a 21-digit number).
+    /// - Throws: ``badPageCursor`` for anything else (`0`, `-5`, `+2`, a 21-digit number, empty, repeated).
     static func pageNumber(_ request: Request, afterCursor: Bool) throws -> Int {
-        guard let text = request.query("page") else { return afterCursor ? 2 : 1 }
+        guard let text = try paging(badPageCursor, { try request.strictQuery("page") }) else { return afterCursor ? 2 : 1 }
         guard let page = PagingQuery.digits(text), ((afterCursor ? 2 : 1)...1_000_000).contains(page) else { throw badPageCursor }
         return page
     }

@@ -129,7 +129,7 @@ enum ElementFields {
         switch value {
         case let string as String: string
         case let number as NSNumber where String(cString: number.objCType) == "c": number.boolValue ? "true" : "false"
-        case let number as NSNumber: number.stringValue
+        case let number as NSNumber: ConsoleView.plainNumber(number)
         default: ""
         }
     }

@@ -66,6 +66,22 @@ extension Request {
     func query(_ name: String) -> String? {
         uri.queryParameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
     }
+
+    /// A paging or filtering query parameter, read exactly: nil when absent; `?name` or
+    /// `name=` (empty) and a name given twice (`limit=1&limit=2`) are refused rather than read
+    /// as a default or as whichever came first.
+    /// - Throws: 422 naming `name` for an empty or repeated parameter.
+    func strictQuery(_ name: String) throws -> String? {
+        let values = uri.queryParameters.getAll(name)
+        guard values.count <= 1 else {
+            throw APIError.invalid(name, "查询参数重复出现", detail: "\(name) is given \(values.count) times; give it once")
+        }
+        guard let value = values.first else { return nil }
+        guard !value.isEmpty else {
+            throw APIError.invalid(name, "查询参数不能为空", detail: "\(name) is empty; leave it out for the default")
+        }
+        return value
+    }
 }
 
 extension HTTPField.Name {

@@ -15,18 +15,18 @@ enum PagingQuery {
 
 extension Request {
     /// The `limit` query parameter, 1…`maximum`; `fallback` when absent.
-    /// - Throws: 422 (`limit`) for anything else.
+    /// - Throws: 422 (`limit`) for anything else (empty or repeated too).
     func pageLimit(default fallback: Int, maximum: Int = 1000) throws -> Int {
-        try query("limit").map { value -> Int in
+        try strictQuery("limit").map { value -> Int in
             guard let limit = PagingQuery.digits(value), (1...maximum).contains(limit) else { throw APIError.invalid("limit", "每页条数应为1至\(maximum)") }
             return limit
         } ?? fallback
     }
 
     /// The `offset` query parameter (rows to skip, 0 or more); 0 when absent.
-    /// - Throws: 422 (`offset`) for anything but a non-negative integer.
+    /// - Throws: 422 (`offset`) for anything but one non-negative integer.
     func pageOffset() throws -> Int {
-        try query("offset").map { value -> Int in
+        try strictQuery("offset").map { value -> Int in
             guard let offset = PagingQuery.digits(value) else { throw APIError.invalid("offset", "偏移量应为非负整数") }
             return offset
         } ?? 0
@@ -35,7 +35,7 @@ extension Request {
     /// The ledger's `after` keyset cursor (`YYYY-MM-DD:caseId`, a page's `next`), exactly.
     /// - Throws: 422 (`after`) for anything else.
     func ledgerCursor() throws -> LedgerEntry.Cursor? {
-        try query("after").map { value -> LedgerEntry.Cursor in
+        try strictQuery("after").map { value -> LedgerEntry.Cursor in
             guard let cursor = LedgerEntry.Cursor(value) else { throw APIError.invalid("after", "翻页位置无效", detail: "after is YYYY-MM-DD:caseId, the previous page's next") }
             return cursor
         }
@@ -44,7 +44,7 @@ extension Request {
     /// The case list's `after` keyset cursor: a case id (a page's `next`), exactly.
     /// - Throws: 422 (`after`) for anything else.
     func caseListCursor() throws -> String? {
-        try query("after").map { value -> String in
+        try strictQuery("after").map { value -> String in
             guard CaseIdentifier.isWellFormed(value) else { throw APIError.invalid("after", "翻页位置无效", detail: "after is the previous page's next (a case id)") }
             return value
         }
