@@ -17,6 +17,8 @@ extension FederationWire {
 public enum FederationBatch {
     /// Bytes before each frame: its length and its signature.
     public static let itemHeaderLength = 4 + 64
+    /// The most items a batch may hold; a receiver refuses a longer one (400 `malformed-message`).
+    public static let maximumItems = 64
 
     /// The body for `items` (each a signature and a frame, in queue order).
     public static func encode(_ items: [(signature: Data, frame: Data)]) -> Data {

@@ -156,6 +156,14 @@ import Testing
         let foreign = try await county.call("POST", "/console/login", body: Data("token=\(reviewerToken)".utf8),
                                             headers: ["Origin": "https://evil.example", "Content-Type": "application/x-www-form-urlencoded"])
         #expect(foreign.status == 403 && foreign.headers["set-cookie"] == nil)
+        // So is one with no Origin but another site's Referer; this node's own page as Referer is not.
+        let referred = try await county.call("POST", "/console/login", body: Data("token=\(reviewerToken)".utf8),
+                                             headers: ["Referer": "http://evil.example/x", "Content-Type": "application/x-www-form-urlencoded"])
+        #expect(referred.status == 403 && referred.headers["set-cookie"] == nil)
+        let own = try await county.call("POST", "/console/login", body: Data("token=\(reviewerToken)".utf8),
+                                        headers: ["Referer": "\(county.baseURL)/console/login", "Content-Type": "application/x-www-form-urlencoded"])
+        // (This client follows the 303 to the console.)
+        #expect(own.status == 200 && !own.text.contains("登录请求来源不明"), "\(own.status)")
 
         // A password set with reviewctl signs in by name; a wrong one does not.
         let reviewctl = NodeProcess.binaries.appendingPathComponent("reviewctl")

@@ -142,6 +142,33 @@ import Testing
         #expect(try await receiver.services.store.read { db in try NodeStore.inboxEntry(db, id: message.id) } == nil)
     }
 
+    /// A batch of more than ``FederationBatch/maximumItems`` messages is refused as a whole
+    /// (400 `malformed-message`) and none of it applied; the limit itself is taken.
+    @Test func aBatchOfMoreThanTheLimitIsRefusedWhole() async throws {
+        let pair = try await FederationPair()
+        defer { pair.cleanUp() }
+        func batch(_ count: Int) throws -> (Data, [String]) {
+            let messages = try (0..<count).map { number in
+                try FederationPair.craft(from: pair.county, to: "220100", .countyLedgerReported, caseId: nil, sequence: number + 1,
+                                         CountyLedgerReport(entries: []))
+            }
+            return (FederationBatch.encode(messages.map { (signature: $0.signature, frame: $0.frame) }), messages.map(\.id))
+        }
+        let url = pair.city.configuration.publicURL!
+        let (tooMany, tooManyIds) = try batch(FederationBatch.maximumItems + 1)
+        let refused = try await pair.transport.sendBatch(tooMany, sender: "220183", to: url)
+        #expect(refused.status == 400)
+        #expect(String(decoding: refused.body, as: UTF8.self).contains("malformed-message"))
+        for id in tooManyIds {
+            #expect(try await pair.city.services.store.read { db in try NodeStore.inboxEntry(db, id: id) } == nil)
+        }
+        let (limit, _) = try batch(FederationBatch.maximumItems)
+        let taken = try await pair.transport.sendBatch(limit, sender: "220183", to: url)
+        #expect(taken.status == 200)
+        let reply = try JSONDecoder().decode(FederationBatchReply.self, from: taken.body)
+        #expect(reply.results.count == FederationBatch.maximumItems && reply.results.allSatisfy { $0.status == 200 })
+    }
+
     /// The codes above are exactly the permanent refusals and `out-of-order`.
     @Test func everyPermanentRefusalIsProduced() {
         let codes = Set(Refusal.allCases.map(\.rawValue))

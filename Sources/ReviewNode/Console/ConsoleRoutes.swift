@@ -136,15 +136,18 @@ struct ConsoleRoutes: Sendable {
     }
 
     func login(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        // No session yet, so no CSRF token: a sign-in post from another site is refused by origin.
-        if let origin = request.headers[HTTPField.Name("Origin")!] {
+        // No session yet, so no CSRF token: a sign-in post from another site is refused by its
+        // Origin (or, from a client that sends no Origin, by its Referer).
+        let ownHosts = [request.head.authority.flatMap { URL(string: "http://" + $0)?.host }, URL(string: services.configuration.publicURL ?? "")?.host]
+        func fromOwnPage(_ url: String) -> Bool {
             // "null" comes from sandboxed frames and other opaque origins: never our own page.
-            guard origin != "null" else { throw APIError(.forbidden, code: "csrf", message: "登录请求来源不明", field: "Origin") }
-            let originHost = URL(string: origin)?.host
-            let ownHost = request.head.authority.flatMap { URL(string: "http://" + $0)?.host }
-            guard let originHost, originHost == ownHost || originHost == URL(string: services.configuration.publicURL ?? "")?.host else {
-                throw APIError(.forbidden, code: "csrf", message: "登录请求来源不明", field: "Origin")
-            }
+            guard url != "null", let host = URL(string: url)?.host else { return false }
+            return ownHosts.contains(host)
+        }
+        if let origin = request.headers[HTTPField.Name("Origin")!] {
+            guard fromOwnPage(origin) else { throw APIError(.forbidden, code: "csrf", message: "登录请求来源不明", field: "Origin") }
+        } else if let referer = request.headers[.referer], !fromOwnPage(referer) {
+            throw APIError(.forbidden, code: "csrf", message: "登录请求来源不明", field: "Referer")
         }
         let form = try await ConsoleForm.read(request, context, limit: 16 * 1024, checkCSRF: false)
         // Failures count per name, and per token prefix for tokens (a token has no name), and

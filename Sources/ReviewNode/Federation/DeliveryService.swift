@@ -36,7 +36,7 @@ struct DeliveryService: Service {
     /// Peers that answered the batch route with 404 (an earlier version), until when.
     private let singleMode = PeerPauses()
     /// Most messages in one batch.
-    static let batchCount = 64
+    static let batchCount = FederationBatch.maximumItems
     /// Most bytes in one batch (less when the peer's link card gives a smaller limit): enough
     /// to share one commit among several forwarded cases, small enough that a batch in memory
     /// (rows, frame, the client's copy) stays a few MB.

@@ -18,7 +18,8 @@ extension FederationIntake {
     /// ``FederationWire/maxEnvelopeBytes``) is read and its signature checked before its
     /// attachments are read. Until the first signature verified, the request counts among
     /// the ``maximumUnverified`` unauthenticated reads, and a bad first signature ends it.
-    /// - Throws: `APIError` 400 malformed batch (framing unreadable), 401 no header or bad
+    /// - Throws: `APIError` 400 malformed batch (framing unreadable, more than
+    ///   ``FederationBatch/maximumItems`` items), 401 no header or bad
     ///   first signature, 403 unknown or disabled sender, 413 too large, 503 busy; nothing is stored.
     func readBatch(_ request: Request) async throws -> [BatchItem] {
         guard let declaredSender = HTTPField.Name(FederationWire.senderHeader).flatMap({ request.headers[$0] }) else {
@@ -38,6 +39,7 @@ extension FederationIntake {
             let fixed = FederationBatch.itemHeaderLength + FederationFrame.headerLength
             let more = try await reader.fill(to: consumed + 1)
             if !more { break }
+            guard items.count < FederationBatch.maximumItems else { throw malformed("more than \(FederationBatch.maximumItems) items") }
             guard try await reader.fill(to: consumed + fixed) else { throw malformed("truncated item header") }
             let view = reader.buffer.readableBytesView
             let base = view.startIndex + consumed
