@@ -33,6 +33,8 @@ import Testing
                 ("/api/v1/cases", "kind=", "kind"), ("/api/v1/cases", "year=", "year"), ("/api/v1/cases", "unit=", "unit"),
                 ("/api/v1/cases", "limit=1&limit=2", "limit"), ("/api/v1/cases", "state=submitted&state=bogus", "state"),
                 ("/api/v1/cases", "state=submitted&state=submitted", "state"), ("/api/v1/cases", "kind=launch&kind=launch", "kind"),
+                ("/api/v1/cases", "overdue=", "overdue"), ("/api/v1/cases", "overdue=true&overdue=false", "overdue"),
+                ("/api/v1/cases", "revisionOverdue=", "revisionOverdue"),
             ]
             for (path, query, field) in refused {
                 try await client.execute(uri: "\(path)?\(query)", method: .get, headers: bearer) { response in

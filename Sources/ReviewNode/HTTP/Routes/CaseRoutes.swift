@@ -34,7 +34,7 @@ struct CaseRoutes: RouteTable {
         let user = try context.requireUser()
         let filter = try CaseFilter(request)
         func flag(_ name: String) throws -> Bool? {
-            try request.query(name).map { value -> Bool in
+            try request.strictQuery(name).map { value -> Bool in
                 guard value == "true" || value == "false" else { throw APIError.invalid(name, "\(name) 应为 true 或 false") }
                 return value == "true"
             }
