@@ -173,3 +173,13 @@ extension NodeStore {
         }
     }
 }
+
+extension NodeStore {
+    /// Writes the WAL back into the database file and truncates it (`PRAGMA wal_checkpoint(TRUNCATE)`):
+    /// review-bench calls it after a bulk fill, so that the samples after it measure the
+    /// per-message cost rather than the write-back of the fill's hundred megabytes.
+    /// - Throws: GRDB's `DatabaseError` when the checkpoint fails.
+    public func checkpointForBenchmark() async throws {
+        try await database.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    }
+}

@@ -257,14 +257,13 @@ extension NodeStore {
     /// waiting for a retry does. The bodies are whole frames (referenced blobs appended).
     public static func dueOutboxBatch(_ db: Database, peer: String, now: Date, caselessOnly: Bool = false,
                                       maxCount: Int, maxBytes: Int, excluding: Set<String> = []) throws -> [OutboxRecord] {
-        // Prepared once per connection: the delivery loop asks after every answer.
-        let pending = try Row.fetchCursor(db.cachedStatement(sql: """
+        let pending = try Row.fetchCursor(db, sql: """
             SELECT o.id, o.caseId, o.nextAttemptAt, o.deadAt,
               length(b.body) + COALESCE((SELECT SUM(8 + m.bytes) FROM outboxAttachment a JOIN materialBlob m ON m.sha256 = a.sha256 WHERE a.id = o.id), 0) AS bytes
             FROM outbox o JOIN outboxBody b ON b.id = o.id
             WHERE o.peer = ? AND o.deliveredAt IS NULL AND o.discardedAt IS NULL
             ORDER BY o.createdAt, o.rowid
-            """), arguments: [peer])
+            """, arguments: [peer])
         var blocked = Set<String?>()
         var chosen: [String] = []
         var bytes = 0

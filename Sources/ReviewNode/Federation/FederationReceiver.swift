@@ -257,11 +257,9 @@ struct Apply {
         try CaseTransaction(db, services: services, message: envelope)
     }
 
-    /// `<node>-<year>-<sequence>`: the sender's id, a four-digit year, up to six digits.
+    /// `<node>-<year>-<sequence>` (``CaseIdentifier``) with the sender's id and a year from 2000.
     static func isCaseId(_ id: String, of node: String) -> Bool {
-        let parts = id.split(separator: "-", omittingEmptySubsequences: false)
-        return parts.count == 3 && parts[0] == node && parts[1].count == 4 && parts[1].allSatisfy(\.isASCII) && Int(parts[1]).map { $0 >= 2000 } == true
-            && (1...6).contains(parts[2].count) && parts[2].allSatisfy { $0.isASCII && $0.isNumber }
+        CaseIdentifier.isWellFormed(id) && id.hasPrefix(node + "-") && Int(id.dropFirst(node.count + 1).prefix(4)).map { $0 >= 2000 } == true
     }
 
     func requireTier(_ tier: Tier) throws {
