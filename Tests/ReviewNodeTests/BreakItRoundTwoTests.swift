@@ -63,6 +63,12 @@ import Testing
         let backup = root.appendingPathComponent("backup.zip")
         try NodeBackup.create(dataDirectory: data, to: backup)
         #expect(Self.mode(backup.path) == 0o600)
+        // Folders a backup makes for itself are 0700 (`reviewctl backup --to new/dir/x.zip`).
+        let nested = root.appendingPathComponent("new/dir/backup.zip")
+        try NodeBackup.create(dataDirectory: data, to: nested)
+        #expect(Self.mode(root.appendingPathComponent("new").path) == 0o700)
+        #expect(Self.mode(root.appendingPathComponent("new/dir").path) == 0o700)
+        #expect(Self.mode(nested.path) == 0o600)
         let restored = root.appendingPathComponent("restored")
         try NodeBackup.restore(backup, into: restored, expectedNodeId: "220183")
         #expect(Self.mode(restored.path) == 0o700)

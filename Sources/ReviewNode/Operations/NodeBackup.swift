@@ -65,7 +65,9 @@ public enum NodeBackup {
             }
             try add(try encoder.encode(manifest), as: manifestEntry, to: archive, permissions: 0o644)
         }
-        try manager.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        // A folder made for it is the owner's alone, like the backup (an existing one keeps its mode).
+        try manager.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true,
+                                    attributes: [.posixPermissions: NodeStore.privateDirectoryMode])
         // Across file systems a move is a copy: copy beside the target, then rename, so that
         // the final name never shows a partial archive.
         let partial = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).partial")
