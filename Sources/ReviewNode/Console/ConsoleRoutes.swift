@@ -144,10 +144,12 @@ struct ConsoleRoutes: Sendable {
             guard url != "null", let host = URL(string: url)?.host else { return false }
             return ownHosts.contains(host)
         }
+        // The page names no field: a header is nothing the user typed.
+        let foreign = APIError(.forbidden, code: "csrf", message: "登录请求来源不明", detail: "the sign-in was posted from another site (Origin or Referer)")
         if let origin = request.headers[HTTPField.Name("Origin")!] {
-            guard fromOwnPage(origin) else { throw APIError(.forbidden, code: "csrf", message: "登录请求来源不明", field: "Origin") }
+            guard fromOwnPage(origin) else { throw foreign }
         } else if let referer = request.headers[.referer], !fromOwnPage(referer) {
-            throw APIError(.forbidden, code: "csrf", message: "登录请求来源不明", field: "Referer")
+            throw foreign
         }
         let form = try await ConsoleForm.read(request, context, limit: 16 * 1024, checkCSRF: false)
         // Failures count per name, and per token prefix for tokens (a token has no name), and
