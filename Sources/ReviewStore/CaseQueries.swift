@@ -199,7 +199,7 @@ extension NodeStore {
 
     /// The link to `nodeId`, if there is one.
     public func link(_ nodeId: String) async throws -> LinkRecord? {
-        try await read { db in try LinkRecord.fetchOne(db, key: nodeId) }
+        try await read { db in try NodeStore.link(db, nodeId) }
     }
 
     /// The newest event's hash (what a message's `chainHead` carries).

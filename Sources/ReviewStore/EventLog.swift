@@ -45,7 +45,7 @@ extension NodeStore {
     /// Appends an event in the caller's transaction.
     @discardableResult
     public static func appendEvent(_ db: Database, caseId: String?, actor: String, action: String, payload: [String: String] = [:], at: Date = Date()) throws -> EventRecord {
-        let head = try String.fetchOne(db, sql: "SELECT hash FROM event ORDER BY seq DESC LIMIT 1") ?? EventRecord.genesis
+        let head = try chainHead(db)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let payloadText = String(decoding: try encoder.encode(payload), as: UTF8.self)
@@ -61,7 +61,7 @@ extension NodeStore {
 
     /// The chain head: the last event's hash, or the genesis hash.
     public static func chainHead(_ db: Database) throws -> String {
-        try String.fetchOne(db, sql: "SELECT hash FROM event ORDER BY seq DESC LIMIT 1") ?? EventRecord.genesis
+        try String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM event ORDER BY seq DESC LIMIT 1")) ?? EventRecord.genesis
     }
 
     /// Checks the whole chain; returns the sequence number of the first entry that does not

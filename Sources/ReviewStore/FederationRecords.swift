@@ -202,14 +202,14 @@ public struct InboxRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
 extension NodeStore {
     /// The last per-case sequence applied from `sender` for `caseId` (0 when none).
     public static func lastAppliedSequence(_ db: Database, sender: String, caseId: String) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT lastSequence FROM inboxSequence WHERE sender = ? AND caseId = ?", arguments: [sender, caseId]) ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT lastSequence FROM inboxSequence WHERE sender = ? AND caseId = ?"), arguments: [sender, caseId]) ?? 0
     }
 
     public static func recordAppliedSequence(_ db: Database, sender: String, caseId: String, sequence: Int) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO inboxSequence(sender, caseId, lastSequence) VALUES (?, ?, ?)
             ON CONFLICT(sender, caseId) DO UPDATE SET lastSequence = excluded.lastSequence
-            """, arguments: [sender, caseId, sequence])
+            """).execute(arguments: [sender, caseId, sequence])
     }
 
     /// Forgets the ids of messages received before `cutoff` (older than the freshness window,
@@ -222,7 +222,7 @@ extension NodeStore {
 extension NodeStore {
     /// The link to the city (from a county node).
     public static func cityLink(_ db: Database) throws -> LinkRecord? {
-        try LinkRecord.filter(LinkRecord.Columns.tier == Tier.city.rawValue).fetchOne(db)
+        try LinkRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM link WHERE tier = ? LIMIT 1"), arguments: [Tier.city.rawValue])
     }
 }
 
@@ -233,10 +233,10 @@ extension NodeStore {
     /// The next per-case sequence for messages to `peer`: one seek in the partial index
     /// `outboxNextSequence` (v14), however many messages were ever sent.
     public static func nextOutboxSequence(_ db: Database, peer: String, caseId: String?) throws -> Int {
-        (try Int.fetchOne(db, sql: """
+        (try Int.fetchOne(db.cachedStatement(sql: """
             SELECT caseSequence FROM outbox INDEXED BY outboxNextSequence
             WHERE peer = ? AND caseId IS ? AND discardedAt IS NULL ORDER BY caseSequence DESC LIMIT 1
-            """, arguments: [peer, caseId]) ?? 0) + 1
+            """), arguments: [peer, caseId]) ?? 0) + 1
     }
 
     /// The oldest message for `peer` that is due at `now` and heads its case's queue: every

@@ -56,7 +56,7 @@ extension NodeStore {
 
     /// A `nodeMeta` value.
     public static func meta(_ db: Database, _ key: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT value FROM nodeMeta WHERE key = ?", arguments: [key])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM nodeMeta WHERE key = ?"), arguments: [key])
     }
 
     /// Sets (or, with nil, removes) a `nodeMeta` value.

@@ -8,12 +8,12 @@ import ReviewRules
 extension NodeStore {
     /// The case `id`, if this node holds it.
     public static func caseRecord(_ db: StoreTransaction, _ id: String) throws -> CaseRecord? {
-        try CaseRecord.fetchOne(db, key: id)
+        try CaseRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM reviewCase WHERE id = ?"), arguments: [id])
     }
 
     /// Whether this node holds case `id` (one index seek, nothing decoded).
     public static func caseExists(_ db: StoreTransaction, _ id: String) throws -> Bool {
-        try CaseRecord.exists(db, key: id)
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM reviewCase WHERE id = ?)"), arguments: [id]) ?? false
     }
 
     /// Stores a new case.

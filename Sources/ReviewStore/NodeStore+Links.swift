@@ -17,7 +17,7 @@ extension NodeStore {
 
     /// The link to `nodeId`, inside a transaction.
     public static func link(_ db: Database, _ nodeId: String) throws -> LinkRecord? {
-        try LinkRecord.fetchOne(db, key: nodeId)
+        try LinkRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM link WHERE nodeId = ?"), arguments: [nodeId])
     }
 
     /// The largest message (frame bytes) the peer `nodeId` takes, from its link card; nil when
@@ -25,7 +25,7 @@ extension NodeStore {
     /// outbox asks for every message it queues.
     public static func linkMessageLimit(_ db: Database, _ nodeId: String) throws -> Int? {
         // A NULL column reads as nil, as no row does.
-        try Int.fetchOne(db, LinkRecord.filter(key: nodeId).select(LinkRecord.Columns.maxMessageBytes))
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT maxMessageBytes FROM link WHERE nodeId = ?"), arguments: [nodeId])
     }
 
     /// The ids of the enabled links' peers.
@@ -137,7 +137,7 @@ extension NodeStore {
     /// The stored result of message `id` if it was applied before (its canonical JSON), without
     /// reading the rest of its inbox row (the kept frame): the receiver asks for every message.
     public static func inboxResult(_ db: StoreTransaction, id: String) throws -> Data? {
-        try Data.fetchOne(db, InboxRecord.filter(key: id).select(InboxRecord.Columns.result))
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT result FROM inbox WHERE id = ?"), arguments: [id])
     }
 
     /// Records an applied message and the chain head its sender announced with it. When
@@ -160,7 +160,7 @@ extension NodeStore {
         }
         try inbox.insert(db)
         try insertAttachmentReferences(db, .inbox, id: inbox.id, digests: digests)
-        try db.execute(sql: "UPDATE link SET lastChainHead = ? WHERE nodeId = ?", arguments: [inbox.chainHead, peer])
+        try db.cachedStatement(sql: "UPDATE link SET lastChainHead = ? WHERE nodeId = ?").execute(arguments: [inbox.chainHead, peer])
     }
 
     /// The peer re-keyed: its current key becomes the previous one, valid until `until`.
