@@ -165,7 +165,7 @@ public struct OutboxRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     /// Inserts the row, then its body and signature into `outboxBody`.
     public func aroundInsert(_ db: Database, insert: () throws -> InsertionSuccess) throws {
         _ = try insert()
-        try db.execute(sql: "INSERT INTO outboxBody(id, body, signature) VALUES (?, ?, ?)", arguments: [id, body, signature])
+        try db.cachedStatement(sql: "INSERT INTO outboxBody(id, body, signature) VALUES (?, ?, ?)").execute(arguments: [id, body, signature])
         try NodeStore.insertAttachmentReferences(db, .outbox, id: id, digests: materialDigests ?? [])
     }
 }
