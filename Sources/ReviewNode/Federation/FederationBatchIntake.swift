@@ -41,11 +41,14 @@ extension FederationIntake {
             if !more { break }
             guard items.count < FederationBatch.maximumItems else { throw malformed("more than \(FederationBatch.maximumItems) items") }
             guard try await reader.fill(to: consumed + fixed) else { throw malformed("truncated item header") }
-            let view = reader.buffer.readableBytesView
-            let base = view.startIndex + consumed
-            guard let frameLength = FederationBatch.declaredFrameLength(view[base..<(base + 4)]),
-                  let jsonLength = FederationFrame.declaredJSONLength(view[(base + FederationBatch.itemHeaderLength)..<(base + fixed)]),
-                  frameLength >= FederationFrame.headerLength + jsonLength
+            let base = reader.buffer.readableBytesView.startIndex + consumed
+            // No view of the buffer outlives this statement: one held across the next `fill`
+            // makes every appended chunk copy the whole buffer (copy on write).
+            let lengths = { [buffer = reader.buffer] in
+                (FederationBatch.declaredFrameLength(buffer.readableBytesView[base..<(base + 4)]),
+                 FederationFrame.declaredJSONLength(buffer.readableBytesView[(base + FederationBatch.itemHeaderLength)..<(base + fixed)]))
+            }()
+            guard let frameLength = lengths.0, let jsonLength = lengths.1, frameLength >= FederationFrame.headerLength + jsonLength
             else { throw malformed("item \(items.count) has no RVW1 frame") }
             guard jsonLength <= FederationWire.maxEnvelopeBytes else { throw tooLarge("envelope of \(jsonLength) bytes") }
             guard try await reader.fill(to: consumed + fixed + jsonLength) else { throw malformed("truncated envelope") }
