@@ -50,6 +50,26 @@ struct Report: Codable {
         /// Queue, pick and mark one 498 KiB message: on an empty outbox, then with `deliveredRows` more.
         var empty: Ceiling
         var full: Ceiling
+        /// Mean milliseconds of each of the three transactions, in each sample.
+        var emptySteps: Steps
+        var fullSteps: Steps
+
+        struct Steps: Codable {
+            var queueMilliseconds = 0.0
+            var pickMilliseconds = 0.0
+            var markMilliseconds = 0.0
+            var count = 0
+
+            mutating func add(queue: Duration, pick: Duration, mark: Duration) {
+                func mean(_ old: Double, _ new: Duration) -> Double { old + (new.seconds * 1000 - old) / Double(count) }
+                count += 1
+                queueMilliseconds = mean(queueMilliseconds, queue)
+                pickMilliseconds = mean(pickMilliseconds, pick)
+                markMilliseconds = mean(markMilliseconds, mark)
+            }
+
+            var text: String { String(format: "queue %.2f, pick %.2f, mark %.2f ms", queueMilliseconds, pickMilliseconds, markMilliseconds) }
+        }
     }
 
     struct Ledger: Codable {
@@ -139,10 +159,10 @@ struct Report: Codable {
         }
         if let o = outboxCost {
             rows.append(("outbox: queue, pick, mark one message, empty outbox", "\(f(1000 / o.empty.requestsPerSecond, 2)) ms/msg, p99 \(f(o.empty.p99Milliseconds, 2)) ms",
-                         "\(o.empty.requests) messages over \(f(o.empty.seconds, 1)) s", ""))
+                         "\(o.empty.requests) messages over \(f(o.empty.seconds, 1)) s", o.emptySteps.text))
             rows.append(("outbox: the same after \(o.deliveredRows) delivered messages", "\(f(1000 / o.full.requestsPerSecond, 2)) ms/msg, p99 \(f(o.full.p99Milliseconds, 2)) ms",
                          "empty outbox \(f(1000 / o.empty.requestsPerSecond, 2)) ms/msg",
-                         "\(f(o.empty.requestsPerSecond / o.full.requestsPerSecond, 2))× (target ≤ 1.10)"))
+                         "\(f(o.empty.requestsPerSecond / o.full.requestsPerSecond, 2))× (target ≤ 1.10); \(o.fullSteps.text)"))
         }
         for (node, megabytes) in idleRSSMegabytes.sorted(by: { $0.key < $1.key }) {
             rows.append(("RSS \(node)", "idle \(f(megabytes)) MB, end \(f(endRSSMegabytes[node])) MB", "", "target idle < 60 MB"))

@@ -14,23 +14,30 @@ extension RunCommand {
         let peer = "220100"
         let signature = Data(repeating: 7, count: 64)
         var serial = 0
-        func measure() async throws -> Report.Ceiling {
-            try await sample { number in
+        func measure() async throws -> (Report.Ceiling, Report.OutboxCost.Steps) {
+            let clock = ContinuousClock()
+            var steps = Report.OutboxCost.Steps()
+            let total = try await sample { number in
                 serial += 1
                 let caseId: String? = number % 10 == 0 ? nil : "case-\(serial % 1000)"
                 let id = "m-\(serial)"
+                let start = clock.now
                 try await store.write { db in
                     let sequence = try NodeStore.nextOutboxSequence(db, peer: peer, caseId: caseId)
                     try NodeStore.insert(db, outbox: OutboxRecord(id: id, peer: peer, caseId: caseId, caseSequence: sequence, type: .caseForwarded,
                                                                   body: payload, signature: signature, createdAt: Date()))
                 }
+                let queued = clock.now
                 let due = try await store.read { db in try NodeStore.dueOutboxBatch(db, peer: peer, now: Date().addingTimeInterval(1), maxCount: 1, maxBytes: .max) }
                 guard due.first?.id == id else { throw BenchError("outbox cost: \(id) was not due first") }
+                let picked = clock.now
                 try await store.write { db in try NodeStore.markDelivered(db, messageIds: [id]) }
+                steps.add(queue: queued - start, pick: picked - queued, mark: clock.now - picked)
             }
+            return (total, steps)
         }
         try await store.checkpointForBenchmark()
-        let empty = try await measure()
+        let (empty, emptySteps) = try await measure()
         let filled = try await ContinuousClock().measure {
             try await store.write { [outboxRows] db in
                 let small = Data(repeating: 1, count: 1024)
@@ -50,7 +57,8 @@ extension RunCommand {
         // Both samples start from a written-back WAL: the fill is one 100 MB transaction, and
         // writing it back is not a per-message cost.
         try await store.checkpointForBenchmark()
-        let full = try await measure()
-        return Report.OutboxCost(deliveredRows: outboxRows, fillSeconds: filled.seconds, empty: empty, full: full)
+        let (full, fullSteps) = try await measure()
+        return Report.OutboxCost(deliveredRows: outboxRows, fillSeconds: filled.seconds, empty: empty, full: full,
+                                 emptySteps: emptySteps, fullSteps: fullSteps)
     }
 }
