@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 @testable import ReviewNode
 import ReviewProtocol
@@ -159,6 +160,45 @@ import Testing
             let actions = try await pair.actions(restored, id)
             #expect(actions.contains("receiveSupplementRequest") && actions.contains("resubmit") && actions.contains("receiveOpinion"))
             #expect(try await restored.services.store.read { db in try NodeStore.meta(db, Resync.pendingKey("220100")) } == nil)
+        }
+    }
+
+    /// The store keeps milliseconds, and the city queues its `received` while it applies the
+    /// forwarded case, often within the same millisecond as the receipt. A county restored
+    /// from a backup taken before the forward must still get its own forward back first (the
+    /// case is re-created) and the city's `received` after it, not a gap.
+    @Test func aReactionQueuedInTheSameMillisecondAsItsCauseIsResentAfterIt() async throws {
+        let pair = try await FederationPair()
+        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("resync-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: backup, withIntermediateDirectories: true)
+        let restoredData = backup.appendingPathComponent("data")
+        defer { pair.cleanUp(); try? FileManager.default.removeItem(at: backup) }
+        _ = try NodeBackup.create(dataDirectory: pair.county.configuration.dataDirectory, to: backup.appendingPathComponent("b.zip"))
+        let (id, _) = try await pair.forwardedCase()
+        try await pair.running { () async throws in
+            #expect(try await pair.until(pair.county, id) { $0.cityCaseNumber == id } != nil)
+        }
+        // The city's reaction at the very millisecond it received the forward.
+        let changed = try await pair.city.services.store.write { db -> Int in
+            try db.execute(sql: """
+                UPDATE outbox SET createdAt = (SELECT receivedAt FROM inbox WHERE caseId = ?1 AND type = 'caseForwarded')
+                WHERE caseId = ?1 AND type = 'received'
+                """, arguments: [id])
+            return db.changesCount
+        }
+        #expect(changed == 1)
+        _ = try NodeBackup.restore(backup.appendingPathComponent("b.zip"), into: restoredData, expectedNodeId: "220183")
+        let restored = try FederationPair.Node(nodeId: "220183", tier: .county, transport: pair.transport, today: pair.today, dataDirectory: restoredData)
+        #expect(try await pair.record(restored, id) == nil)
+        try await pair.running(county: restored) {
+            #expect(try await pair.until(restored, id) { $0.cityCaseNumber == id } != nil)
+            var result: String?
+            for _ in 0..<200 where result == nil {
+                result = try await restored.services.store.read { db in try NodeStore.meta(db, Resync.resultKey("220100")) }
+                if result == nil { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let figures = try JSONDecoder.iso8601.decode(Resync.Figures.self, from: Data(try #require(result).utf8))
+            #expect(figures.resent == 1 && figures.echoed == 1 && figures.gaps.isEmpty, "\(figures)")
         }
     }
 

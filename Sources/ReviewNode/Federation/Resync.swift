@@ -143,7 +143,10 @@ extension Apply {
             if last > (body.sent[caseId] ?? 0), (echoExpected[caseId] ?? (body.sent[caseId] ?? 0) + 1) != last + 1 { gaps.insert(caseId) }
         }
         // One order for both kinds: our clock, when we sent ours and when we received its.
-        items.sort { ($0.time, $0.origin == configuration.nodeId ? 0 : 1, $0.sequence) < ($1.time, $1.origin == configuration.nodeId ? 0 : 1, $1.sequence) }
+        // The store keeps milliseconds, and a reaction (our `received` of its forwarded case)
+        // is queued while its cause is applied, often within the same millisecond: on equal
+        // times its message goes first.
+        items.sort { ($0.time, $0.origin == configuration.nodeId ? 1 : 0, $0.sequence) < ($1.time, $1.origin == configuration.nodeId ? 1 : 0, $1.sequence) }
         for (index, item) in items.enumerated() {
             let payload = ResentPayload(originalId: item.id, origin: item.origin, signature: item.signature.base64EncodedString(),
                                         sha256: SHA256.hash(data: item.frame).hexString, index: index + 1, total: items.count)
