@@ -111,7 +111,7 @@ extension NodeStore {
 
     /// The consultation that travels with `caseId` (``ConsultationSummary`` JSON), on either tier.
     public static func caseConsultation(_ db: Database, caseId: String) throws -> Data? {
-        try Data.fetchOne(db, sql: "SELECT summary FROM caseConsultation WHERE caseId = ?", arguments: [caseId])
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT summary FROM caseConsultation WHERE caseId = ?"), arguments: [caseId])
     }
 
     /// Records the consultation `summary` (JSON) as `caseId`'s.

@@ -29,7 +29,7 @@ extension NodeStore {
 
     /// Revision `revision` of the case's form, if stored.
     public static func revision(_ db: StoreTransaction, caseId: String, _ revision: Int) throws -> RevisionRecord? {
-        try RevisionRecord.fetchOne(db, key: ["caseId": caseId, "revision": revision])
+        try RevisionRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM caseRevision WHERE caseId = ? AND revision = ?"), arguments: [caseId, revision])
     }
 
     /// Stores a revision of a case's form.
@@ -44,12 +44,12 @@ extension NodeStore {
 
     /// The case's materials, in the order they were added (then by kind).
     public static func caseMaterials(_ db: StoreTransaction, caseId: String) throws -> [CaseMaterialRecord] {
-        try CaseMaterialRecord.filter(CaseMaterialRecord.Columns.caseId == caseId).order(CaseMaterialRecord.Columns.addedOn, CaseMaterialRecord.Columns.kind).fetchAll(db)
+        try CaseMaterialRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM caseMaterial WHERE caseId = ? ORDER BY addedOn, kind"), arguments: [caseId])
     }
 
     /// The size in bytes of the stored blob with digest `sha256`, if any.
     public static func blobBytes(_ db: StoreTransaction, sha256: String) throws -> Int? {
-        try Int.fetchOne(db, sql: "SELECT bytes FROM materialBlob WHERE sha256 = ?", arguments: [sha256])
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT bytes FROM materialBlob WHERE sha256 = ?"), arguments: [sha256])
     }
 
     /// Attaches a material to its case; one the case already has is left as it is.
@@ -91,8 +91,8 @@ extension NodeStore {
 
     /// The case's supplement notices in the order they were issued.
     public static func supplementNotices(_ db: StoreTransaction, caseId: String) throws -> [NoticeRecord] {
-        try NoticeRecord.filter(NoticeRecord.Columns.caseId == caseId && NoticeRecord.Columns.type == NoticeRecord.NoticeType.supplement.rawValue)
-            .order(NoticeRecord.Columns.id).fetchAll(db)
+        try NoticeRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM notice WHERE caseId = ? AND type = ? ORDER BY id"),
+                                  arguments: [caseId, NoticeRecord.NoticeType.supplement.rawValue])
     }
 
     /// The sequence number of the next opinion of `year` (counting superseded ones).

@@ -6,7 +6,7 @@ public import GRDB
 extension NodeStore {
     /// The links that send and accept messages.
     public static func enabledLinks(_ db: StoreTransaction) throws -> [LinkRecord] {
-        try LinkRecord.filter(LinkRecord.Columns.enabled == true).fetchAll(db)
+        try LinkRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM link WHERE enabled = 1"))
     }
 
     /// Per case, the last sequence applied from `sender`.
