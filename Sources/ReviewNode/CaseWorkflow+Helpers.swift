@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTPTypes
 import ReviewProtocol
 import ReviewRules
@@ -205,11 +208,33 @@ extension CaseWorkflow {
         encoder.userInfo[CaseForm.placeholderKey] = placeholder
         let json = try encoder.encode(value)
         let marker = Data("\"\(placeholder)\"".utf8)
-        guard let range = json.firstRange(of: marker), json[range.upperBound...].firstRange(of: marker) == nil else { return nil }
+        // memchr and memcmp: Data's generic `firstRange(of:)` compared byte by byte through the
+        // collection protocols (3.5 % of a county's samples while forwarding).
+        let found = json.withUnsafeBytes { bytes in
+            marker.withUnsafeBytes { needle -> (first: Int, more: Bool)? in
+                guard let first = offset(of: needle, in: bytes, from: 0) else { return nil }
+                return (first, offset(of: needle, in: bytes, from: first + needle.count) != nil)
+            }
+        }
+        guard let found, !found.more else { return nil }
+        let start = json.startIndex + found.first, end = start + marker.count
         var spliced = Data(capacity: json.count - marker.count + form.count)
-        spliced.append(json[..<range.lowerBound])
+        spliced.append(json[..<start])
         spliced.append(form)
-        spliced.append(json[range.upperBound...])
+        spliced.append(json[end...])
         return spliced
+    }
+
+    /// Where `needle` first occurs in `haystack` at or after offset `start` (byte offsets), or nil.
+    private static func offset(of needle: UnsafeRawBufferPointer, in haystack: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard let base = haystack.baseAddress, let pattern = needle.baseAddress, !needle.isEmpty else { return nil }
+        var from = start
+        while haystack.count - from >= needle.count {
+            guard let hit = memchr(base + from, Int32(needle[0]), haystack.count - from - needle.count + 1) else { return nil }
+            let at = base.distance(to: UnsafeRawPointer(hit))
+            if memcmp(base + at, pattern, needle.count) == 0 { return at }
+            from = at + 1
+        }
+        return nil
     }
 }
