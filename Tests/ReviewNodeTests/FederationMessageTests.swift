@@ -125,8 +125,7 @@ import Testing
     /// second, and the case is where it was.
     @Test func aRestoredCountyResyncsWithTheCity() async throws {
         let pair = try await FederationPair()
-        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("resync-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: backup, withIntermediateDirectories: true)
+        let backup = try Self.backupFolder()
         let restoredData = backup.appendingPathComponent("data")
         defer { pair.cleanUp(); try? FileManager.default.removeItem(at: backup) }
         let (county, city) = (pair.county, pair.city)
@@ -149,12 +148,7 @@ import Testing
         try await pair.running(county: restored) {
             let back = try #require(try await pair.until(restored, id) { $0.state == .opinionNotPassed })
             #expect(back.currentRevision == 2 && back.title == Self.second(form).policy.title && back.clockStops.last?.resumed == pair.today)
-            var result: String?
-            for _ in 0..<200 where result == nil {
-                result = try await restored.services.store.read { db in try NodeStore.meta(db, Resync.resultKey("220100")) }
-                if result == nil { try await Task.sleep(for: .milliseconds(50)) }
-            }
-            let figures = try JSONDecoder.iso8601.decode(Resync.Figures.self, from: Data(try #require(result).utf8))
+            let figures = try await Self.resyncFigures(restored)
             // The city's supplement request and opinion; the county's own resubmission.
             #expect(figures.resent == 2 && figures.echoed == 1 && figures.gaps.isEmpty)
             let actions = try await pair.actions(restored, id)
@@ -169,8 +163,7 @@ import Testing
     /// case is re-created) and the city's `received` after it, not a gap.
     @Test func aReactionQueuedInTheSameMillisecondAsItsCauseIsResentAfterIt() async throws {
         let pair = try await FederationPair()
-        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("resync-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: backup, withIntermediateDirectories: true)
+        let backup = try Self.backupFolder()
         let restoredData = backup.appendingPathComponent("data")
         defer { pair.cleanUp(); try? FileManager.default.removeItem(at: backup) }
         _ = try NodeBackup.create(dataDirectory: pair.county.configuration.dataDirectory, to: backup.appendingPathComponent("b.zip"))
@@ -192,14 +185,26 @@ import Testing
         #expect(try await pair.record(restored, id) == nil)
         try await pair.running(county: restored) {
             #expect(try await pair.until(restored, id) { $0.cityCaseNumber == id } != nil)
-            var result: String?
-            for _ in 0..<200 where result == nil {
-                result = try await restored.services.store.read { db in try NodeStore.meta(db, Resync.resultKey("220100")) }
-                if result == nil { try await Task.sleep(for: .milliseconds(50)) }
-            }
-            let figures = try JSONDecoder.iso8601.decode(Resync.Figures.self, from: Data(try #require(result).utf8))
+            let figures = try await Self.resyncFigures(restored)
             #expect(figures.resent == 1 && figures.echoed == 1 && figures.gaps.isEmpty, "\(figures)")
         }
+    }
+
+    /// A fresh folder for a backup and the data restored from it.
+    private static func backupFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("resync-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    /// The restored county's resync with the city, once complete (waits up to 10 s).
+    private static func resyncFigures(_ restored: FederationPair.Node) async throws -> Resync.Figures {
+        var result: String?
+        for _ in 0..<200 where result == nil {
+            result = try await restored.services.store.read { db in try NodeStore.meta(db, Resync.resultKey("220100")) }
+            if result == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        return try JSONDecoder.iso8601.decode(Resync.Figures.self, from: Data(try #require(result).utf8))
     }
 
     private static func second(_ form: CaseForm) -> CaseForm {
