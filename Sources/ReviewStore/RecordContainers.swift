@@ -14,6 +14,8 @@ import ReviewRules
 // property added to a record without its column here fails there.
 
 extension CaseRecord {
+    /// Every column of its `reviewCase` row, as the `Encodable` encoding wrote it.
+    /// - Throws: `EncodingError` when the clock stops cannot be encoded as JSON.
     public func encode(to container: inout PersistenceContainer) throws {
         container["id"] = id
         container["kind"] = kind.rawValue
@@ -54,6 +56,7 @@ extension CaseRecord {
 }
 
 extension RevisionRecord {
+    /// Every column of its `caseRevision` row, as the `Encodable` encoding wrote it.
     public func encode(to container: inout PersistenceContainer) throws {
         container["caseId"] = caseId
         container["revision"] = revision
@@ -64,6 +67,7 @@ extension RevisionRecord {
 }
 
 extension MaterialBlobRecord {
+    /// Every column of its `materialBlob` row, as the `Encodable` encoding wrote it.
     public func encode(to container: inout PersistenceContainer) throws {
         container["sha256"] = sha256
         container["bytes"] = bytes
@@ -74,6 +78,7 @@ extension MaterialBlobRecord {
 }
 
 extension CaseMaterialRecord {
+    /// Every column of its `caseMaterial` row, as the `Encodable` encoding wrote it.
     public func encode(to container: inout PersistenceContainer) throws {
         container["caseId"] = caseId
         container["kind"] = kind.rawValue
@@ -86,6 +91,7 @@ extension CaseMaterialRecord {
 }
 
 extension InboxRecord {
+    /// Every column of its `inbox` row, as the `Encodable` encoding wrote it.
     public func encode(to container: inout PersistenceContainer) throws {
         container["id"] = id
         container["sender"] = sender
@@ -101,6 +107,7 @@ extension InboxRecord {
 }
 
 extension EventRecord {
+    /// Every column of its `event` row, as the `Encodable` encoding wrote it.
     public func encode(to container: inout PersistenceContainer) throws {
         container["seq"] = seq
         container["caseId"] = caseId
