@@ -190,6 +190,43 @@ import Testing
         }
     }
 
+    /// Both tiers restored, one after the other, from backups taken before a case was forwarded
+    /// and answered: the city's resync records the county's forward (replayed) and its own
+    /// `received` and opinion (re-learned) at times in the stream's order, so that the county's
+    /// resync, answered by the restored city, gets its forward back before the city's answers.
+    /// (Re-learned messages kept their original send time — whole seconds, the peer's clock —
+    /// and came first: gaps, the opinion lost at the county.)
+    @Test func bothTiersRestoredOneAfterTheOtherResyncWithoutGaps() async throws {
+        let pair = try await FederationPair()
+        let backup = try Self.backupFolder()
+        defer { pair.cleanUp(); try? FileManager.default.removeItem(at: backup) }
+        _ = try NodeBackup.create(dataDirectory: pair.county.configuration.dataDirectory, to: backup.appendingPathComponent("county.zip"))
+        _ = try NodeBackup.create(dataDirectory: pair.city.configuration.dataDirectory, to: backup.appendingPathComponent("city.zip"))
+        let (id, _) = try await pair.forwardedCase()
+        try await pair.running { () async throws in
+            #expect(try await pair.until(pair.county, id) { $0.cityCaseNumber == id } != nil)
+            _ = try await pair.atCity.issueOpinion(id, outcome: .passed, changes: [], remarks: nil, by: pair.cityReviewer)
+            #expect(try await pair.until(pair.county, id) { $0.state == .opinionPassed } != nil)
+        }
+        _ = try NodeBackup.restore(backup.appendingPathComponent("city.zip"), into: backup.appendingPathComponent("city"), expectedNodeId: "220100")
+        let city = try FederationPair.Node(nodeId: "220100", tier: .city, transport: pair.transport, today: pair.today,
+                                           dataDirectory: backup.appendingPathComponent("city"))
+        try await pair.running(city: city) {
+            #expect(try await pair.until(city, id) { $0.state == .opinionPassed } != nil)
+            let figures = try await Self.resyncFigures(city, with: "220183")
+            #expect(figures.gaps.isEmpty, "\(figures)")
+        }
+        _ = try NodeBackup.restore(backup.appendingPathComponent("county.zip"), into: backup.appendingPathComponent("county"), expectedNodeId: "220183")
+        let county = try FederationPair.Node(nodeId: "220183", tier: .county, transport: pair.transport, today: pair.today,
+                                             dataDirectory: backup.appendingPathComponent("county"))
+        try await pair.running(county: county, city: city) {
+            let back = try await pair.until(county, id) { $0.state == .opinionPassed && $0.cityCaseNumber == id }
+            #expect(back != nil)
+            let figures = try await Self.resyncFigures(county)
+            #expect(figures.gaps.isEmpty, "\(figures)")
+        }
+    }
+
     /// A fresh folder for a backup and the data restored from it.
     private static func backupFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("resync-\(UUID().uuidString)")
@@ -197,11 +234,11 @@ import Testing
         return folder
     }
 
-    /// The restored county's resync with the city, once complete (waits up to 10 s).
-    private static func resyncFigures(_ restored: FederationPair.Node) async throws -> Resync.Figures {
+    /// A restored node's resync with `peer`, once complete (waits up to 10 s).
+    private static func resyncFigures(_ restored: FederationPair.Node, with peer: String = "220100") async throws -> Resync.Figures {
         var result: String?
         for _ in 0..<200 where result == nil {
-            result = try await restored.services.store.read { db in try NodeStore.meta(db, Resync.resultKey("220100")) }
+            result = try await restored.services.store.read { db in try NodeStore.meta(db, Resync.resultKey(peer)) }
             if result == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
         return try JSONDecoder.iso8601.decode(Resync.Figures.self, from: Data(try #require(result).utf8))

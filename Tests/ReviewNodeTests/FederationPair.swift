@@ -58,9 +58,9 @@ struct FederationPair {
 
     /// Runs `body` while both nodes' services run (or `county`'s in place of the pair's), so
     /// that queued messages are delivered.
-    func running(county: Node? = nil, _ body: @escaping @Sendable () async throws -> Void) async throws {
+    func running(county: Node? = nil, city: Node? = nil, _ body: @escaping @Sendable () async throws -> Void) async throws {
         let countyApp = try NodeApplication.build(services: (county ?? self.county).services, logger: Logger(label: "test-county"))
-        let cityApp = try NodeApplication.build(services: city.services, logger: Logger(label: "test-city"))
+        let cityApp = try NodeApplication.build(services: (city ?? self.city).services, logger: Logger(label: "test-city"))
         try await cityApp.test(.router) { _ in
             try await countyApp.test(.router) { _ in try await body() }
         }

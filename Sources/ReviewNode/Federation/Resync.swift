@@ -226,7 +226,7 @@ extension Apply {
         do {
             try NodeStore.inSavepoint(db) {
                 try NodeStore.recordAppliedSequence(db, sender: header.sender, caseId: caseId, sequence: header.sequence)
-                let receivedAt = Date()
+                let receivedAt = try streamTime()
                 let inner = Apply(services: services, db: db, envelope: header, json: frame.json, attachments: frame.attachments, link: link)
                 let result = try inner.run()
                 var inbox = InboxRecord(id: header.id, sender: header.sender, receivedAt: receivedAt, result: try CaseWorkflow.canonicalJSON(result),
@@ -240,6 +240,26 @@ extension Apply {
             try noteGap(caseId, "\(header.type.rawValue) \(header.id): \(error)")
             return false
         }
+    }
+
+    /// When a message of the stream is recorded here — a replayed message's receipt, a re-learned
+    /// message's queueing: the clock, in whole milliseconds (what the store keeps), strictly
+    /// after the stream's previous one (waiting out the millisecond if need be). A resync this node
+    /// answers later orders its own messages and the peer's by these times, so they must keep
+    /// this stream's order; a re-learned message's original send time (whole seconds, the
+    /// peer's clock) is not comparable with a receipt here.
+    func streamTime() throws -> Date {
+        let key = "resync.clock.\(envelope.sender)"
+        let last = try NodeStore.meta(db, key).flatMap { Int64($0) } ?? 0
+        var now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        while now <= last {
+            Thread.sleep(forTimeInterval: 0.0002)
+            now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        }
+        try NodeStore.setMeta(db, key, String(now))
+        // A tenth of a microsecond into it, so that storing it (truncated or rounded to the
+        // millisecond) keeps this millisecond and no later reaction stores an earlier one.
+        return Date(timeIntervalSince1970: Double(now) / 1000 + 0.000_000_1)
     }
 
     /// Our own message, which the peer applied and we lost: keep it as delivered (so that the
@@ -256,7 +276,7 @@ extension Apply {
         // case) gives way to the original, which the peer already applied.
         try NodeStore.dropUndelivered(db, peer: header.receiver, caseId: caseId, sequence: header.sequence)
         var row = OutboxRecord(id: header.id, peer: header.receiver, caseId: caseId, caseSequence: header.sequence, type: header.type,
-                               body: frame, signature: signature, createdAt: (try? Date(header.sentAt, strategy: .iso8601)) ?? Date())
+                               body: frame, signature: signature, createdAt: try streamTime())
         row.deliveredAt = Date()
         try NodeStore.insert(db, outbox: row)
         do {
