@@ -24,6 +24,7 @@ extension NodeConfiguration {
         var retryMaxSeconds: Double?
         var messageFreshnessDays: Double?
         var trustForwardedFor: Bool?
+        var peerReadSeconds: Double?
         var chainAuditMinutes: Double?
         var countyReportSeconds: Double?
         var peerCAFile: String?
@@ -94,6 +95,10 @@ extension NodeConfiguration {
             configuration.messageFreshness = days * 86400
         }
         if let trust = file.trustForwardedFor { configuration.trustForwardedFor = trust }
+        if let seconds = file.peerReadSeconds {
+            guard seconds > 0, seconds <= 3600 else { throw NodeConfigurationError("\(path): peerReadSeconds must be between 0 and 3600") }
+            configuration.peerReadSeconds = seconds
+        }
         if let seconds = file.countyReportSeconds {
             guard seconds > 0 else { throw NodeConfigurationError("\(path): countyReportSeconds must be positive") }
             configuration.countyReportSeconds = seconds

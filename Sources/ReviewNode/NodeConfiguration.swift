@@ -56,6 +56,10 @@ public struct NodeConfiguration: Sendable {
     /// How far in the future a peer's `sentAt` may lie, seconds: an hour, or the freshness
     /// window when that is shorter (tests).
     public var allowedClockSkew: TimeInterval { min(3600, messageFreshness) }
+    /// Longest a peer's request may take to send what is read before its signature is checked
+    /// (the frame header and the signed envelope), seconds (default 10); the connection is then
+    /// closed, so that slow senders cannot hold the few places such reads have.
+    public var peerReadSeconds: TimeInterval = 10
     /// Whether a reverse proxy of our own fronts the node and appends the client's address to
     /// `X-Forwarded-For` (sign-in throttling per address uses it). Default false.
     public var trustForwardedFor: Bool = false

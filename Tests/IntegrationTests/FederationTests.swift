@@ -13,8 +13,8 @@ struct Federation {
     let drafter: String
     let cityOperator: String
 
-    init(today: String = "2026-03-02") throws {
-        city = try NodeProcess(tier: "city", nodeId: "220100", name: "长春市政务服务和数字化建设管理局", today: today)
+    init(today: String = "2026-03-02", cityConfiguration: [String: Any] = [:]) throws {
+        city = try NodeProcess(tier: "city", nodeId: "220100", name: "长春市政务服务和数字化建设管理局", today: today, configuration: cityConfiguration)
         county = try NodeProcess(tier: "county", nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", today: today)
         try NodeProcess.link(city, county)
         cityReviewer = try city.addUser(name: "市审查员", role: "cityReviewer")

@@ -526,3 +526,80 @@ extension HardeningTests {
         #expect(try await federation.county.call("GET", "/health").status == 200)
     }
 }
+
+extension HardeningTests {
+    /// A loopback connection from `source` (any 127.x.y.z) that sends `head` and then nothing:
+    /// a sender that never finishes its envelope. Returns the socket (the caller closes it).
+    static func stalledConnection(port: Int, from source: String, _ head: Data) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw NodeProcessError("socket failed") }
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(source)
+        var remote = local
+        remote.sin_addr.s_addr = inet_addr("127.0.0.1")
+        remote.sin_port = in_port_t(UInt16(port).bigEndian)
+        let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let connected = withUnsafePointer(to: &remote) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0, connected == 0 else {
+            close(fd)
+            throw NodeProcessError("bind or connect from \(source) failed")
+        }
+        _ = head.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        return fd
+    }
+
+    /// What the node did with a stalled connection within `seconds`: "closed" (end of stream
+    /// with no answer), the answer's status line, or "open".
+    static func outcome(of fd: Int32, within seconds: Int) -> String {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = recv(fd, &buffer, buffer.count, 0)
+        if count == 0 { return "closed" }
+        if count < 0 { return errno == ECONNRESET ? "closed" : "open" }
+        return String(decoding: buffer[0..<count], as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? "?"
+    }
+
+    /// Break-it finding: four connections that sent their headers and then a byte every few
+    /// seconds held every place for unverified reads, and every peer's delivery was answered
+    /// 503 for as long as they lasted. Now one address holds at most two places, and a read
+    /// that has not sent its signed envelope within `peerReadSeconds` loses its connection.
+    @Test func slowUnauthenticatedSendersCannotStallFederationIntake() async throws {
+        let federation = try Federation(cityConfiguration: ["peerReadSeconds": 2.0])
+        defer { federation.cleanUp() }
+        let city = federation.city
+        let sender: String = federation.county.nodeId
+        // Valid headers from a linked sender, a body announced and never sent.
+        let head = Data("POST \(FederationWire.batchPath) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(FederationWire.senderHeader): \(sender)\r\nContent-Type: \(FederationWire.batchContentType)\r\nContent-Length: 100000\r\n\r\nR".utf8)
+        // Two from 127.0.0.2 take their address's places; the third is refused at once.
+        var stalled = try (0..<2).map { _ in try Self.stalledConnection(port: city.port, from: "127.0.0.2", head) }
+        try await Task.sleep(for: .milliseconds(300))
+        let third = try Self.stalledConnection(port: city.port, from: "127.0.0.2", head)
+        #expect(Self.outcome(of: third, within: 5).contains("503"))
+        close(third)
+        // The places left serve the real peer (127.0.0.1) while those two wait.
+        let key = try faults.key(of: federation.county)
+        let ping = try faults.message(from: sender, to: city.nodeId, type: .ping, caseId: nil, payload: PingPayload(nonce: "during"), key: key)
+        #expect(try await faults.post(ping, to: city).status == 200)
+        // Two more from another address fill every place: now the peer waits, but not for long.
+        stalled += try (0..<2).map { _ in try Self.stalledConnection(port: city.port, from: "127.0.0.3", head) }
+        try await Task.sleep(for: .milliseconds(300))
+        let busy = try faults.message(from: sender, to: city.nodeId, type: .ping, caseId: nil, payload: PingPayload(nonce: "busy"), key: key)
+        #expect(try await faults.post(busy, to: city).errorCode == "busy")
+        // Past the deadline every stalled connection is closed without an answer...
+        let clock = ContinuousClock()
+        let started = clock.now
+        for fd in stalled {
+            #expect(Self.outcome(of: fd, within: 6) == "closed")
+            close(fd)
+        }
+        #expect(clock.now - started < .seconds(5))
+        // ...and the peer's message goes through.
+        let after = try faults.message(from: sender, to: city.nodeId, type: .ping, caseId: nil, payload: PingPayload(nonce: "after"), key: key)
+        #expect(try await faults.post(after, to: city).status == 200)
+        let log = try String(contentsOf: city.dataDirectory.appendingPathComponent("node.log"), encoding: .utf8)
+        #expect(log.contains("did not send its signed envelope in time"))
+        #expect(city.isRunning)
+    }
+}

@@ -125,16 +125,6 @@ struct ConsoleRoutes: Sendable {
         return renderer.page("login", view, status: status)
     }
 
-    /// The browser's address: the TCP peer, or with `trustForwardedFor` (a reverse proxy of
-    /// our own in front) the last `X-Forwarded-For` entry, which that proxy appended.
-    func clientAddress(_ request: Request, _ context: NodeRequestContext) -> String {
-        if services.configuration.trustForwardedFor, let forwarded = request.headers[HTTPField.Name("X-Forwarded-For")!],
-           let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty {
-            return String(last.prefix(64))
-        }
-        return context.peerAddress ?? "unknown"
-    }
-
     func login(_ request: Request, context: NodeRequestContext) async throws -> Response {
         // No session yet, so no CSRF token: a sign-in post from another site is refused by its
         // Origin (or, from a client that sends no Origin, by its Referer).
@@ -155,7 +145,7 @@ struct ConsoleRoutes: Sendable {
         // Failures count per name, and per token prefix for tokens (a token has no name), and
         // per client address (more of them: colleagues may share an address).
         let key = form.value("name").map { "name:" + $0 } ?? "token:" + String((form.value("token") ?? "").prefix(8))
-        let address = "address:" + clientAddress(request, context)
+        let address = "address:" + context.clientAddress(request, trustForwardedFor: services.configuration.trustForwardedFor)
         guard services.signInThrottle.allows(key), services.signInThrottle.allows(address, limit: SignInThrottle.addressLimit) else {
             return loginPage(context, next: form.value("next"), error: "登录失败次数过多,请\(Int(services.signInThrottle.window / 60))分钟后再试",
                              status: .tooManyRequests)

@@ -12,7 +12,7 @@ enum BatchItem: Sendable {
 }
 
 extension FederationIntake {
-    /// Reads a batch (``FederationBatch``) with the same order of checks as ``read(_:)``: the
+    /// Reads a batch (``FederationBatch``) with the same order of checks as ``read(_:from:)``: the
     /// sender header (required) names a linked, enabled peer; the body stays within
     /// `maxMessageBytes` in total; each item's envelope (at most
     /// ``FederationWire/maxEnvelopeBytes``) is read and its signature checked before its
@@ -21,14 +21,14 @@ extension FederationIntake {
     /// - Throws: `APIError` 400 malformed batch (framing unreadable, more than
     ///   ``FederationBatch/maximumItems`` items), 401 no header or bad
     ///   first signature, 403 unknown or disabled sender, 413 too large, 503 busy; nothing is stored.
-    func readBatch(_ request: Request) async throws -> [BatchItem] {
+    ///   Until the first signature verified, the read has ``readSeconds`` (then the connection is closed).
+    func readBatch(_ request: Request, from connection: PeerConnection) async throws -> [BatchItem] {
         guard let declaredSender = HTTPField.Name(FederationWire.senderHeader).flatMap({ request.headers[$0] }) else {
             throw FederationReceiver.reject(.unauthorized, "bad-signature", "a batch needs the \(FederationWire.senderHeader) header")
         }
         let link = try await linkedPeer(declaredSender)
-        try admitUnverified(request)
-        var entered = true
-        defer { if entered { unverified.leave() } }
+        var place = try admitUnverified(request, from: connection)
+        defer { place.release() }
         func malformed(_ detail: String) -> APIError { FederationReceiver.reject(.badRequest, "malformed-message", "malformed batch: \(detail)") }
 
         var reader = BoundedBodyReader(iterator: request.body.makeAsyncIterator(), limit: maxMessageBytes)
@@ -57,13 +57,12 @@ extension FederationIntake {
             // The signature first: nothing of an item is parsed before its envelope verified
             // (or, after the first item verified, before it is known to be refused).
             let verified = Self.verify(signature, of: json, link: link)
-            if entered {
+            if place.held {
                 // Nothing of this request verified yet: a bad signature ends it unread.
                 guard verified else {
                     throw FederationReceiver.reject(.unauthorized, "bad-signature", "signature does not verify with the key held for \(declaredSender)")
                 }
-                unverified.leave()
-                entered = false
+                place.release()
                 reader.reserve(declared: request.headers[.contentLength].flatMap { Int($0) })
             }
             let header: FederationHeader

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import ReviewProtocol
 import ReviewStore
@@ -91,28 +92,36 @@ struct DecodedPayload: Sendable {
 /// declared length within the limit), then only the frame's header and signed JSON (at most
 /// ``FederationWire/maxEnvelopeBytes``), then the signature; the attachments are read only once
 /// the signature verified, and never beyond `maxMessageBytes`. An unauthenticated request
-/// therefore costs at most the envelope limit in memory, whatever it sends.
+/// therefore costs at most the envelope limit in memory, whatever it sends, and holds one of
+/// few places for at most ``readSeconds``.
 struct FederationIntake: Sendable {
     let store: NodeStore
     /// The largest message accepted, frame bytes (the node's `maxMessageBytes`).
     let maxMessageBytes: Int
+    /// How long a request may take to send what is read before its signature is checked,
+    /// seconds (the node's `peerReadSeconds`); its connection is then closed.
+    let readSeconds: TimeInterval
     /// Requests reading an envelope before its signature is checked, at most
-    /// ``maximumUnverified`` at once: the memory unauthenticated requests can hold is bounded.
+    /// ``maximumUnverified`` at once (the memory unauthenticated requests can hold is bounded)
+    /// and ``maximumUnverifiedPerAddress`` from one client address (one sender of slow requests
+    /// cannot take every place).
     let unverified = UnverifiedReads()
     static let maximumUnverified = 4
+    static let maximumUnverifiedPerAddress = 2
 
     /// - Throws: `APIError` 400 malformed, 401 bad signature, 403 unknown or disabled sender,
-    ///   413 too large; nothing is stored.
-    func read(_ request: Request) async throws -> VerifiedMessage {
+    ///   413 too large, 503 busy; nothing is stored. A request that overruns ``readSeconds``
+    ///   before its signature is checked has its connection closed (and throws what reading
+    ///   the closed body throws).
+    func read(_ request: Request, from connection: PeerConnection) async throws -> VerifiedMessage {
         guard let signatureText = HTTPField.Name(FederationWire.signatureHeader).flatMap({ request.headers[$0] }),
               let signature = Data(base64Encoded: signatureText), signature.count == 64
         else { throw FederationReceiver.reject(.unauthorized, "bad-signature", "no valid \(FederationWire.signatureHeader) header") }
         let declaredSender = HTTPField.Name(FederationWire.senderHeader).flatMap { request.headers[$0] }
         var link: LinkRecord?
         if let declaredSender { link = try await linkedPeer(declaredSender) }
-        try admitUnverified(request)
-        var entered = true
-        defer { if entered { unverified.leave() } }
+        var place = try admitUnverified(request, from: connection)
+        defer { place.release() }
         var reader = BoundedBodyReader(iterator: request.body.makeAsyncIterator(), limit: maxMessageBytes)
         guard try await reader.fill(to: FederationFrame.headerLength),
               let jsonLength = FederationFrame.declaredJSONLength(reader.buffer.readableBytesView)
@@ -136,8 +145,7 @@ struct FederationIntake: Sendable {
         guard Self.verify(signature, of: json, link: peer) else {
             throw FederationReceiver.reject(.unauthorized, "bad-signature", "signature does not verify with the key held for \(header.sender)")
         }
-        unverified.leave()
-        entered = false
+        place.release()
         // Authenticated: now the attachments, still within the limit.
         reader.reserve(declared: request.headers[.contentLength].flatMap { Int($0) })
         _ = try await reader.fill(to: .max)
@@ -203,39 +211,94 @@ struct BoundedBodyReader {
     }
 }
 
-/// A counter of requests in the unauthenticated phase.
-final class UnverifiedReads: Sendable {
-    private let count = Mutex(0)
+/// The connection a peer's request came on: the client's address (places for unverified reads
+/// are shared out per address) and how to close it.
+struct PeerConnection: Sendable {
+    /// The TCP peer's address, or the proxy's `X-Forwarded-For` entry with `trustForwardedFor`.
+    var address: String
+    var close: @Sendable () -> Void
+    var logger: Logger
 
-    /// Takes a place if fewer than `limit` are taken.
-    func enter(limit: Int) -> Bool {
-        count.withLock { count in
-            guard count < limit else { return false }
-            count += 1
+    /// A sender in the same process (tests): its node id stands for the address; nothing to close.
+    static func inProcess(_ sender: String) -> PeerConnection {
+        PeerConnection(address: "in-process:" + sender, close: {}, logger: Logger(label: "in-process"))
+    }
+}
+
+/// The requests in the unauthenticated phase, counted in all and per client address.
+final class UnverifiedReads: Sendable {
+    private let places = Mutex<(total: Int, byAddress: [String: Int])>((0, [:]))
+
+    /// Takes a place if fewer than `limit` are taken in all and fewer than `perAddress` by `address`.
+    func enter(address: String, limit: Int, perAddress: Int) -> Bool {
+        places.withLock { places in
+            let mine = places.byAddress[address, default: 0]
+            guard places.total < limit, mine < perAddress else { return false }
+            places.total += 1
+            places.byAddress[address] = mine + 1
             return true
         }
     }
 
-    func leave() {
-        count.withLock { $0 -= 1 }
+    func leave(address: String) {
+        places.withLock { places in
+            places.total -= 1
+            let mine = places.byAddress[address, default: 1] - 1
+            places.byAddress[address] = mine > 0 ? mine : nil
+        }
+    }
+
+    /// Places taken now, in all.
+    var taken: Int { places.withLock { $0.total } }
+}
+
+/// One request's place among the unverified reads: released once its first signature verified
+/// (or when the request ends); while it is held past the deadline, a watchdog closes the
+/// connection, which ends the read.
+struct UnverifiedPlace {
+    let reads: UnverifiedReads
+    let address: String
+    let watchdog: Task<Void, Never>
+    private(set) var held = true
+
+    init(reads: UnverifiedReads, connection: PeerConnection, seconds: TimeInterval) {
+        self.reads = reads
+        address = connection.address
+        watchdog = Task {
+            guard (try? await Task.sleep(for: .seconds(seconds))) != nil else { return }
+            connection.logger.warning("closed a peer connection that did not send its signed envelope in time",
+                                      metadata: ["address": "\(connection.address)", "seconds": "\(seconds)"])
+            connection.close()
+        }
+    }
+
+    /// Gives the place back and stops the watchdog; a second call does nothing.
+    mutating func release() {
+        guard held else { return }
+        held = false
+        watchdog.cancel()
+        reads.leave(address: address)
     }
 }
 
 extension FederationIntake {
     /// The checks before any of an unauthenticated body is read: a declared `Content-Length`
     /// must be a byte count within `maxMessageBytes`, and one of the ``maximumUnverified``
-    /// places for reads whose signature is not yet checked must be free (the caller leaves it).
+    /// places for reads whose signature is not yet checked must be free, and fewer than
+    /// ``maximumUnverifiedPerAddress`` of them held by the client's address. The caller
+    /// releases the place.
     /// - Throws: `APIError` 400 (length no byte count), 413 (over the limit), 503 `busy`.
-    func admitUnverified(_ request: Request) throws {
+    func admitUnverified(_ request: Request, from connection: PeerConnection) throws -> UnverifiedPlace {
         if let lengthText = request.headers[.contentLength] {
             guard let length = Int(lengthText), length >= 0 else {
                 throw FederationReceiver.reject(.badRequest, "malformed-message", "Content-Length '\(lengthText.prefix(40))' is not a byte count")
             }
             guard length <= maxMessageBytes else { throw tooLarge("Content-Length \(length)") }
         }
-        guard unverified.enter(limit: Self.maximumUnverified) else {
+        guard unverified.enter(address: connection.address, limit: Self.maximumUnverified, perAddress: Self.maximumUnverifiedPerAddress) else {
             throw APIError(.serviceUnavailable, code: "busy", message: "节点繁忙,请稍后重试",
-                           detail: "more than \(Self.maximumUnverified) messages are being read before their signatures are checked")
+                           detail: "more than \(Self.maximumUnverified) messages in all, or \(Self.maximumUnverifiedPerAddress) from this address, are being read before their signatures are checked")
         }
+        return UnverifiedPlace(reads: unverified, connection: connection, seconds: readSeconds)
     }
 }

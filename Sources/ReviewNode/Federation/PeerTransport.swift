@@ -79,7 +79,7 @@ final class InProcessPeerTransport: PeerTransport {
         let head = HTTPRequest(method: .post, scheme: "http", authority: "in-process", path: FederationWire.path, headerFields: fields)
         let request = Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: frame)))
         do {
-            return PeerAnswer(status: 200, body: try FederationEndpoint.encoded(try await endpoint.receive(request)))
+            return PeerAnswer(status: 200, body: try FederationEndpoint.encoded(try await endpoint.receive(request, from: .inProcess(sender))))
         } catch {
             guard let answer = ReviewError.answer(for: error) else {
                 return PeerAnswer(status: 500, body: try ReviewError.encoded(ReviewError.internalBody))
@@ -99,7 +99,7 @@ final class InProcessPeerTransport: PeerTransport {
         let head = HTTPRequest(method: .post, scheme: "http", authority: "in-process", path: FederationWire.batchPath, headerFields: fields)
         let request = Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: body)))
         do {
-            return PeerAnswer(status: 200, body: try FederationEndpoint.encoded(try await endpoint.receiveBatch(request)))
+            return PeerAnswer(status: 200, body: try FederationEndpoint.encoded(try await endpoint.receiveBatch(request, from: .inProcess(sender))))
         } catch {
             guard let answer = ReviewError.answer(for: error) else {
                 return PeerAnswer(status: 500, body: try ReviewError.encoded(ReviewError.internalBody))
@@ -130,23 +130,24 @@ struct FederationEndpoint: Sendable {
 
     init(services: NodeServices) {
         receiver = FederationReceiver(services: services)
-        intake = FederationIntake(store: services.store, maxMessageBytes: services.configuration.maxMessageBytes)
+        intake = FederationIntake(store: services.store, maxMessageBytes: services.configuration.maxMessageBytes,
+                                  readSeconds: services.configuration.peerReadSeconds)
         outboxSignal = services.outboxSignal
         publicationSignal = services.publicationSignal
     }
 
-    /// - Throws: the refusals of ``FederationIntake/read(_:)`` and ``FederationReceiver/receive(_:)``.
-    func receive(_ request: Request) async throws -> FederationReceiver.Result {
-        let result = try await receiver.receive(intake.read(request))
+    /// - Throws: the refusals of ``FederationIntake/read(_:from:)`` and ``FederationReceiver/receive(_:)``.
+    func receive(_ request: Request, from connection: PeerConnection) async throws -> FederationReceiver.Result {
+        let result = try await receiver.receive(intake.read(request, from: connection))
         outboxSignal.notify()
         publicationSignal.notify()
         return result
     }
 
     /// Reads and applies a batch (``FederationBatch``).
-    /// - Throws: the refusals of ``FederationIntake/readBatch(_:)`` and ``FederationReceiver/receiveBatch(_:)``.
-    func receiveBatch(_ request: Request) async throws -> FederationBatchReply {
-        let reply = try await receiver.receiveBatch(intake.readBatch(request))
+    /// - Throws: the refusals of ``FederationIntake/readBatch(_:from:)`` and ``FederationReceiver/receiveBatch(_:)``.
+    func receiveBatch(_ request: Request, from connection: PeerConnection) async throws -> FederationBatchReply {
+        let reply = try await receiver.receiveBatch(intake.readBatch(request, from: connection))
         outboxSignal.notify()
         return reply
     }

@@ -24,10 +24,15 @@ struct PeerRoutes: RouteTable {
     ]
 
     func receive(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        try HTTPBody.json(try await endpoint.receive(request))
+        try HTTPBody.json(try await endpoint.receive(request, from: connection(request, context)))
     }
 
     func receiveBatch(_ request: Request, context: NodeRequestContext) async throws -> Response {
-        try HTTPBody.json(try await endpoint.receiveBatch(request))
+        try HTTPBody.json(try await endpoint.receiveBatch(request, from: connection(request, context)))
+    }
+
+    func connection(_ request: Request, _ context: NodeRequestContext) -> PeerConnection {
+        PeerConnection(address: context.clientAddress(request, trustForwardedFor: services.configuration.trustForwardedFor),
+                       close: context.closeConnection, logger: context.logger)
     }
 }
