@@ -238,6 +238,64 @@ public struct JSONSyntax {
         return value
     }
 
+    /// Whether `value`, the double `text` (a JSON number) parses to, is the decimal number
+    /// `text` writes: true for `0.1`, `5e1`, `1e-7` and `9007199254740992`; false for
+    /// `9007199254740993` (held as …992), `0.30000000000000000001` or `1e-400` (held as 0).
+    static func isExact(_ text: String, _ value: Double) -> Bool {
+        guard let written = Decimal(text), let held = Decimal(value.description) else { return false }
+        return written == held
+    }
+
+    /// A decimal number as its significant digits (no leading or trailing zeros) and the power
+    /// of ten of the last one; zero has no digits, whatever its sign.
+    struct Decimal: Equatable {
+        var negative: Bool
+        var digits: [UInt8]
+        var exponent: Int
+
+        /// Parses a JSON number or a Swift `Double.description` (`1e-07`, `9.0e+15`); nil when
+        /// the exponent does not fit an `Int`.
+        init?(_ text: String) {
+            var bytes = Substring(text).utf8[...]
+            negative = bytes.first == UInt8(ascii: "-")
+            if negative { bytes = bytes.dropFirst() }
+            var digits: [UInt8] = []
+            var fractionDigits = 0
+            var inFraction = false
+            var exponent = 0
+            while let byte = bytes.first {
+                bytes = bytes.dropFirst()
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    if digits.isEmpty, byte == UInt8(ascii: "0") {
+                        if inFraction { fractionDigits += 1 }
+                        continue
+                    }
+                    digits.append(byte)
+                    if inFraction { fractionDigits += 1 }
+                case UInt8(ascii: "."):
+                    inFraction = true
+                case UInt8(ascii: "e"), UInt8(ascii: "E"):
+                    guard let power = Int(String(decoding: bytes, as: UTF8.self)) else { return nil }
+                    exponent = power
+                    bytes = bytes[bytes.endIndex...]
+                default:
+                    return nil
+                }
+            }
+            var trailing = 0
+            while digits.last == UInt8(ascii: "0") {
+                digits.removeLast()
+                trailing += 1
+            }
+            let (shifted, overflow) = exponent.subtractingReportingOverflow(fractionDigits)
+            guard !overflow, case let (power, overflow2) = shifted.addingReportingOverflow(trailing), !overflow2 else { return nil }
+            self.digits = digits
+            self.exponent = digits.isEmpty ? 0 : power
+            if digits.isEmpty { negative = false }
+        }
+    }
+
     mutating func number(path: String) throws {
         let start = offset
         func digits() -> Int {
@@ -266,6 +324,12 @@ public struct JSONSyntax {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
         guard let value = Double(text), value.isFinite else {
             throw error("number \(text.prefix(40)) is too large", at: start, path: path, code: .invalidValue)
+        }
+        // Numbers are kept as binary64 doubles (RFC 8259 §6): one the double cannot hold as
+        // written would be stored, forwarded and shown changed (9007199254740993 as …992).
+        guard Self.isExact(text, value) else {
+            throw error("number \(text.prefix(40)) cannot be kept exactly as written (at most 15 significant digits, integers within ±2^53)",
+                        at: start, path: path, code: .invalidValue)
         }
         // Candidates for "not a whole number that fits": fractions, exponents, and integers
         // beyond 64 bits.

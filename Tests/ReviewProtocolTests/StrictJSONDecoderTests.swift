@@ -173,6 +173,22 @@ import Testing
         #expect(error.code == .invalidValue)
     }
 
+    /// Break-it finding: 9007199254740993 in a form was stored (and forwarded, and shown) as
+    /// 9007199254740992, the double nearest to it. Any number a double cannot hold as written
+    /// is refused, naming its field; what a double holds exactly passes as written.
+    @Test(arguments: ["9007199254740993", "-9007199254740995", "0.30000000000000000001", "12345678.123456789", "1e-400", "123456789012345678901234567890"])
+    func aNumberADoubleCannotHoldAsWrittenIsRefused(_ number: String) throws {
+        let error = try #require(refusal(edited(#""value": 50,"#, #""value": \#(number),"#)))
+        #expect(error.code == .invalidValue)
+        #expect(error.field == "serviceItems[0].redemptionCap.amount.value", "\(error)")
+    }
+
+    @Test(arguments: ["9007199254740992", "0.1", "5e1", "1e-7", "-0", "0.000", "12000.50", "1E+2", "-3.75e-3", "100000000000000000000"])
+    func aNumberADoubleHoldsExactlyPassesAsWritten(_ number: String) throws {
+        let form = try StrictJSONDecoder.decode(CaseForm.self, from: Data(edited(#""value": 50,"#, #""value": \#(number),"#).utf8))
+        #expect(form.serviceItems[0].redemptionCap?.amount?.value == Double(number))
+    }
+
     @Test func nestingIsBounded() throws {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
         let error = try #require(refusal(#"{"formatVersion":1,"x":"# + deep + "}"))
