@@ -33,6 +33,12 @@ struct LedgerEntry: Codable, Sendable {
     var consultation: String? = nil
     /// Art 6: how many 座谈会/论证会 were recorded on the case.
     var expertSessions: Int = 0
+    /// Art 14 (city node): the change this case published to the feed: the service item's id
+    /// there, its status after the change (上线, 已调整, 已下线) and the date that version takes
+    /// effect. Absent when the case published nothing (always at a county node).
+    var publishedItemId: String? = nil
+    var publishedStatus: PublishedStatus? = nil
+    var publishedEffectiveOn: CivilDate? = nil
 
     /// The ledger's lines of `rows` (``NodeStore/ledger(_:limit:offset:)``), in their order.
     static func entries(_ rows: LedgerRows) -> [LedgerEntry] {
@@ -54,6 +60,9 @@ struct LedgerEntry: Codable, Sendable {
                 entry.consultation = summary.id + ":" + summary.departments.map { "\($0.department)\($0.answer?.chineseName ?? "未答复")" }.joined(separator: ";")
             }
             entry.expertSessions = rows.expertSessionCounts[record.id] ?? 0
+            if let mark = rows.publications[record.id] {
+                (entry.publishedItemId, entry.publishedStatus, entry.publishedEffectiveOn) = (mark.itemId, mark.status, mark.effectiveOn)
+            }
             return entry
         }
     }
@@ -93,7 +102,8 @@ struct LedgerEntry: Codable, Sendable {
     static var csvHeader: Data {
         let header = ["案件编号", "政策文件", "文号", "申请类型", "政策层级", "制定部门", "状态", "申请日期", "受理日期", "审查期限",
                       "逾期申请(第十三条)", "报送材料", "材料补正次数", "要素补正次数", "意见书编号", "审查结论", "意见书日期", "修订版本数",
-                      "上线日期", "上线确认日期", "上线意见征询", "座谈会论证会次数(第六条)", "原上线案件"]
+                      "上线日期", "上线确认日期", "上线意见征询", "座谈会论证会次数(第六条)", "原上线案件",
+                      "发布事项编号(第十四条)", "发布状态", "发布版本生效日期"]
         return Data([0xEF, 0xBB, 0xBF]) + Data((header.map(quote).joined(separator: ",") + "\r\n").utf8)
     }
 
@@ -110,6 +120,7 @@ struct LedgerEntry: Codable, Sendable {
                 entry.opinionNumber ?? "", entry.opinionOutcome?.chineseName ?? "", entry.opinionIssuedOn?.description ?? "",
                 String(entry.revisions), entry.launchDate?.description ?? "", entry.launchConfirmedOn?.description ?? "",
                 entry.consultation ?? "", String(entry.expertSessions), entry.originalCaseId ?? "",
+                entry.publishedItemId ?? "", entry.publishedStatus?.chineseName ?? "", entry.publishedEffectiveOn?.description ?? "",
             ]
             lines.append(fields.map(quote).joined(separator: ",") + "\r\n")
         }

@@ -111,6 +111,8 @@ public struct LedgerRows: Sendable {
     public var consultations: [String: Data] = [:]
     /// Art 6: how many expert sessions each case had (absent: none).
     public var expertSessionCounts: [String: Int] = [:]
+    /// Art 14 (city): the change each published case made to the feed (absent: not published).
+    public var publications: [String: PublicationMark] = [:]
 }
 
 extension NodeStore {
@@ -175,6 +177,14 @@ extension NodeStore {
         }
         for row in try Row.fetchAll(db, sql: sessionSQL, arguments: paged ? StatementArguments(ids) : []) where wanted.contains(row["caseId"]) {
             rows.expertSessionCounts[row["caseId"]] = row["n"]
+        }
+        let publicationSQL = "SELECT caseId, itemId, sequence, change, effectiveOn FROM publishedChange" + (paged ? " WHERE caseId IN (\(marks))" : "")
+        for row in try Row.fetchAll(db, sql: publicationSQL, arguments: paged ? StatementArguments(ids) : []) where wanted.contains(row["caseId"]) {
+            guard let change = CaseKind(rawValue: row["change"]), let effectiveOn = CivilDate(row["effectiveOn"] as String) else {
+                throw StoreError(.corrupt, "published change \(row["sequence"] as Int) has no readable change or date")
+            }
+            rows.publications[row["caseId"]] = PublicationMark(itemId: row["itemId"], sequence: row["sequence"], status: PublishedStatus(after: change),
+                                                               effectiveOn: effectiveOn)
         }
         return rows
     }

@@ -206,17 +206,6 @@ extension NodeStore {
         versions.filter { $0.effectiveOn <= date }.max { $0.sequence < $1.sequence }
     }
 
-    /// Per case id, its publication as the ledger shows it (city node; empty elsewhere).
-    public func publicationMarks() async throws -> [String: PublicationMark] {
-        try await read { db in
-            var marks: [String: PublicationMark] = [:]
-            for row in try PublishedChangeRecord.fetchAll(db) {
-                marks[row.caseId] = PublicationMark(itemId: row.itemId, sequence: row.sequence, status: PublishedStatus(after: row.change), effectiveOn: row.effectiveOn)
-            }
-            return marks
-        }
-    }
-
     // MARK: Push to consumers
 
     /// Registers a consumer and queues for it every change already published in its

@@ -145,6 +145,24 @@ import Testing
         #expect(itemA.json["inForce"] == nil || itemA.json["inForce"] is NSNull)
         #expect(try await city.call("GET", "/api/v1/published/220100-2026-0999", token: platform).status == 404)
 
+        // The Art 11 ledger (JSON and CSV) carries each case's publication: the item, its
+        // status after the change and the date that version takes effect.
+        let ledger = try await city.call("GET", "/api/v1/ledger?limit=10", token: reviewer)
+        let entries = Dictionary(uniqueKeysWithValues: (ledger.json["entries"] as? [[String: Any]] ?? []).map { ($0["id"] as? String ?? "", $0) })
+        let published = [a, b, c, adjusted, withdrawn].map { id in
+            entries[id].map { "\($0["publishedItemId"] ?? "-") \($0["publishedStatus"] ?? "-") \($0["publishedEffectiveOn"] ?? "-")" }
+        }
+        #expect(published == ["\(a) online 2026-03-10", "\(b) online 2026-03-02", "\(c) online 2026-03-20", "\(a) adjusted 2026-04-01",
+                              "\(b) offline 2026-05-06"])
+        let csv = try await city.call("GET", "/api/v1/ledger.csv", token: reviewer)
+        let lines = csv.text.components(separatedBy: "\r\n")
+        #expect(lines.first?.hasSuffix("发布事项编号(第十四条),发布状态,发布版本生效日期") == true)
+        #expect(lines.first(where: { $0.hasPrefix(withdrawn + ",") })?.hasSuffix(",\(b),已下线,2026-05-06") == true)
+        let console = ConsoleSession(baseURL: city.baseURL)
+        #expect(try await console.post("/console/login", ["token": reviewer], csrf: false).status == 303)
+        let page = try await console.get("/console/ledger")
+        #expect(page.text.contains("已发布:已下线(2026-05-06 生效,尚未到期)") && page.text.contains("已发布:上线(2026-03-02 起)"), "\(page.text.prefix(300))")
+
         // Every published document is valid against the schema.
         let folder = city.dataDirectory.appendingPathComponent("documents")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -27,7 +27,6 @@ extension ConsoleRoutes {
         let page = byOffset ? min(offset / pageSize + 1, 1_000_000) : numbered
         let read = try await ledger.page(filter, limit: pageSize, offset: after == nil ? start : 0, after: after)
         let entries = read.entries
-        let marks = services.configuration.isCity ? try await services.store.publicationMarks() : [:]
         let today = services.today.date
         var view = base(context, title: "审查台帐")
         view["year"] = filter.year.map(String.init)
@@ -52,7 +51,7 @@ extension ConsoleRoutes {
              "acceptedOn": entry.acceptedOn?.description ?? "—", "materials": entry.materials.count,
              "notices": "\(entry.materialsNotices) / \(entry.supplementNotices)", "opinion": entry.opinionNumber ?? "—",
              "outcome": entry.opinionOutcome?.chineseName ?? "—", "launchDate": entry.launchDate?.description ?? "—",
-             "late": entry.lateApplication, "published": Self.publicationText(marks[entry.id], today: today),
+             "late": entry.lateApplication, "published": Self.publicationText(entry, today: today),
              "consulted": entry.consultation != nil,
              "sessions": entry.expertSessions > 0 ? "\(entry.expertSessions)次" : "—"]
         }
@@ -62,10 +61,10 @@ extension ConsoleRoutes {
 
     /// Art 14: what the ledger shows of a case's publication, e.g. 已发布:上线(2026-03-10 起)
     /// or 已发布:已下线(2026-05-06 生效,尚未到期).
-    static func publicationText(_ mark: PublicationMark?, today: CivilDate) -> String {
-        guard let mark else { return "—" }
-        let when = mark.effectiveOn <= today ? "\(mark.effectiveOn) 起" : "\(mark.effectiveOn) 生效,尚未到期"
-        return "已发布:\(mark.status.chineseName)(\(when))"
+    static func publicationText(_ entry: LedgerEntry, today: CivilDate) -> String {
+        guard let status = entry.publishedStatus, let effectiveOn = entry.publishedEffectiveOn else { return "—" }
+        let when = effectiveOn <= today ? "\(effectiveOn) 起" : "\(effectiveOn) 生效,尚未到期"
+        return "已发布:\(status.chineseName)(\(when))"
     }
 
     func ledgerCSV(_ request: Request, context: NodeRequestContext) async throws -> Response {
