@@ -488,14 +488,15 @@ import Testing
         _ = try await county.call("POST", "/api/v1/cases/\(withdrawalId)/complete-preliminary", token: federation.countyReviewer, json: ["conclusion": "初审通过"])
         #expect(try await county.call("POST", "/api/v1/cases/\(withdrawalId)/forward", token: federation.countyReviewer).status == 200)
         #expect(try await eventually { try await federation.state(city, withdrawalId, token: federation.cityReviewer) == "finalReview" })
-        // Both tiers: the original lists the withdrawal, the withdrawal names the original, the ledger shows it.
+        // Both tiers: the original lists the withdrawal, the withdrawal names the original, the ledger shows it
+        // (then the publication columns, empty: not published yet).
         for (node, token) in [(county, federation.countyReviewer), (city, federation.cityReviewer)] {
             let original = try await node.call("GET", "/api/v1/cases/\(launch)", token: token)
             #expect(original.json["laterCases"] as? [String] == [withdrawalId])
             let later = try await node.call("GET", "/api/v1/cases/\(withdrawalId)", token: token)
             #expect(later.json["originalCaseId"] as? String == launch)
             let ledger = try await node.call("GET", "/api/v1/ledger.csv", token: token)
-            #expect(ledger.text.contains("原上线案件") && ledger.text.components(separatedBy: "\r\n").contains { $0.hasPrefix(withdrawalId) && $0.hasSuffix(launch) })
+            #expect(ledger.text.contains("原上线案件") && ledger.text.components(separatedBy: "\r\n").contains { $0.hasPrefix(withdrawalId) && $0.hasSuffix(",\(launch),,,") })
         }
     }
 }
