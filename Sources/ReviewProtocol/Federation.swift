@@ -83,6 +83,30 @@ public enum FederationMessageType: String, Codable, CaseIterable, Sendable {
         case .resyncCompleted: "恢复重发完成"
         }
     }
+
+    /// The payload type a message of this type carries (its envelope is a
+    /// ``FederationEnvelope`` of it): the one table both the sender's and the receiver's code read.
+    public var payloadType: any (Codable & Sendable).Type {
+        switch self {
+        case .caseForwarded: CaseForwardedPayload.self
+        case .caseResubmitted: CaseResubmittedPayload.self
+        case .launchConfirmed: LaunchConfirmedPayload.self
+        case .disagreementRecorded: DisagreementRecordedPayload.self
+        case .caseRevised: CaseRevisedPayload.self
+        case .received: ReceivedPayload.self
+        case .supplementRequested: SupplementRequestedPayload.self
+        case .opinionIssued: OpinionIssuedPayload.self
+        case .coordinationRecorded: CoordinationRecordedPayload.self
+        case .reReviewStarted: ReReviewStartedPayload.self
+        case .ping: PingPayload.self
+        case .keyRotated: KeyRotatedPayload.self
+        case .chainCheck: ChainCheckPayload.self
+        case .countyLedgerReported: CountyLedgerReport.self
+        case .resyncRequested: ResyncRequestedPayload.self
+        case .resent: ResentPayload.self
+        case .resyncCompleted: ResyncCompletedPayload.self
+        }
+    }
 }
 
 /// A message between nodes: unique id, sender and receiver node ids, type, case reference,

@@ -54,25 +54,7 @@ struct DecodedPayload: Sendable {
                 return (type, .failure(FederationReceiver.reject(.unprocessableContent, "malformed-payload", "\(messageType.rawValue): \(error)")))
             }
         }
-        (type, result) = switch messageType {
-        case .caseForwarded: decode(CaseForwardedPayload.self)
-        case .caseResubmitted: decode(CaseResubmittedPayload.self)
-        case .launchConfirmed: decode(LaunchConfirmedPayload.self)
-        case .disagreementRecorded: decode(DisagreementRecordedPayload.self)
-        case .caseRevised: decode(CaseRevisedPayload.self)
-        case .received: decode(ReceivedPayload.self)
-        case .supplementRequested: decode(SupplementRequestedPayload.self)
-        case .opinionIssued: decode(OpinionIssuedPayload.self)
-        case .coordinationRecorded: decode(CoordinationRecordedPayload.self)
-        case .reReviewStarted: decode(ReReviewStartedPayload.self)
-        case .ping: decode(PingPayload.self)
-        case .keyRotated: decode(KeyRotatedPayload.self)
-        case .chainCheck: decode(ChainCheckPayload.self)
-        case .countyLedgerReported: decode(CountyLedgerReport.self)
-        case .resyncRequested: decode(ResyncRequestedPayload.self)
-        case .resent: decode(ResentPayload.self)
-        case .resyncCompleted: decode(ResyncCompletedPayload.self)
-        }
+        (type, result) = decode(messageType.payloadType)
         if case .success(let value) = result, let forwarded = value as? CaseForwardedPayload {
             formJSON = try? CaseWorkflow.canonicalJSON(forwarded.form)
         }

@@ -220,7 +220,10 @@ struct Apply {
     /// the plain decoder (a newer peer's extra fields are ignored), not the strict one used
     /// for people's input.
     func payload<T: Codable & Sendable>(_ type: T.Type) throws -> T {
-        if let value = try decoded?.value(as: type) { return value }
+        if let decoded {
+            assert(decoded.type == T.self, "\(envelope.type) carries \(envelope.type.payloadType), not \(T.self)")
+            if let value = try decoded.value(as: type) { return value }
+        }
         do {
             return try JSONDecoder().decode(FederationEnvelope<T>.self, from: json).payload
         } catch {

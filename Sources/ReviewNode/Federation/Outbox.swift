@@ -38,6 +38,7 @@ enum Outbox {
     private static func enqueue<Payload: Codable & Sendable>(_ db: StoreTransaction, identity: NodeIdentity, sender: String, peer: String, type: FederationMessageType,
                                                              caseId: String?, payload: Payload, attachedBytes: Int, form: Data? = nil,
                                                              frame: (Data) -> (body: Data, digests: [String]?)) throws {
+        assert(Payload.self == type.payloadType, "\(type) carries \(type.payloadType), not \(Payload.self)")
         let sequence = try NodeStore.nextOutboxSequence(db, peer: peer, caseId: caseId)
         let now = Date()
         let envelope = FederationEnvelope(
