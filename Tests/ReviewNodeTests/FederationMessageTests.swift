@@ -145,12 +145,19 @@ import Testing
         _ = try NodeBackup.restore(backup.appendingPathComponent("b.zip"), into: restoredData, expectedNodeId: "220183")
         let restored = try FederationPair.Node(nodeId: "220183", tier: .county, transport: pair.transport, today: pair.today, dataDirectory: restoredData)
         #expect(try await pair.record(restored, id)?.state == .forwarded)
+        // An earlier resync's count left in the backup does not add to this one's.
+        try await restored.services.store.write { db in try NodeStore.setMeta(db, Resync.StreamKeys("220100").applied, "99") }
         try await pair.running(county: restored) {
             let back = try #require(try await pair.until(restored, id) { $0.state == .opinionNotPassed })
             #expect(back.currentRevision == 2 && back.title == Self.second(form).policy.title && back.clockStops.last?.resumed == pair.today)
             let figures = try await Self.resyncFigures(restored)
             // The city's supplement request and opinion; the county's own resubmission.
             #expect(figures.resent == 2 && figures.echoed == 1 && figures.gaps.isEmpty)
+            #expect(figures.applied == 3, "\(figures)")
+            // The stream's working figures go once it completed.
+            for key in Resync.StreamKeys("220100").all {
+                #expect(try await restored.services.store.read { db in try NodeStore.meta(db, key) } == nil, "\(key)")
+            }
             let actions = try await pair.actions(restored, id)
             #expect(actions.contains("receiveSupplementRequest") && actions.contains("resubmit") && actions.contains("receiveOpinion"))
             #expect(try await restored.services.store.read { db in try NodeStore.meta(db, Resync.pendingKey("220100")) } == nil)

@@ -28,6 +28,23 @@ enum Resync {
     static func pendingKey(_ peer: String) -> String { "resync.pending.\(peer)" }
     /// `nodeMeta` key with the figures of the finished resync with `peer` (JSON).
     static func resultKey(_ peer: String) -> String { "resync.result.\(peer)" }
+    /// The `nodeMeta` keys the restored node keeps while `peer`'s stream comes in. Cleared when
+    /// a resync is requested (a backup may hold an earlier resync's) and once it completed.
+    struct StreamKeys {
+        /// Messages of the stream applied here, a count.
+        var applied: String
+        /// Cases whose resent history could not be applied whole, comma-separated.
+        var gaps: String
+        /// `index/total` of the last message of the stream received (`reviewctl status`).
+        var progress: String
+        /// The stream's last recorded time, whole milliseconds (``Apply/streamTime()``).
+        var clock: String
+        var all: [String] { [applied, gaps, progress, clock] }
+
+        init(_ peer: String) {
+            (applied, gaps, progress, clock) = ("resync.applied.\(peer)", "resync.gaps.\(peer)", "resync.progress.\(peer)", "resync.clock.\(peer)")
+        }
+    }
 
     /// The figures a finished resync records (read by `reviewctl status` and the drill).
     struct Figures: Codable, Sendable {
@@ -61,6 +78,7 @@ enum Resync {
                 try Outbox.enqueue(db, identity: services.identity, sender: configuration.nodeId, peer: link.nodeId, type: .resyncRequested,
                                    caseId: nil, payload: payload)
                 try NodeStore.setMeta(db, pendingKey(link.nodeId), now.formatted(.iso8601))
+                for key in StreamKeys(link.nodeId).all { try NodeStore.setMeta(db, key, nil) }
                 peers.append(link.nodeId)
             }
             try NodeStore.setMeta(db, "resyncRequestedAt", now.formatted(.iso8601))
@@ -198,16 +216,16 @@ extension Apply {
             else { throw FederationReceiver.reject(.unprocessableContent, "malformed-payload", "resent: message \(header.id) does not verify with \(envelope.sender)'s key") }
             applied = try replay(header, caseId: caseId, frame: frame, signature: signature)
         }
-        let appliedKey = "resync.applied.\(envelope.sender)"
+        let appliedKey = Resync.StreamKeys(envelope.sender).applied
         let count = (Int(try NodeStore.meta(db, appliedKey) ?? "0") ?? 0) + (applied ? 1 : 0)
         try NodeStore.setMeta(db, appliedKey, String(count))
-        try NodeStore.setMeta(db, "resync.progress.\(envelope.sender)", "\(body.index)/\(body.total)")
+        try NodeStore.setMeta(db, Resync.StreamKeys(envelope.sender).progress, "\(body.index)/\(body.total)")
         return .init(applied: envelope.type.rawValue, caseId: caseId)
     }
 
     /// Records a case whose resent history could not be applied whole (the stream goes on).
     func noteGap(_ caseId: String, _ reason: String) throws {
-        let key = "resync.gaps.\(envelope.sender)"
+        let key = Resync.StreamKeys(envelope.sender).gaps
         var gaps = Set((try NodeStore.meta(db, key) ?? "").split(separator: ",").map(String.init))
         gaps.insert(caseId)
         try NodeStore.setMeta(db, key, gaps.sorted().joined(separator: ","))
@@ -249,7 +267,7 @@ extension Apply {
     /// this stream's order; a re-learned message's original send time (whole seconds, the
     /// peer's clock) is not comparable with a receipt here.
     func streamTime() throws -> Date {
-        let key = "resync.clock.\(envelope.sender)"
+        let key = Resync.StreamKeys(envelope.sender).clock
         let last = try NodeStore.meta(db, key).flatMap { Int64($0) } ?? 0
         var now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
         while now <= last {
@@ -415,8 +433,8 @@ extension Apply {
     func resyncCompleted() throws -> FederationReceiver.Result {
         let body = try payload(ResyncCompletedPayload.self)
         let peer = envelope.sender
-        let localGaps = (try NodeStore.meta(db, "resync.gaps.\(peer)") ?? "").split(separator: ",").map(String.init)
-        let applied = Int(try NodeStore.meta(db, "resync.applied.\(peer)") ?? "0") ?? 0
+        let localGaps = (try NodeStore.meta(db, Resync.StreamKeys(peer).gaps) ?? "").split(separator: ",").map(String.init)
+        let applied = Int(try NodeStore.meta(db, Resync.StreamKeys(peer).applied) ?? "0") ?? 0
         let figures = Resync.Figures(peer: peer, resent: body.resent, echoed: body.echoed, applied: applied,
                                      gaps: Array(Set(body.gaps + localGaps)).sorted(), completedAt: Date())
         let encoder = JSONEncoder()
@@ -424,6 +442,7 @@ extension Apply {
         encoder.dateEncodingStrategy = .iso8601
         try NodeStore.setMeta(db, Resync.resultKey(peer), String(decoding: try encoder.encode(figures), as: UTF8.self))
         try NodeStore.setMeta(db, Resync.pendingKey(peer), nil)
+        for key in Resync.StreamKeys(peer).all { try NodeStore.setMeta(db, key, nil) }
         let remaining = try NodeStore.pendingResyncCount(db)
         if remaining == 0 { try NodeStore.setMeta(db, "resyncPending", nil) }
         try NodeStore.appendEvent(db, caseId: nil, actor: actor, action: "resyncCompleted", payload: [
