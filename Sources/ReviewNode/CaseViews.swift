@@ -122,6 +122,11 @@ struct CaseDetail: Codable, Sendable {
     /// reviewer sees that forwarding (or an answer) failed and why; an operator retries or
     /// discards them.
     var deliveryFailures: [DeliveryFailure]
+    /// Messages about this case the peer keeps answering `out-of-order` (after
+    /// ``NodeStore/outOfOrderWaitAttempts`` tries): it lacks an earlier message of the case, as
+    /// after a resync gap once it was restored from a backup. They are retried and wait for an
+    /// operator; the reviewer sees why the case does not move on.
+    var deliveryWaits: [DeliveryFailure] = []
     /// While the case waits for materials (Art 5): what is still missing after partial supplies.
     var missingMaterials: [MaterialKind]?
     /// Opinions a re-review superseded, oldest first (each kept with its number).
@@ -170,6 +175,7 @@ struct CaseDetail: Codable, Sendable {
             case "illegal-transition": "对方节点上该案件的状态不允许此项处理"
             case "stale-message": "消息发出时间过久,已超出对方节点的有效期"
             case "material-digest-mismatch": "材料内容与其校验值不一致"
+            case "out-of-order": "对方节点缺少本案此前的消息(多见于对方从备份恢复之后),暂不能处理本条"
             default: "对方节点拒收该消息"
             }
         }
@@ -223,6 +229,7 @@ struct CaseDetail: Codable, Sendable {
             forwardedOn: record.forwardedOn,
             cityCaseNumber: record.cityCaseNumber,
             deliveryFailures: try NodeStore.deadLetters(db, caseId: record.id).map(DeliveryFailure.init),
+            deliveryWaits: try NodeStore.waitingOutOfOrder(db, caseId: record.id).map(DeliveryFailure.init),
             missingMaterials: record.state == .awaitingMaterials || record.state == .submitted
                 ? MaterialsCheck.missing(kind: record.kind, materials: try CaseWorkflow.materials(db, record.id)) : nil,
             supersededOpinions: try NodeStore.supersededOpinions(db, caseId: record.id).compactMap { try? decoder.decode(ReviewOpinion.self, from: $0) },

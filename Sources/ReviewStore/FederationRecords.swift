@@ -327,6 +327,19 @@ extension NodeStore {
         return try request.order(OutboxRecord.Columns.createdAt).fetchAll(db)
     }
 
+    /// Attempts after which a message the peer keeps answering `out-of-order` is shown as waiting.
+    public static let outOfOrderWaitAttempts = 3
+
+    /// The case's queued messages (not delivered, dead or discarded) whose last
+    /// ``outOfOrderWaitAttempts`` or more attempts the peer answered `out-of-order`, oldest first.
+    public static func waitingOutOfOrder(_ db: Database, caseId: String) throws -> [OutboxRecord] {
+        try OutboxRecord.filter(sql: """
+            caseId = ? AND deliveredAt IS NULL AND deadAt IS NULL AND discardedAt IS NULL AND attempts >= ?
+            AND lastError LIKE '%"code":"out-of-order"%'
+            """, arguments: [caseId, outOfOrderWaitAttempts])
+            .order(OutboxRecord.Columns.createdAt).fetchAll(db)
+    }
+
     /// Puts a dead letter back in the queue, due now, with its refusals forgotten.
     /// - Throws: `StoreError.notFound` unless `messageId` is a dead letter.
     @discardableResult

@@ -234,6 +234,40 @@ import Testing
         }
     }
 
+    /// Break-it finding: after a resync gap the city's next message on the case was answered
+    /// `out-of-order` for ever, visible only in the link's last error. The case's detail (and
+    /// its console page) now says which message waits and why.
+    @Test func aMessageThePeerKeepsAnsweringOutOfOrderShowsOnTheCase() async throws {
+        let pair = try await FederationPair()
+        defer { pair.cleanUp() }
+        let (id, _) = try await pair.forwardedCase()
+        try await pair.running { () async throws in
+            #expect(try await pair.until(pair.county, id) { $0.cityCaseNumber == id } != nil)
+        }
+        // The county lost the city's first message on the case (as a resync gap leaves it).
+        try await pair.county.services.store.write { db in
+            try NodeStore.recordAppliedSequence(db, sender: "220100", caseId: id, sequence: 0)
+        }
+        _ = try await pair.atCity.issueOpinion(id, outcome: .passed, changes: [], remarks: nil, by: pair.cityReviewer)
+        let city = pair.city
+        @Sendable func waits() async throws -> [CaseDetail.DeliveryFailure] {
+            try await city.services.store.read { db in
+                try CaseDetail.load(db, try CaseWorkflow.load(db, id), calendar: city.services.calendar, today: pair.today).deliveryWaits
+            }
+        }
+        #expect(try await waits().isEmpty)
+        try await pair.running { () async throws in
+            var found: [CaseDetail.DeliveryFailure] = []
+            for _ in 0..<200 where found.isEmpty {
+                found = try await waits()
+                if found.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(found.map(\.type) == [.opinionIssued])
+            #expect(found.first?.code == "out-of-order" && found.first?.reason.contains("缺少本案此前的消息") == true, "\(found)")
+        }
+        #expect(try await pair.record(pair.county, id)?.state == .forwarded, "the opinion waits")
+    }
+
     /// A fresh folder for a backup and the data restored from it.
     private static func backupFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("resync-\(UUID().uuidString)")

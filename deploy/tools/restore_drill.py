@@ -174,6 +174,7 @@ def main():
                 detail = node.call("GET", f"/cases/{cid}", token)
                 detail.pop("events", None)
                 detail.pop("deliveryFailures", None)
+                detail.pop("deliveryWaits", None)
                 result[cid] = json.dumps(detail, sort_keys=True, ensure_ascii=False)
             return result
 

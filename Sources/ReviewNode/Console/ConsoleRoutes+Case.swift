@@ -36,6 +36,9 @@ extension ConsoleRoutes {
             ["type": failure.type.chineseName, "reason": failure.reason, "attempts": failure.attempts,
              "since": failure.deadAt.map { ConsoleView.beijingTime($0) } ?? "—"]
         }
+        caseView["deliveryWaits"] = detail.deliveryWaits.map { wait -> [String: Any] in
+            ["type": wait.type.chineseName, "reason": wait.reason, "attempts": wait.attempts]
+        }
         caseView["preliminaryConclusion"] = detail.preliminaryConclusion
         caseView["disagreement"] = detail.disagreement
         caseView["coordination"] = detail.coordination
