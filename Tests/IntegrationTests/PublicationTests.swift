@@ -246,9 +246,15 @@ import Testing
         let dead = try await queue()
         #expect(dead["dead"] as? Int == 1 && dead["deadSequences"] as? [Int] == [4], "\(dead)")
         try FileManager.default.removeItem(at: folder.appendingPathComponent("refuse-4"))
-        let retried = try await city.call("POST", "/api/v1/publication/consumers/\(consumerId)/retry", token: operatorToken)
-        #expect(retried.json["requeued"] as? Int == 1, "\(retried.text)")
+        // The operator sees it on the console and queues it again there.
+        let console = try await ConsoleSession.signIn(city.baseURL, token: operatorToken)
+        #expect(try await console.get("/console/operator").text.contains("id=\"retry-consumer-\(consumerId)\""))
+        let retried = try await console.post("/console/operator/consumers/\(consumerId)/retry", [:])
+        #expect(retried.status == 200 && retried.text.contains("被拒收的1条事项已重新排队推送"), "\(retried.text.prefix(400))")
         #expect(try await eventually(10) { applied() == [1, 2, 3, 5, 4] })
+        // Through the API: nothing left to queue again.
+        let again = try await city.call("POST", "/api/v1/publication/consumers/\(consumerId)/retry", token: operatorToken)
+        #expect(again.json["requeued"] as? Int == 0, "\(again.text)")
         // The consumer applies before the city records its answer: wait for the acknowledgement.
         #expect(try await eventually(10) {
             let done = try await queue()

@@ -182,7 +182,7 @@ extension ConsoleRoutes {
             view["publishing"] = true
             view["consumers"] = try await services.store.consumerQueues().map { queue -> [String: Any] in
                 var row: [String: Any] = [
-                    "name": queue.consumer.name, "url": queue.consumer.url, "enabled": queue.consumer.enabled,
+                    "id": queue.consumer.id ?? 0, "name": queue.consumer.name, "url": queue.consumer.url, "enabled": queue.consumer.enabled,
                     "divisions": queue.consumer.divisionList.isEmpty ? "全部" : queue.consumer.divisionList.joined(separator: "、"),
                     "waiting": queue.waiting, "delivered": queue.delivered, "dead": queue.dead,
                     "stuck": queue.dead > 0 || (queue.waiting > 0 && queue.lastError != nil),
@@ -320,6 +320,21 @@ extension ConsoleRoutes {
         }
         let subject = letter.caseId.map { "案件 \($0) 的消息" } ?? "该消息"
         return try await renderOperator(context, flash: retry ? "\(subject)已重新排队发送。" : "\(subject)已放弃发送;该案件此后的消息将继续发送。")
+    }
+
+    /// Art 14: a consuming platform's refused items queued again (``PublicationConsumers/retry(consumerId:)``).
+    func retryConsumerDeadLetters(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let consumers = try PublicationConsumers(services: services, operator: try context.requireUser())
+        _ = try await ConsoleForm.read(request, context, limit: 4096)
+        guard let id = context.parameters.get("consumerId").flatMap({ Int64($0) }) else {
+            return try await renderOperator(context, error: "未找到该对接平台", status: .notFound)
+        }
+        do {
+            let count = try await consumers.retry(consumerId: id)
+            return try await renderOperator(context, flash: count == 0 ? "该平台没有被拒收的事项。" : "该平台被拒收的\(count)条事项已重新排队推送。")
+        } catch let error as APIError where error.status == .notFound {
+            return try await renderOperator(context, error: error.body.message, status: .notFound)
+        }
     }
 
     // MARK: Supervision (Art 15)
