@@ -246,6 +246,20 @@ public struct JSONSyntax {
         return written == held
     }
 
+    /// `value` in plain decimal digits, never in scientific notation, with the fewest digits that
+    /// read back as `value` (Swift's shortest representation): `1e-7` → `0.0000001`, `5e1` → `50`,
+    /// `1e21` → `1000000000000000000000`, `-0.0` → `0`. A value that is not finite as its description.
+    public static func plainDigits(_ value: Double) -> String {
+        guard value.isFinite, let decimal = Decimal(value.description) else { return "\(value)" }
+        guard !decimal.digits.isEmpty else { return "0" }
+        let digits = String(decoding: decimal.digits, as: UTF8.self)
+        let sign = decimal.negative ? "-" : ""
+        if decimal.exponent >= 0 { return sign + digits + String(repeating: "0", count: decimal.exponent) }
+        let point = digits.count + decimal.exponent
+        if point > 0 { return sign + digits.prefix(point) + "." + digits.dropFirst(point) }
+        return sign + "0." + String(repeating: "0", count: -point) + digits
+    }
+
     /// A decimal number as its significant digits (no leading or trailing zeros) and the power
     /// of ten of the last one; zero has no digits, whatever its sign.
     struct Decimal: Equatable {

@@ -142,7 +142,9 @@ import Testing
     // MARK: 3. Amounts in plain digits
 
     /// 兑现限额 on the case page (and in the edit form) is plain digits, never `1e-07`.
-    @Test(arguments: [(1e-7, "0.0000001"), (5e1, "50"), (123456789.5, "123456789.5"), (0.1, "0.1"), (1e21, "1000000000000000000000")])
+    @Test(arguments: [(1e-7, "0.0000001"), (5e1, "50"), (123456789.5, "123456789.5"), (0.1, "0.1"), (1e21, "1000000000000000000000"),
+                           (-0.0, "0"), (-2.5e-3, "-0.0025"), (5e-324, "0." + String(repeating: "0", count: 323) + "5"), (1.7976931348623157e308, "17976931348623157" + String(repeating: "0", count: 292)),
+                           (9007199254740992, "9007199254740992"), (12000.5, "12000.5")])
     func amountsPrintInPlainDigits(value: Double, expected: String) throws {
         #expect(ConsoleView.plainNumber(value) == expected)
         var form = try Fixtures.example("launch-clean.json")

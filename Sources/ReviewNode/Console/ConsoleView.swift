@@ -102,15 +102,9 @@ enum ConsoleView {
         return plainNumber(number.doubleValue)
     }
 
-    /// ``plainNumber(_:)-(NSNumber)`` for a `Double`; a value that is not finite as its description.
+    /// ``plainNumber(_:)-(NSNumber)`` for a `Double` (``JSONSyntax/plainDigits(_:)``).
     static func plainNumber(_ value: Double) -> String {
-        guard value.isFinite else { return "\(value)" }
-        // The smallest positive double needs 1074 decimals; 1100 covers every finite value.
-        for decimals in 0...1100 {
-            let text = String(format: "%.\(decimals)f", value)
-            if Double(text) == value { return text == "-0" ? "0" : text }
-        }
-        return String(format: "%.1100f", value)
+        JSONSyntax.plainDigits(value)
     }
 
     /// An element's value as one line of Chinese text (JSON values rendered readably).
