@@ -96,7 +96,7 @@ extension NodeConfiguration {
         }
         if let trust = file.trustForwardedFor { configuration.trustForwardedFor = trust }
         if let seconds = file.peerReadSeconds {
-            guard seconds > 0, seconds <= 3600 else { throw NodeConfigurationError("\(path): peerReadSeconds must be between 0 and 3600") }
+            guard seconds >= 1, seconds <= 3600 else { throw NodeConfigurationError("\(path): peerReadSeconds must be from 1 to 3600 seconds") }
             configuration.peerReadSeconds = seconds
         }
         if let seconds = file.countyReportSeconds {

@@ -22,6 +22,40 @@ public struct JSONSyntax {
         }
     }
 
+    /// What ``number(_:)`` read.
+    public enum NumberReading: Equatable, Sendable {
+        case value(Double)
+        /// Not a JSON number (`+5`, `.5`, `0x10`, `inf`, text).
+        case notANumber
+        /// Beyond the largest double.
+        case tooLarge
+        /// A double would not read back as written (see ``validate(_:)``).
+        case inexact
+    }
+
+    /// `text` (surrounding whitespace ignored) as one JSON number under the rules
+    /// ``validate(_:)`` applies to every number of a document: the JSON grammar, finite, and
+    /// reading back as written. For input that arrives as text, such as the console's fields.
+    public static func number(_ text: String) -> NumberReading {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let first = trimmed.utf8.first, first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+            return .notANumber
+        }
+        do {
+            try validate(Data(trimmed.utf8))
+        } catch let error as ProtocolError {
+            switch error.code {
+            case .inexactNumber: return .inexact
+            case .invalidValue: return .tooLarge
+            default: return .notANumber
+            }
+        } catch {
+            return .notANumber
+        }
+        guard let value = Double(trimmed) else { return .notANumber }
+        return .value(value)
+    }
+
     /// A number written with a fraction or an exponent, where it stands.
     public struct NonIntegralNumber: Sendable {
         public var path: String
@@ -290,7 +324,8 @@ public struct JSONSyntax {
                 case UInt8(ascii: "."):
                     inFraction = true
                 case UInt8(ascii: "e"), UInt8(ascii: "E"):
-                    guard let power = Int(String(decoding: bytes, as: UTF8.self)) else { return nil }
+                    // Zero is zero whatever its exponent (0e99999999999999999999 included).
+                    guard let power = Int(String(decoding: bytes, as: UTF8.self)) ?? (digits.isEmpty ? 0 : nil) else { return nil }
                     exponent = power
                     bytes = bytes[bytes.endIndex...]
                 default:
@@ -342,8 +377,8 @@ public struct JSONSyntax {
         // Numbers are kept as binary64 doubles (RFC 8259 §6): one the double cannot hold as
         // written would be stored, forwarded and shown changed (9007199254740993 as …992).
         guard Self.isExact(text, value) else {
-            throw error("number \(text.prefix(40)) cannot be kept exactly as written (at most 15 significant digits, integers within ±2^53)",
-                        at: start, path: path, code: .invalidValue)
+            throw error("number \(text.prefix(40)) does not read back as written once held as a double (binary64): write at most 15 significant digits",
+                        at: start, path: path, code: .inexactNumber)
         }
         // Candidates for "not a whole number that fits": fractions, exponents, and integers
         // beyond 64 bits.

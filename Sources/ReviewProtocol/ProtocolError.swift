@@ -11,6 +11,9 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
         case unknownField
         /// An object names the same key twice (decoders disagree on which one wins).
         case duplicateKey
+        /// A number that a double (binary64, RFC 8259 §6) does not read back as written, e.g.
+        /// 9007199254740993 (held as …992): it would be stored and shown changed.
+        case inexactNumber
     }
 
     public let code: Code

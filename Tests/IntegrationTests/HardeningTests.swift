@@ -600,6 +600,16 @@ extension HardeningTests {
         #expect(try await faults.post(after, to: city).status == 200)
         let log = try String(contentsOf: city.dataDirectory.appendingPathComponent("node.log"), encoding: .utf8)
         #expect(log.contains("did not send its signed envelope in time"))
+        // A connection the client (or the watchdog) cut is not an error of the node's (break-it:
+        // each reset wrote an error-level "unhandled error" line, at anyone's will).
+        for fd in try (0..<3).map({ _ in try Self.stalledConnection(port: city.port, from: "127.0.0.4", head) }) {
+            var linger = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
+            close(fd)
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let logAfter = try String(contentsOf: city.dataDirectory.appendingPathComponent("node.log"), encoding: .utf8)
+        #expect(!logAfter.contains(#""level":"error""#), "\(logAfter.split(separator: "\n").filter { $0.contains(#""level":"error""#) }.prefix(3))")
         #expect(city.isRunning)
     }
 }

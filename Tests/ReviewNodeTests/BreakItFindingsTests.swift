@@ -1,5 +1,6 @@
 import Foundation
 import ReviewProtocol
+import ReviewStore
 @testable import ReviewNode
 import Testing
 
@@ -53,6 +54,26 @@ import Testing
             try NodeConfiguration.load(file: file.path, environment: [:])
         } throws: { error in
             String(describing: error).contains("port must be a port number")
+        }
+    }
+}
+
+/// Kinds found by the break-it run on the federation read deadline and the exact-number rule.
+@Suite struct BreakItRoundEightTests {
+    /// `reviewctl link import` took a card whose `maxMessageBytes` was -1, 0 or below the 8 MiB
+    /// every node accepts; each forward to that peer then failed ("上限 -0.0 MB"). Refused now,
+    /// naming the field; the least a node accepts is taken.
+    @Test(arguments: [-1, 0, 8_388_607, FederationWire.maxEnvelopeBytes])
+    func aLinkCardsMessageLimitIsAtLeastTheEnvelopeLimit(_ limit: Int) async throws {
+        let node = try InProcessNode(nodeId: "220100", name: "长春市政务服务和数字化建设管理局", tier: .city, prefix: "card")
+        defer { node.cleanUp() }
+        let card = LinkCard(nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", divisionCode: "220183", tier: .county,
+                            baseURL: "http://127.0.0.1:1", publicKey: Data(repeating: 7, count: 32).base64EncodedString(), maxMessageBytes: limit)
+        do {
+            _ = try await node.store.write { db in try Links.importCard(db, card, own: node.configuration) }
+            #expect(limit >= FederationWire.maxEnvelopeBytes, "\(limit) was taken")
+        } catch let error as StoreError {
+            #expect(limit < FederationWire.maxEnvelopeBytes && error.message.hasPrefix("maxMessageBytes:"), "\(error.message)")
         }
     }
 }

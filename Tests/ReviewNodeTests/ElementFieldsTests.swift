@@ -43,6 +43,38 @@ import Testing
         #expect(throws: APIError.self) { try ElementFields.caseForm(fields) }
     }
 
+    /// Break-it finding: the fill-in fields read numbers with `Double(text)`, so 9007199254740993
+    /// was stored as …992, `1e-400` as 0 and `0x10` as 16, where the JSON API refuses them. The
+    /// fields now follow the API's rule, with the reason in Chinese and the field named.
+    @Test(arguments: [
+        ("items.0.redemptionCap.value", "9007199254740993", "有效数字过多"), ("items.0.redemptionCap.value", "12345678.123456789", "有效数字过多"),
+        ("items.0.redemptionCap.value", "1e-400", "有效数字过多"), ("items.0.redemptionCap.value", "1e400", "超出可填写的范围"),
+        ("items.0.redemptionCap.value", "0x10", "不是数字"), ("items.0.redemptionCap.value", "+5", "不是数字"),
+        ("items.0.redemptionCap.value", ".5", "不是数字"), ("items.0.redemptionCap.value", "5.", "不是数字"),
+        ("items.0.redemptionCap.value", "inf", "不是数字"), ("items.0.redemptionCap.value", "nan", "不是数字"),
+        ("items.0.redemptionDays", "9007199254740993", "有效数字过多"), ("items.0.redemptionDays", "13.5", "不是整数"),
+        ("items.0.redemptionDays", "+13", "不是整数"),
+    ])
+    func fieldNumbersFollowTheAPIsRule(_ field: String, _ typed: String, _ reason: String) throws {
+        var fields = Self.fields(try Fixtures.example("launch-clean.json"))
+        #expect(fields.fields[field] != nil, "the example fills \(field)")
+        fields.fields[field] = [typed]
+        do {
+            _ = try ElementFields.caseForm(fields)
+            Issue.record("\(typed) was accepted")
+        } catch let error as APIError {
+            #expect(error.body.field == field && error.body.message.contains(reason), "\(error.body.message)")
+            #expect(!error.body.message.contains(field))
+        }
+    }
+
+    @Test(arguments: [("50", 50.0), ("12.5", 12.5), ("1e-7", 1e-7), (" 8 ", 8.0), ("0", 0.0)])
+    func fieldNumbersTheAPITakesAreKept(_ typed: String, _ value: Double) throws {
+        var fields = Self.fields(try Fixtures.example("launch-clean.json"))
+        fields.fields["items.0.redemptionCap.value"] = [typed]
+        #expect(try ElementFields.caseForm(fields).serviceItems[0].redemptionCap?.amount?.value == value)
+    }
+
     @Test func theFillInPageChecksAndKeepsWhatWasTyped() async throws {
         let node = try InProcessNode(nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", tier: .county, prefix: "fields")
         defer { node.cleanUp() }

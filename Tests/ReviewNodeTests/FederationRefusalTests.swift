@@ -108,7 +108,7 @@ import Testing
                                                countyWorkdays: nil, cityWorkdays: nil)
             return (try FederationPair.craft(from: city, to: "220183", .opinionIssued, caseId: fresh, sequence: 1, payload), fresh)
         case .messageTooLarge:
-            return try toCity(.caseForwarded, fresh, forwarded, attachments: attachments + [Data(count: 600 * 1024)])
+            return try toCity(.caseForwarded, fresh, forwarded, attachments: attachments + [Data(count: FederationWire.maxEnvelopeBytes)])
         case .outOfOrder:
             return try toCity(.caseResubmitted, held, sequence: 3, CaseResubmittedPayload(revision: 2, form: form, materials: [], resumedOn: today))
         }
@@ -116,7 +116,7 @@ import Testing
 
     @Test(arguments: Refusal.allCases)
     func aRefusedMessageIsAnsweredWithItsCodeAndChangesNothing(_ refusal: Refusal) async throws {
-        let pair = try await FederationPair(cityMaxMessageBytes: 512 * 1024)
+        let pair = try await FederationPair(cityMaxMessageBytes: FederationWire.maxEnvelopeBytes)
         defer { pair.cleanUp() }
         let form = try await pair.exampleForm(upload: false)
         if refusal.needsForwardedCase {

@@ -252,9 +252,22 @@ enum ElementFields {
         }
     }
 
+    /// A typed number under the rules of the JSON API (``JSONSyntax/number(_:)``): plain decimal
+    /// digits, finite, reading back as written; an `Int` when `integer`.
+    /// - Throws: 422 naming `field`, in Chinese.
     static func number(_ text: String, _ field: String, integer: Bool) throws -> Any {
-        if integer, let value = Int(text) { return value }
-        if !integer, let value = Double(text) { return value }
-        throw APIError.invalid(field, "“\(text)”不是\(integer ? "整数" : "数字")")
+        let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+        switch JSONSyntax.number(text) {
+        case .value(let value):
+            guard integer else { return value }
+            guard let whole = Int(exactly: value) else { throw APIError.invalid(field, "“\(shown)”不是整数") }
+            return whole
+        case .notANumber:
+            throw APIError.invalid(field, "“\(shown)”不是\(integer ? "整数" : "数字"),请只填写阿拉伯数字(可带小数点)")
+        case .tooLarge:
+            throw APIError.invalid(field, "“\(shown)”超出可填写的范围")
+        case .inexact:
+            throw APIError.invalid(field, "“\(shown)”有效数字过多,无法按原样保存,请不超过15位有效数字")
+        }
     }
 }

@@ -25,6 +25,10 @@ public enum Links {
         guard let url = URL(string: card.baseURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw StoreError(.invalidInput, "baseURL: '\(card.baseURL)' is not an http(s) URL")
         }
+        // A node's own limit is at least the envelope limit (its configuration refuses less).
+        if let limit = card.maxMessageBytes, limit < FederationWire.maxEnvelopeBytes {
+            throw StoreError(.invalidInput, "maxMessageBytes: \(limit) is below \(FederationWire.maxEnvelopeBytes), the least a node accepts")
+        }
         if !configuration.isCity, let existing = try NodeStore.links(db, tier: Tier.city.rawValue).first, existing.nodeId != card.nodeId {
             throw StoreError(.invalidInput, "nodeId: this county is already linked to city \(existing.nodeId)")
         }

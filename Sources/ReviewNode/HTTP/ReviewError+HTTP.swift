@@ -63,6 +63,12 @@ extension ReviewError: HTTPResponseError {
         case is HTTPParserError:
             // A body shorter than its Content-Length, or bytes that are no HTTP: the client's fault.
             return (.badRequest, ReviewError(.malformed, code: "malformed-request", message: "请求不完整或格式错误").body)
+        case let error as IOError where [ECONNRESET, EPIPE, ECONNABORTED, ETIMEDOUT].contains(error.errnoCode):
+            // The client reset or closed the connection mid-request (or a watchdog closed it): its fault, and
+            // nobody reads the answer; not an error of this node's.
+            return (.badRequest, ReviewError(.malformed, code: "connection-lost", message: "连接已中断,请重新提交").body)
+        case let error as ChannelError where [.ioOnClosedChannel, .eof, .alreadyClosed, .inputClosed, .outputClosed].contains(error):
+            return (.badRequest, ReviewError(.malformed, code: "connection-lost", message: "连接已中断,请重新提交").body)
         case is NIOTooManyBytesError:
             return (.contentTooLarge, ReviewError(.tooLarge, code: "body-too-large", message: "请求内容超过大小上限").body)
         case let error as HTTPError:
