@@ -29,24 +29,31 @@ import Testing
     let date = Date(timeIntervalSince1970: 1_772_400_000.123)
     let day = CivilDate(year: 2026, month: 3, day: 2)!
 
-    @Test func aCaseWithEveryFieldSet() throws {
-        var record = CaseRecord(
+    /// A case with every optional set (`createdAt` at `time`), and one with every optional empty.
+    func cases(at time: Date) -> (full: CaseRecord, empty: CaseRecord) {
+        var full = CaseRecord(
             id: "220183-2026-0007", kind: .adjustment, level: .county, state: .preliminaryReview, title: "惠企政策", documentNumber: "德政发〔2026〕1号",
             draftingUnit: "德惠市财政局", divisionCode: "220183", originNode: "220183", submittedBy: 42, submittedOn: day, acceptedOn: day,
             clockStops: [.init(stopped: day, resumed: day), .init(stopped: day, resumed: nil)], clockLimit: 10, dueOn: day, effectiveDate: day,
             lateApplication: true, currentRevision: 3, materialsDueOn: day, preliminaryConclusion: "通过", opinionIssuedOn: day, revisionDueOn: day,
-            revisedOn: day, disagreement: "不同意", coordination: "协调", launchDate: day, launchConfirmedOn: day, createdAt: date, updatedAt: date)
-        record.originalCaseId = "220183-2025-0001"
-        record.forwardedOn = day
-        record.cityCaseNumber = "220100-2026-0003"
-        record.cityReceivedOn = day
-        record.countyWorkdays = 4
-        record.cityWorkdays = 6
-        try expectSameColumns(record)
+            revisedOn: day, disagreement: "不同意", coordination: "协调", launchDate: day, launchConfirmedOn: day, createdAt: time, updatedAt: time)
+        full.originalCaseId = "220183-2025-0001"
+        full.forwardedOn = day
+        full.cityCaseNumber = "220100-2026-0003"
+        full.cityReceivedOn = day
+        full.countyWorkdays = 4
+        full.cityWorkdays = 6
+        let empty = CaseRecord(id: "220183-2026-0008", kind: .launch, level: .city, state: .submitted, title: "t", documentNumber: nil,
+                               draftingUnit: "u", divisionCode: "220183", originNode: "220183", submittedOn: day, effectiveDate: nil,
+                               lateApplication: false, now: time)
+        return (full, empty)
+    }
+
+    @Test func aCaseWithEveryFieldSet() throws {
+        let (full, empty) = cases(at: date)
+        try expectSameColumns(full)
         // And with every optional empty.
-        try expectSameColumns(CaseRecord(id: "220183-2026-0008", kind: .launch, level: .city, state: .submitted, title: "t", documentNumber: nil,
-                                          draftingUnit: "u", divisionCode: "220183", originNode: "220183", submittedOn: day, effectiveDate: nil,
-                                          lateApplication: false, now: date))
+        try expectSameColumns(empty)
     }
 
     /// The same record, decoded through `Decodable` (GRDB's default row decoding).
@@ -58,22 +65,12 @@ import Testing
     /// The hand-written row decodings read back what was written, as `Decodable` does.
     @Test func aLedgerPagesRecordsReadBackAsWritten() throws {
         let store = try NodeStore(writer: DatabaseQueue())
+        // Whole milliseconds: what the store keeps of a date.
         let milliseconds = Date(timeIntervalSince1970: 1_772_400_000.125)
-        var full = CaseRecord(
-            id: "220183-2026-0007", kind: .adjustment, level: .county, state: .preliminaryReview, title: "惠企政策", documentNumber: "德政发〔2026〕1号",
-            draftingUnit: "德惠市财政局", divisionCode: "220183", originNode: "220183", submittedBy: nil, submittedOn: day, acceptedOn: day,
-            clockStops: [.init(stopped: day, resumed: day), .init(stopped: day, resumed: nil)], clockLimit: 10, dueOn: day, effectiveDate: day,
-            lateApplication: true, currentRevision: 3, materialsDueOn: day, preliminaryConclusion: "通过", opinionIssuedOn: day, revisionDueOn: day,
-            revisedOn: day, disagreement: "不同意", coordination: "协调", launchDate: day, launchConfirmedOn: day, createdAt: milliseconds, updatedAt: milliseconds)
-        full.originalCaseId = "220183-2025-0001"
-        full.forwardedOn = day
-        full.cityCaseNumber = "220100-2026-0003"
-        full.cityReceivedOn = day
-        full.countyWorkdays = 4
-        full.cityWorkdays = 6
-        let empty = CaseRecord(id: "220183-2026-0008", kind: .launch, level: .city, state: .submitted, title: "t", documentNumber: nil,
-                               draftingUnit: "u", divisionCode: "220183", originNode: "220183", submittedOn: day, effectiveDate: nil,
-                               lateApplication: false, now: milliseconds)
+        let written = cases(at: milliseconds)
+        var full = written.full
+        full.submittedBy = nil  // no user row to reference
+        let empty = written.empty
         let materials = [CaseMaterialRecord(caseId: full.id, kind: .elementTable, title: "表", fileName: "a.pdf", sha256: "ab", bytes: 3, addedOn: day),
                          CaseMaterialRecord(caseId: empty.id, kind: .applicationLetter, title: nil, fileName: nil, sha256: "ab", bytes: 3, addedOn: day)]
         try store.database.write { db in

@@ -229,9 +229,6 @@ final class UnverifiedReads: Sendable {
             places.byAddress[address] = mine > 0 ? mine : nil
         }
     }
-
-    /// Places taken now, in all.
-    var taken: Int { places.withLock { $0.total } }
 }
 
 /// One request's place among the unverified reads: released once its first signature verified
