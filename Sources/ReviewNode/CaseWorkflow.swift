@@ -165,6 +165,7 @@ struct CaseWorkflow: Sendable {
         let calendar = self.calendar
         return try await change(caseId, by: user, .reviewer) { change in
             let (db, tier) = (change.db, change.tier)
+            try Self.checkPlaces(of: findings, in: try Self.form(db, caseId, change.record.currentRevision))
             try change.move(.requestSupplement)
             // The one-shot rule, against this tier's previous supplement notice.
             let previous = try NodeStore.lastSupplementNotice(db, caseId: caseId, issuedBy: tier)
@@ -194,6 +195,25 @@ struct CaseWorkflow: Sendable {
                 try change.send(.supplementRequested, to: change.record.originNode, SupplementRequestedPayload(notice: body, revision: change.record.currentRevision))
             }
             return (change.record, notice)
+        }
+    }
+
+    /// A reviewer's findings name places in the case's form: a service item it has (by
+    /// `itemIndex` and by any `serviceItems[n]` in `path`, the same one when both are given), and
+    /// a path of at most 300 characters.
+    /// - Throws: 422 naming `findings[k].itemIndex` or `findings[k].path`.
+    static func checkPlaces(of findings: [Finding], in form: CaseForm) throws {
+        for (index, finding) in findings.enumerated() {
+            if let item = finding.itemIndex, !form.serviceItems.indices.contains(item) {
+                throw APIError.invalid("findings[\(index)].itemIndex", "事项序号超出要素表的事项数(共\(form.serviceItems.count)项)")
+            }
+            guard finding.path.count <= 300 else { throw APIError.invalid("findings[\(index)].path", "问题位置过长") }
+            if let range = finding.path.range(of: "serviceItems[") {
+                let digits = finding.path[range.upperBound...].prefix { $0 != "]" }
+                guard let item = Int(digits), form.serviceItems.indices.contains(item), finding.itemIndex.map({ $0 == item }) ?? true else {
+                    throw APIError.invalid("findings[\(index)].path", "问题位置与要素表的事项不符")
+                }
+            }
         }
     }
 

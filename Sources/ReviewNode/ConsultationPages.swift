@@ -57,7 +57,7 @@ enum ConsultationPages {
     static func opinionText(_ department: ConsultedDepartment) -> String {
         var parts: [String] = []
         for change in department.changes ?? [] {
-            let place = [change.itemIndex.map { "事项\($0 + 1)" }, change.element?.chineseName].compactMap { $0 }.joined(separator: "“") + (change.element == nil ? "" : "”")
+            let place = [change.itemIndex.map { "事项\(ConsoleVocabulary.ordinal($0))" }, change.element?.chineseName].compactMap { $0 }.joined(separator: "“") + (change.element == nil ? "" : "”")
             parts.append(place.isEmpty ? change.change : "\(place):\(change.change)")
         }
         if let reasons = department.reasons { parts.append(reasons) }

@@ -1,6 +1,7 @@
 import Foundation
 import ReviewProtocol
 import ReviewStore
+import ReviewTesting
 @testable import ReviewNode
 import Testing
 
@@ -75,5 +76,45 @@ import Testing
         } catch let error as StoreError {
             #expect(limit < FederationWire.maxEnvelopeBytes && error.message.hasPrefix("maxMessageBytes:"), "\(error.message)")
         }
+    }
+}
+
+extension BreakItRoundEightTests {
+    /// Break-it (HIGH): a county reviewer's finding with `path` `serviceItems[9223372036854775807]…`
+    /// was stored as sent, and every later view of the case page trapped (index + 1 overflows)
+    /// on the county and, once forwarded, on the city. Indices from stored paths print safely,
+    /// and the API refuses a finding that names an item the form does not have.
+    @Test(arguments: ["serviceItems[9223372036854775807].penalty", "serviceItems[-1].penalty", "materials[9223372036854775807]",
+                      "note.9223372036854775807.item", "items.9223372036854775807.redemptionDays", "departments[9223372036854775807].department",
+                      "serviceItems[9223372036854775807].applicationMaterials[9223372036854775807].name"])
+    func indicesFromStoredPathsPrintWithoutTrapping(_ path: String) {
+        let place = ConsoleVocabulary.fieldPlace(path)
+        #expect(!place.isEmpty)
+        _ = ConsoleVocabulary.place(path, itemNames: ["a"])
+        _ = ConsoleVocabulary.field(path)
+        #expect(ConsoleVocabulary.item(Int.max, itemNames: []) == "事项?")
+        #expect(ConsoleVocabulary.ordinal(0) == "1" && ConsoleVocabulary.ordinal(-3) == "?")
+    }
+
+    @Test func aFindingMustNameAnItemTheFormHas() throws {
+        let form = try Fixtures.example("launch-clean.json")
+        let count = form.serviceItems.count
+        func refusal(_ finding: Finding) -> String? {
+            do {
+                try CaseWorkflow.checkPlaces(of: [finding], in: form)
+                return nil
+            } catch let error as APIError {
+                return error.body.field
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(refusal(Finding(code: .reviewerNote, itemIndex: 0, element: .penalty, path: "serviceItems[9223372036854775807].penalty", message: "测试"))
+            == "findings[0].path")
+        #expect(refusal(Finding(code: .reviewerNote, itemIndex: count, element: .penalty, path: "serviceItems[\(count)].penalty", message: "测试"))
+            == "findings[0].itemIndex")
+        #expect(refusal(Finding(code: .reviewerNote, itemIndex: 0, element: .penalty, path: "serviceItems[1].penalty", message: "测试")) == "findings[0].path")
+        #expect(refusal(Finding(code: .reviewerNote, itemIndex: 0, element: .penalty, path: "serviceItems[0].penalty", message: "测试")) == nil)
+        #expect(refusal(Finding(code: .reviewerNote, path: "policy.documentNumber", message: "测试")) == nil)
     }
 }

@@ -193,7 +193,7 @@ struct ConsoleVocabulary: Sendable {
         case "materials":
             rest = rest.dropFirst()
             words.append("申请材料")
-            if let number = rest.first.flatMap(index) { words.append("第\(number + 1)份"); rest = rest.dropFirst() }
+            if let number = rest.first.flatMap(index) { words.append("第\(Self.ordinal(number))份"); rest = rest.dropFirst() }
         case "serviceItems":
             rest = rest.dropFirst()
             if let number = rest.first.flatMap(index) {
@@ -210,15 +210,21 @@ struct ConsoleVocabulary: Sendable {
             return "政策整体"
         }
         for segment in rest {
-            if let number = index(segment) { words.append("第\(number + 1)项") } else if let name = partNames[segment] { words.append(name) }
+            if let number = index(segment) { words.append("第\(Self.ordinal(number))项") } else if let name = partNames[segment] { words.append(name) }
         }
         return words.joined(separator: " › ")
+    }
+
+    /// A 0-based index from a path or a form field as the 1-based number a clerk reads; "?" for
+    /// one no list has (negative, or `Int.max`, which a stored path can carry: adding 1 traps).
+    static func ordinal(_ index: Int) -> String {
+        index >= 0 && index < Int.max ? String(index + 1) : "?"
     }
 
     /// A service item by number and name: 事项1“企业研发费用补助”.
     static func item(_ index: Int, itemNames: [String?]) -> String {
         let name = itemNames.indices.contains(index) ? itemNames[index].flatMap { $0.isEmpty ? nil : $0 } : nil
-        return "事项\(index + 1)" + (name.map { "“\($0)”" } ?? "")
+        return "事项\(ordinal(index))" + (name.map { "“\($0)”" } ?? "")
     }
 
     /// Where an error's field points, for a page: a fill-in field, a place in the form, or, for
@@ -228,7 +234,7 @@ struct ConsoleVocabulary: Sendable {
         // The reviewer's own problems: note.0.item is the first row's item number.
         let note = field.split(separator: ".")
         if note.count == 3, note[0] == "note", let row = Int(note[1]) {
-            return "其他问题第\(row + 1)行 › " + (["item": "事项序号", "element": "要素", "text": "问题"][String(note[2])] ?? "内容")
+            return "其他问题第\(ordinal(row))行 › " + (["item": "事项序号", "element": "要素", "text": "问题"][String(note[2])] ?? "内容")
         }
         if ["policy", "serviceItems", "materials"].contains(where: { field == $0 || field.hasPrefix($0 + ".") || field.hasPrefix($0 + "[") }) {
             return place(field)
@@ -237,7 +243,7 @@ struct ConsoleVocabulary: Sendable {
         let parts = field.split(whereSeparator: { ".[]".contains($0) }).map(String.init)
         if parts.count >= 2, let list = listFieldNames[parts[0]], let index = Int(parts[1]) {
             let member = parts.count > 2 ? (memberFieldNames[parts[2]].map { " › " + $0 } ?? "") : ""
-            return "\(list)第\(index + 1)项" + member
+            return "\(list)第\(ordinal(index))项" + member
         }
         return fieldNames[field] ?? consultationFieldNames[field] ?? "“\(field)”"
     }
@@ -276,7 +282,7 @@ struct ConsoleVocabulary: Sendable {
         let parts = name.split(separator: ".").map(String.init)
         if parts.first == "policy", parts.count == 2 { return "政策信息 › " + (policyFieldNames[parts[1]] ?? "其他") }
         if parts.first == "items", parts.count >= 2, let number = Int(parts[1]) {
-            var words = ["事项\(number + 1)"]
+            var words = ["事项\(ordinal(number))"]
             if parts.count >= 3, let element = Element(rawValue: parts[2]) { words.append(element.chineseName) }
             words += parts.dropFirst(3).compactMap { partNames[$0] }
             return words.joined(separator: " › ")
