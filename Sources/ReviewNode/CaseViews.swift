@@ -123,7 +123,7 @@ struct CaseDetail: Codable, Sendable {
     /// discards them.
     var deliveryFailures: [DeliveryFailure]
     /// Messages about this case the peer keeps answering `out-of-order` (after
-    /// ``NodeStore/outOfOrderWaitAttempts`` tries): it lacks an earlier message of the case, as
+    /// ``NodeStore/outOfOrderWaitAttempts`` tries, not dead letters): it lacks an earlier message of the case, as
     /// after a resync gap once it was restored from a backup. They are retried and wait for an
     /// operator; the reviewer sees why the case does not move on.
     var deliveryWaits: [DeliveryFailure] = []
@@ -190,6 +190,8 @@ struct CaseDetail: Codable, Sendable {
 
     static func load(_ db: StoreTransaction, _ record: CaseRecord, calendar: WorkCalendar, today: CivilDate) throws -> CaseDetail {
         let decoder = JSONDecoder()
+        // Dead letters and messages waiting out of order, from one read of the case's queue.
+        let undelivered = try NodeStore.undeliveredMessages(db, caseId: record.id)
         let notices = try NodeStore.notices(db, caseId: record.id).map { notice in
             var view = NoticeView(type: notice.type, round: notice.round, issuedBy: notice.issuedBy, issuedOn: notice.issuedOn,
                                   supplyBy: notice.supplyBy, revision: notice.revision, answeredOn: notice.answeredOn)
@@ -228,8 +230,9 @@ struct CaseDetail: Codable, Sendable {
             events: events,
             forwardedOn: record.forwardedOn,
             cityCaseNumber: record.cityCaseNumber,
-            deliveryFailures: try NodeStore.deadLetters(db, caseId: record.id).map(DeliveryFailure.init),
-            deliveryWaits: try NodeStore.waitingOutOfOrder(db, caseId: record.id).map(DeliveryFailure.init),
+            deliveryFailures: undelivered.filter { $0.deadAt != nil }.map(DeliveryFailure.init),
+            deliveryWaits: undelivered.map(DeliveryFailure.init)
+                .filter { $0.deadAt == nil && $0.code == "out-of-order" && $0.attempts >= NodeStore.outOfOrderWaitAttempts },
             missingMaterials: record.state == .awaitingMaterials || record.state == .submitted
                 ? MaterialsCheck.missing(kind: record.kind, materials: try CaseWorkflow.materials(db, record.id)) : nil,
             supersededOpinions: try NodeStore.supersededOpinions(db, caseId: record.id).compactMap { try? decoder.decode(ReviewOpinion.self, from: $0) },

@@ -320,25 +320,20 @@ extension NodeStore {
         return try Bool.fetchOne(db, sql: "SELECT deadAt IS NOT NULL FROM outbox WHERE id = ?", arguments: [messageId]) ?? false
     }
 
-    /// Dead letters, oldest first (optionally of one case).
-    public static func deadLetters(_ db: Database, caseId: String? = nil) throws -> [OutboxRecord] {
-        var request = OutboxRecord.filter(OutboxRecord.Columns.deadAt != nil && OutboxRecord.Columns.deliveredAt == nil && OutboxRecord.Columns.discardedAt == nil)
-        if let caseId { request = request.filter(OutboxRecord.Columns.caseId == caseId) }
-        return try request.order(OutboxRecord.Columns.createdAt).fetchAll(db)
+    /// Dead letters, oldest first.
+    public static func deadLetters(_ db: Database) throws -> [OutboxRecord] {
+        try OutboxRecord.filter(OutboxRecord.Columns.deadAt != nil && OutboxRecord.Columns.deliveredAt == nil && OutboxRecord.Columns.discardedAt == nil)
+            .order(OutboxRecord.Columns.createdAt).fetchAll(db)
+    }
+
+    /// The case's messages not delivered and not discarded (queued or dead letters), oldest first.
+    public static func undeliveredMessages(_ db: Database, caseId: String) throws -> [OutboxRecord] {
+        try OutboxRecord.filter(OutboxRecord.Columns.caseId == caseId && OutboxRecord.Columns.deliveredAt == nil && OutboxRecord.Columns.discardedAt == nil)
+            .order(OutboxRecord.Columns.createdAt).fetchAll(db)
     }
 
     /// Attempts after which a message the peer keeps answering `out-of-order` is shown as waiting.
     public static let outOfOrderWaitAttempts = 3
-
-    /// The case's queued messages (not delivered, dead or discarded) whose last
-    /// ``outOfOrderWaitAttempts`` or more attempts the peer answered `out-of-order`, oldest first.
-    public static func waitingOutOfOrder(_ db: Database, caseId: String) throws -> [OutboxRecord] {
-        try OutboxRecord.filter(sql: """
-            caseId = ? AND deliveredAt IS NULL AND deadAt IS NULL AND discardedAt IS NULL AND attempts >= ?
-            AND lastError LIKE '%"code":"out-of-order"%'
-            """, arguments: [caseId, outOfOrderWaitAttempts])
-            .order(OutboxRecord.Columns.createdAt).fetchAll(db)
-    }
 
     /// Puts a dead letter back in the queue, due now, with its refusals forgotten.
     /// - Throws: `StoreError.notFound` unless `messageId` is a dead letter.

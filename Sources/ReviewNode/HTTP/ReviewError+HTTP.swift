@@ -66,9 +66,9 @@ extension ReviewError: HTTPResponseError {
         case let error as IOError where [ECONNRESET, EPIPE, ECONNABORTED, ETIMEDOUT].contains(error.errnoCode):
             // The client reset or closed the connection mid-request (or a watchdog closed it): its fault, and
             // nobody reads the answer; not an error of this node's.
-            return (.badRequest, ReviewError(.malformed, code: "connection-lost", message: "连接已中断,请重新提交").body)
+            return (.badRequest, connectionLost)
         case let error as ChannelError where [.ioOnClosedChannel, .eof, .alreadyClosed, .inputClosed, .outputClosed].contains(error):
-            return (.badRequest, ReviewError(.malformed, code: "connection-lost", message: "连接已中断,请重新提交").body)
+            return (.badRequest, connectionLost)
         case is NIOTooManyBytesError:
             return (.contentTooLarge, ReviewError(.tooLarge, code: "body-too-large", message: "请求内容超过大小上限").body)
         case let error as HTTPError:
@@ -81,4 +81,6 @@ extension ReviewError: HTTPResponseError {
     }
 
     static let internalBody = ReviewError(.failure, code: "internal", message: "服务器内部错误,请联系运维人员").body
+    /// The answer to a request whose connection the client (or a watchdog) cut.
+    static let connectionLost = ReviewError(.malformed, code: "connection-lost", message: "连接已中断,请重新提交").body
 }
