@@ -266,6 +266,51 @@ import Testing
             #expect(found.first?.code == "out-of-order" && found.first?.reason.contains("缺少本案此前的消息") == true, "\(found)")
         }
         #expect(try await pair.record(pair.county, id)?.state == .forwarded, "the opinion waits")
+
+        // Break-it finding (session 8): the operator could not act on it (retry and discard take
+        // dead letters only). It is listed as waiting, and setting it aside makes it a dead letter.
+        let links = try await city.services.store.read { db in try Links.status(db) }
+        let waiting = try #require(links.first { $0.nodeId == "220183" }?.waitingMessages)
+        #expect(waiting.map(\.type) == [.opinionIssued] && links.flatMap(\.deadLetters).isEmpty)
+        let operatorUser = try await city.services.store.write { db in
+            try NodeStore.createUser(db, name: "运维", role: .operator, unit: nil, isCityNode: true).0
+        }
+        let administration = try Administration(services: city.services, operator: operatorUser)
+        await #expect(throws: APIError.self) { try await administration.setAsideWaitingMessage("no-such-message") }
+        let setAside = try await administration.setAsideWaitingMessage(waiting[0].id)
+        #expect(setAside.deadAt != nil)
+        let after = try await city.services.store.read { db in (try DeadLetters.list(db), try DeadLetters.waiting(db)) }
+        #expect(after.0.map(\.id) == [waiting[0].id] && after.1.isEmpty)
+        // Now a dead letter: not sent, and retry/discard apply; a second set-aside finds nothing.
+        await #expect(throws: APIError.self) { try await administration.setAsideWaitingMessage(waiting[0].id) }
+        let detail = try await city.services.store.read { db in
+            try CaseDetail.load(db, try CaseWorkflow.load(db, id), calendar: city.services.calendar, today: pair.today)
+        }
+        #expect(detail.deliveryWaits.isEmpty && detail.deliveryFailures.map(\.type) == [.opinionIssued], "\(detail.deliveryFailures)")
+        let events = try await city.services.store.read { db in try NodeStore.events(db, caseId: id) }
+        #expect(events.contains { $0.action == "setAsideWaitingMessage" })
+    }
+
+    /// A message that is merely queued (or refused for another reason) is not set aside.
+    @Test func onlyAMessageThePeerKeepsAnsweringOutOfOrderCanBeSetAside() async throws {
+        let pair = try await FederationPair()
+        defer { pair.cleanUp() }
+        let (id, _) = try await pair.forwardedCase()
+        let queued = try await pair.county.services.store.read { db in try NodeStore.undeliveredMessages(db, caseId: id) }
+        let message = try #require(queued.first)
+        await #expect(throws: StoreError.self) {
+            try await pair.county.services.store.write { db in try DeadLetters.setAside(db, id: message.id, actor: "test") }
+        }
+        try await pair.county.services.store.write { db in
+            for _ in 0..<NodeStore.outOfOrderWaitAttempts {
+                try NodeStore.recordDeliveryFailure(db, messageId: message.id, error: #"{"error":{"code":"stale-message"}}"#, permanent: false, retryAt: Date())
+            }
+        }
+        #expect(try await pair.county.services.store.read { db in try DeadLetters.waiting(db) }.isEmpty)
+        try await pair.county.services.store.write { db in
+            try NodeStore.recordDeliveryFailure(db, messageId: message.id, error: #"{"error":{"code":"out-of-order"}}"#, permanent: false, retryAt: Date())
+        }
+        #expect(try await pair.county.services.store.read { db in try DeadLetters.waiting(db) }.map(\.id) == [message.id])
     }
 
     /// A fresh folder for a backup and the data restored from it.

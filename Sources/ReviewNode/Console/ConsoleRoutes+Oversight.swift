@@ -176,6 +176,12 @@ extension ConsoleRoutes {
              "reason": CaseDetail.DeliveryFailure.chineseReason(CaseDetail.DeliveryFailure.code(in: letter.lastError)),
              "since": letter.deadAt.map { ConsoleView.beijingTime($0) } ?? "—"]
         }
+        view["waitingMessages"] = links.flatMap(\.waitingMessages).map { message -> [String: Any] in
+            ["id": message.id, "peer": links.first { $0.nodeId == message.peer }?.name ?? message.peer, "caseId": message.caseId ?? "—",
+             "type": message.type.chineseName, "attempts": message.attempts,
+             "since": ConsoleView.beijingTime(message.createdAt)]
+        }
+        view["hasWaitingMessages"] = links.contains { !$0.waitingMessages.isEmpty }
         let isCity = services.configuration.isCity
         if isCity {
             // Art 14: the consuming platforms the city pushes published items to, with their queues.
@@ -320,6 +326,21 @@ extension ConsoleRoutes {
         }
         let subject = letter.caseId.map { "案件 \($0) 的消息" } ?? "该消息"
         return try await renderOperator(context, flash: retry ? "\(subject)已重新排队发送。" : "\(subject)已放弃发送;该案件此后的消息将继续发送。")
+    }
+
+    /// A message the peer keeps answering `out-of-order` set aside as a dead letter (then
+    /// 重新发送 / 放弃发送 like any other).
+    func setAsideWaitingMessage(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let administration = try Administration(services: services, operator: try context.requireUser())
+        _ = try await ConsoleForm.read(request, context, limit: 4096)
+        let letter: Links.DeadLetter
+        do {
+            letter = try await administration.setAsideWaitingMessage(try context.parameters.require("messageId"))
+        } catch let error as ReviewError where error.kind == .notFound {
+            return try await renderOperator(context, error: error.message, status: .notFound)
+        }
+        let subject = letter.caseId.map { "案件 \($0) 的消息" } ?? "该消息"
+        return try await renderOperator(context, flash: "\(subject)已暂停发送,列入被拒收的消息;可重新发送或放弃发送。")
     }
 
     /// Art 14: a consuming platform's refused items queued again (``PublicationConsumers/retry(consumerId:)``).

@@ -48,6 +48,7 @@ struct ConsoleRoutes: Sendable {
         (.post, "operator/users/:userId/enable", { $0.enableUser }),
         (.post, "operator/outbox/:messageId/retry", { $0.retryDeadLetter }),
         (.post, "operator/outbox/:messageId/discard", { $0.discardDeadLetter }),
+        (.post, "operator/outbox/:messageId/set-aside", { $0.setAsideWaitingMessage }),
         (.post, "operator/consumers/:consumerId/retry", { $0.retryConsumerDeadLetters }),
         (.get, "consultations", { $0.consultationsPage }),
         (.post, "consultations", { $0.openConsultation }),

@@ -11,6 +11,23 @@ public enum DeadLetters {
         try NodeStore.deadLetters(db).map(Links.DeadLetter.init)
     }
 
+    /// Messages the peer keeps answering `out-of-order` (it lacks an earlier message of the
+    /// case), oldest first; not dead letters: they are retried until set aside.
+    public static func waiting(_ db: StoreTransaction) throws -> [Links.DeadLetter] {
+        try NodeStore.waitingMessages(db).map(Links.DeadLetter.init)
+    }
+
+    /// Sets a waiting message aside: it becomes a dead letter (not sent until retried, or
+    /// given up with ``discard(_:id:actor:identity:)``). An audited event.
+    /// - Throws: `StoreError.notFound` unless `id` is a waiting message.
+    @discardableResult
+    public static func setAside(_ db: StoreTransaction, id: String, actor: String) throws -> Links.DeadLetter {
+        let message = try NodeStore.setAsideWaitingMessage(db, messageId: id)
+        try NodeStore.appendEvent(db, caseId: message.caseId, actor: actor, action: "setAsideWaitingMessage",
+                                  payload: ["message": id, "peer": message.peer, "type": message.type.rawValue])
+        return Links.DeadLetter(message)
+    }
+
     /// Queues a dead letter again, due now (after the cause was fixed at either end).
     /// - Throws: `StoreError.notFound` unless `id` is a dead letter.
     @discardableResult

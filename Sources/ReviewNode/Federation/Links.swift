@@ -95,6 +95,9 @@ public enum Links {
         /// Messages the peer refused for their content, held back (with their case's later
         /// messages) until an operator retries or discards them.
         public var deadLetters: [DeadLetter]
+        /// Messages the peer keeps answering `out-of-order` (it lacks an earlier message of their
+        /// case), retried until an operator sets them aside (they then become dead letters).
+        public var waitingMessages: [DeadLetter]
         /// The last cross-check of the peer's event log (``ChainAudit``).
         public var lastAuditAt: Date?
         public var lastAuditOK: Bool?
@@ -127,6 +130,7 @@ public enum Links {
 
     public static func status(_ db: StoreTransaction) throws -> [Status] {
         let dead = try NodeStore.deadLetters(db).map(DeadLetter.init)
+        let waiting = try NodeStore.waitingMessages(db).map(DeadLetter.init)
         return try NodeStore.linksByNodeId(db).map { link in
             let queue = try NodeStore.queueStats(db, peer: link.nodeId)
             let (head, delivered) = (queue.head, queue.delivered)
@@ -134,7 +138,7 @@ public enum Links {
                           fingerprint: NodeIdentity.fingerprint(ofPublicKey: link.publicKey), queueDepth: queue.depth,
                           oldestUndelivered: queue.oldest, attempts: head?.attempts, lastError: head?.lastError, delivered: delivered,
                           lastCheckAt: link.lastCheckAt, lastCheckMilliseconds: link.lastCheckMilliseconds, lastChainHead: link.lastChainHead,
-                          deadLetters: dead.filter { $0.peer == link.nodeId },
+                          deadLetters: dead.filter { $0.peer == link.nodeId }, waitingMessages: waiting.filter { $0.peer == link.nodeId },
                           lastAuditAt: link.lastAuditAt, lastAuditOK: link.lastAuditOK, lastAuditProblem: link.lastAuditProblem)
         }
     }

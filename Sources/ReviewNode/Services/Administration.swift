@@ -73,6 +73,19 @@ struct Administration: Sendable {
         return letter
     }
 
+    /// A message its peer keeps answering `out-of-order` set aside as a dead letter.
+    /// - Throws: 404 (`waiting-message-not-found`) unless `id` is such a message.
+    func setAsideWaitingMessage(_ id: String) async throws -> Links.DeadLetter {
+        let actor = actor
+        return try await services.store.write { db in
+            do {
+                return try DeadLetters.setAside(db, id: id, actor: actor)
+            } catch let error as StoreError where error.code == .notFound {
+                throw APIError(.notFound, code: "waiting-message-not-found", message: "未找到该条等待对方节点的消息", field: "messageId")
+            }
+        }
+    }
+
     /// A signed ping round trip to the peer `nodeId` now (``LinkCheck``).
     func checkLink(_ nodeId: String) async throws -> LinkCheck.Result {
         try await LinkCheck(services: services).run(nodeId)

@@ -17,6 +17,7 @@ struct FederationRoutes: RouteTable {
         (.get, "keys", { $0.keys }),
         (.post, "outbox/:messageId/retry", { $0.retryDeadLetter }),
         (.post, "outbox/:messageId/discard", { $0.discardDeadLetter }),
+        (.post, "outbox/:messageId/set-aside", { $0.setAsideWaitingMessage }),
     ]
 
     struct StatusView: Codable {
@@ -67,6 +68,12 @@ struct FederationRoutes: RouteTable {
     func discardDeadLetter(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let administration = try Administration(services: services, operator: try context.requireUser())
         return try HTTPBody.json(try await administration.resolveDeadLetter(try context.parameters.require("messageId"), retry: false))
+    }
+
+    /// A message its peer keeps answering `out-of-order` made a dead letter (operator).
+    func setAsideWaitingMessage(_ request: Request, context: NodeRequestContext) async throws -> Response {
+        let administration = try Administration(services: services, operator: try context.requireUser())
+        return try HTTPBody.json(try await administration.setAsideWaitingMessage(try context.parameters.require("messageId")))
     }
 
     struct RekeyRequest: Codable {

@@ -1,0 +1,69 @@
+import Crypto
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+@testable import ReviewNode
+import ReviewProtocol
+import ReviewStore
+import ReviewTesting
+import Testing
+
+/// Findings of the session-8 break-it runs, fixed in the ninth round.
+@Suite struct BreakItRoundNineTests {
+    /// MEDIUM: a message its peer keeps answering `out-of-order` (the peer lacks an earlier
+    /// message of the case) retried for ever, and the operator page neither listed it nor let
+    /// the operator stop it. It is listed under 等待对方节点的消息 with a 暂停发送 button,
+    /// which makes it a dead letter (then 重新发送 / 放弃发送).
+    @Test func theOperatorPageListsAndSetsAsideAMessageWaitingOnItsPeer() async throws {
+        let node = try InProcessNode(nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", tier: .county, prefix: "breakit9")
+        defer { node.cleanUp() }
+        let token = try await node.store.write { db -> String in
+            let card = LinkCard(nodeId: "220100", name: "长春市政务服务和数字化建设管理局", divisionCode: "220100", tier: .city,
+                                baseURL: "http://127.0.0.1:9", publicKey: Curve25519.Signing.PrivateKey().publicKey.rawRepresentation.base64EncodedString())
+            _ = try Links.importCard(db, card, own: node.configuration)
+            for (id, code, attempts) in [("waits", "out-of-order", 3), ("young", "out-of-order", 2), ("other", "stale-message", 5)] {
+                try NodeStore.insert(db, outbox: OutboxRecord(id: id, peer: "220100", caseId: "220183-2026-00\(attempts)\(id.count)", caseSequence: 1,
+                                                              type: .caseForwarded, body: Data("{}".utf8), signature: Data(count: 64), createdAt: Date()))
+                for _ in 0..<attempts {
+                    try NodeStore.recordDeliveryFailure(db, messageId: id, error: #"HTTP 409: {"error":{"code":"\#(code)","detail":"expected 1"}}"#,
+                                                        permanent: false, retryAt: Date().addingTimeInterval(3600))
+                }
+            }
+            return try NodeStore.createUser(db, name: "运维", role: .operator, unit: nil, isCityNode: false).1
+        }
+        try await node.application(today: Fixtures.date("2026-03-02")).test(.router) { client in
+            let cookie = try await InProcessNode.signIn(client, token: token)
+            let page = try await client.execute(uri: "/console/operator", method: .get, headers: [.cookie: cookie]) { String(buffer: $0.body) }
+            let section = try #require(page.components(separatedBy: #"<table id="waiting-messages">"#).dropFirst().first?.components(separatedBy: "</table>").first)
+            #expect(page.contains("等待对方节点的消息") && section.contains("/console/operator/outbox/waits/set-aside"))
+            #expect(!section.contains("young") && !section.contains("other"), "only a message answered out-of-order 3 times waits")
+            #expect(!section.contains("out-of-order"), "no codes on the page")
+            let csrf = try #require(ConsoleSession.hiddenValue("csrf", in: page))
+            let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .cookie: cookie]
+            let done = try await client.execute(uri: "/console/operator/outbox/waits/set-aside", method: .post, headers: headers,
+                                                body: ByteBuffer(string: "csrf=\(csrf)")) { ($0.status, String(buffer: $0.body)) }
+            #expect(done.0 == .ok && done.1.contains("已暂停发送"), "\(done.1.suffix(400))")
+            let deadTable = try #require(done.1.components(separatedBy: #"<table id="dead-letters">"#).dropFirst().first?.components(separatedBy: "</table>").first)
+            #expect(deadTable.contains("/console/operator/outbox/waits/discard") && deadTable.contains("缺少本案此前的消息"))
+            #expect(!done.1.contains(#"<table id="waiting-messages">"#))
+            // Not waiting (any more, or yet, or for another reason): 404, nothing changes.
+            for id in ["waits", "young", "other", "nothing"] {
+                let refused = try await client.execute(uri: "/console/operator/outbox/\(id)/set-aside", method: .post, headers: headers,
+                                                       body: ByteBuffer(string: "csrf=\(csrf)")) { ($0.status, String(buffer: $0.body)) }
+                #expect(refused.0 == .notFound && refused.1.contains("未找到该条等待对方节点的消息"), "\(id)")
+            }
+            // The API: the operator's route, the same refusal as JSON naming the field.
+            try await client.execute(uri: "/api/v1/federation/outbox/young/set-aside", method: .post, headers: [.authorization: "Bearer \(token)"]) { response in
+                #expect(response.status == .notFound)
+                #expect(String(buffer: response.body).contains("waiting-message-not-found"))
+            }
+        }
+        let states = try await node.store.read { db in
+            try ["waits", "young", "other"].map { try OutboxRecord.fetchOne(db, key: $0)?.deadAt != nil }
+        }
+        #expect(states == [true, false, false])
+    }
+}
