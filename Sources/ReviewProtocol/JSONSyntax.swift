@@ -29,8 +29,10 @@ public struct JSONSyntax {
         case notANumber
         /// Beyond the largest double.
         case tooLarge
-        /// A double would not read back as written (see ``validate(_:)``).
+        /// A double would not read back as written (see ``validate(_:)``): too many significant digits.
         case inexact
+        /// Not zero, but closer to zero than a double can hold (`1e-400` would be held as 0).
+        case tooSmall
     }
 
     /// `text` (surrounding whitespace ignored) as one JSON number under the rules
@@ -45,7 +47,7 @@ public struct JSONSyntax {
             try validate(Data(trimmed.utf8))
         } catch let error as ProtocolError {
             switch error.code {
-            case .inexactNumber: return .inexact
+            case .inexactNumber: return Double(trimmed) == 0 ? .tooSmall : .inexact
             case .invalidValue: return .tooLarge
             default: return .notANumber
             }
@@ -377,6 +379,10 @@ public struct JSONSyntax {
         // Numbers are kept as binary64 doubles (RFC 8259 §6): one the double cannot hold as
         // written would be stored, forwarded and shown changed (9007199254740993 as …992).
         guard Self.isExact(text, value) else {
+            if value == 0 {
+                throw error("number \(text.prefix(40)) is too close to zero to be held as a double (binary64): it would be stored as 0",
+                            at: start, path: path, code: .inexactNumber)
+            }
             throw error("number \(text.prefix(40)) does not read back as written once held as a double (binary64): write at most 15 significant digits",
                         at: start, path: path, code: .inexactNumber)
         }

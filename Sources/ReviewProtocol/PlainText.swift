@@ -15,3 +15,22 @@ public enum PlainText {
         return nil
     }
 }
+
+/// A whole number as a person or a URL writes one: ASCII digits only (no sign, no spaces, no
+/// fraction or exponent), and no leading zero unless it is `0`, so that `+1`, `01`, `2.0`, `١`
+/// and `1e3` are refused instead of being read as some other number.
+public enum WholeNumber {
+    /// The number `text` spells, or nil when it is not plain digits or exceeds `Int64`.
+    public static func parse<S: StringProtocol>(_ text: S) -> Int64? {
+        let utf8 = text.utf8
+        guard let first = utf8.first, utf8.count <= 19, utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+              first != 0x30 || utf8.count == 1
+        else { return nil }
+        return Int64(text)
+    }
+
+    /// ``parse(_:)`` as an `Int` (the same range on the 64-bit platforms this runs on).
+    public static func int<S: StringProtocol>(_ text: S) -> Int? {
+        parse(text).flatMap { Int(exactly: $0) }
+    }
+}

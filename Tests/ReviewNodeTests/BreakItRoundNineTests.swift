@@ -66,4 +66,20 @@ import Testing
         }
         #expect(states == [true, false, false])
     }
+
+    /// Low: a reviewer's own problem took its item number through `Int()`: `+1` and `01` read
+    /// as item 1. Only plain digits from 1 are an item number.
+    @Test(arguments: ["+1", "01", "1.0", "0", "-1", "１", "9223372036854775808"])
+    func aReviewerNoteItemNumberIsPlainDigits(_ typed: String) {
+        var form = ConsoleForm()
+        form.fields = ["note.0.text": ["缺少办理时限"], "note.0.item": [typed]]
+        #expect(throws: APIError.self, "\(typed)") { try ConsoleRoutes.reviewerNotes(form) }
+    }
+
+    @Test func aReviewerNoteItemNumberInPlainDigitsIsKept() throws {
+        var form = ConsoleForm()
+        form.fields = ["note.0.text": ["缺少办理时限"], "note.0.item": ["2"], "note.0.element": ["redemptionDays"]]
+        let notes = try ConsoleRoutes.reviewerNotes(form)
+        #expect(notes.map(\.itemIndex) == [1] && notes.map(\.path) == ["serviceItems[1].redemptionDays"])
+    }
 }

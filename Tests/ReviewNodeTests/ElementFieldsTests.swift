@@ -48,7 +48,7 @@ import Testing
     /// fields now follow the API's rule, with the reason in Chinese and the field named.
     @Test(arguments: [
         ("items.0.redemptionCap.value", "9007199254740993", "有效数字过多"), ("items.0.redemptionCap.value", "12345678.123456789", "有效数字过多"),
-        ("items.0.redemptionCap.value", "1e-400", "有效数字过多"), ("items.0.redemptionCap.value", "1e400", "超出可填写的范围"),
+        ("items.0.redemptionCap.value", "1e-400", "过于接近零"), ("items.0.redemptionCap.value", "1e400", "超出可填写的范围"),
         ("items.0.redemptionCap.value", "0x10", "不是数字"), ("items.0.redemptionCap.value", "+5", "不是数字"),
         ("items.0.redemptionCap.value", ".5", "不是数字"), ("items.0.redemptionCap.value", "5.", "不是数字"),
         ("items.0.redemptionCap.value", "inf", "不是数字"), ("items.0.redemptionCap.value", "nan", "不是数字"),
@@ -111,6 +111,30 @@ import Testing
             let added = try await client.execute(uri: "/console/submit", method: .post, headers: headers,
                                                  body: encoded(fields.map { $0.0 == "step" ? ("step", "addItem") : $0 })) { String(buffer: $0.body) }
             #expect(added.contains("事项3") && added.contains(#"name="itemCount" value="3""#) && added.contains("德惠市支持中小微企业创新发展若干措施"))
+        }
+    }
+
+    /// Break-it (session 8, low): a whole-number field's refusal offered a decimal point.
+    @Test func aWholeNumberFieldDoesNotOfferADecimalPoint() throws {
+        var fields = Self.fields(try Fixtures.example("launch-clean.json"))
+        fields.fields["items.0.redemptionDays"] = ["十"]
+        #expect(throws: APIError.self) { try ElementFields.caseForm(fields) }
+        do { _ = try ElementFields.caseForm(fields) } catch let error as APIError { #expect(!error.body.message.contains("小数点"), "\(error.body.message)") }
+    }
+
+    /// Break-it (session 8, low): the hidden item count was read with `Int()`: `+1` and `01`
+    /// taken, `2.0` silently one item. Only plain digits count; anything else is refused.
+    @Test(arguments: ["+1", "01", "2.0", "1e1", "-1", "١", "x"])
+    func theHiddenItemCountIsPlainDigits(_ typed: String) throws {
+        var fields = Self.fields(try Fixtures.example("launch-clean.json"))
+        fields.fields["itemCount"] = [typed]
+        #expect(throws: APIError.self, "\(typed)") { try ElementFields.caseForm(fields) }
+    }
+
+    @Test func wholeNumbersArePlainDigits() {
+        for text in ["0", "1", "42", "9223372036854775807"] { #expect(WholeNumber.parse(text) != nil, "\(text)") }
+        for text in ["", "+1", "01", "00", "-1", "1.0", "1e3", " 1", "1 ", "١", "１", "9223372036854775808", "99999999999999999999"] {
+            #expect(WholeNumber.parse(text) == nil, "\(text)")
         }
     }
 }

@@ -307,7 +307,7 @@ import Testing
             }
         }
         #expect(try await pair.county.services.store.read { db in try DeadLetters.waiting(db) }.isEmpty)
-        try await pair.county.services.store.write { db in
+        _ = try await pair.county.services.store.write { db in
             try NodeStore.recordDeliveryFailure(db, messageId: message.id, error: #"{"error":{"code":"out-of-order"}}"#, permanent: false, retryAt: Date())
         }
         #expect(try await pair.county.services.store.read { db in try DeadLetters.waiting(db) }.map(\.id) == [message.id])

@@ -172,7 +172,7 @@ extension ConsoleRoutes {
                 return element
             }
             let item = try form.value("note.\(row).item").map { value -> Int in
-                guard let number = Int(value), number >= 1 else { throw APIError.invalid("note.\(row).item", "事项序号应为正整数") }
+                guard let number = WholeNumber.int(value), number >= 1 else { throw APIError.invalid("note.\(row).item", "事项序号应为正整数") }
                 return number - 1
             }
             guard element == nil || item != nil else { throw APIError.invalid("note.\(row).item", "指明要素时请填写事项序号") }
@@ -202,7 +202,7 @@ extension ConsoleRoutes {
     func selectedFindings(_ form: ConsoleForm, caseId: String, user: UserRecord) async throws -> [Finding] {
         let all = try await workflow.check(caseId, by: user)
         return try form.values("finding").map { value in
-            guard let index = Int(value), all.indices.contains(index) else {
+            guard let index = WholeNumber.int(value), all.indices.contains(index) else {
                 throw APIError.invalid("finding", "所选问题已不存在,请刷新页面后重新选择")
             }
             return all[index]

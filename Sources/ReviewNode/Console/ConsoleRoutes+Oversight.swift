@@ -296,7 +296,7 @@ extension ConsoleRoutes {
         let operatorUser = try context.requireUser()
         let administration = try Administration(services: services, operator: operatorUser)
         _ = try await ConsoleForm.read(request, context, limit: 4096)
-        guard let userId = Int64(try context.parameters.require("userId")), userId != operatorUser.id else {
+        guard let userId = WholeNumber.parse(try context.parameters.require("userId")), userId != operatorUser.id else {
             return try await renderOperator(context, error: "不能停用自己的账号", status: .unprocessableContent)
         }
         do {
@@ -347,7 +347,7 @@ extension ConsoleRoutes {
     func retryConsumerDeadLetters(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let consumers = try PublicationConsumers(services: services, operator: try context.requireUser())
         _ = try await ConsoleForm.read(request, context, limit: 4096)
-        guard let id = context.parameters.get("consumerId").flatMap({ Int64($0) }) else {
+        guard let id = context.parameters.get("consumerId").flatMap({ WholeNumber.parse($0) }) else {
             return try await renderOperator(context, error: "未找到该对接平台", status: .notFound)
         }
         do {

@@ -288,7 +288,7 @@ struct ConsoleRoutes: Sendable {
         switch form.value("step") {
         case "addItem":
             let values = ElementFields.posted(form)
-            let count = min((Int(form.value("itemCount") ?? "1") ?? 1) + 1, 50)
+            let count = min((form.value("itemCount").flatMap(WholeNumber.int) ?? 1) + 1, 50)
             return renderer.page("submit-form", fillView(context, values: values, itemCount: count, materials: try await storeMaterials(form, into: kept, by: user)))
         case "edit":
             let caseForm = try decodeUploadedForm(form)
@@ -326,7 +326,7 @@ struct ConsoleRoutes: Sendable {
             // Back to the fields with what was typed, and the problem named.
             let message = error.body.message + (error.body.field.map { "(\(ConsoleVocabulary.field($0)))" } ?? "")
             return renderer.page("submit-form", fillView(context, values: ElementFields.posted(form),
-                                                         itemCount: Int(form.value("itemCount") ?? "1") ?? 1, materials: kept, error: message),
+                                                         itemCount: min(form.value("itemCount").flatMap(WholeNumber.int) ?? 1, 50), materials: kept, error: message),
                                  status: error.status)
         } catch let error as APIError {
             // The Chinese message and where in the form; the decoder's English detail stays in the log.

@@ -274,7 +274,7 @@ struct ConsoleVocabulary: Sendable {
         "launchDate": "日期", "conclusion": "初审结论", "outcome": "结论", "reason": "理由", "finding": "问题", "formFile": "要素表",
         "formJSON": "要素表", "materials": "申请材料", "csrf": "表单", "role": "角色", "name": "姓名", "password": "密码",
         "year": "年份", "from": "开始日期", "to": "结束日期", "state": "状态", "kind": "类型", "unit": "单位", "body": "表单",
-        "Content-Type": "表单", "Origin": "来源", "action": "操作",
+        "Content-Type": "表单", "Origin": "来源", "action": "操作", "itemCount": "事项数",
     ]
 
     /// A fill-in form field (`items.0.redemptionDays`, `policy.title`) as its label.

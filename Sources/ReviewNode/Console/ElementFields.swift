@@ -177,6 +177,14 @@ enum ElementFields {
 
     // MARK: Fields → form
 
+    /// The fill-in form's hidden item count: 1 when absent, at most 50.
+    /// - Throws: 422 on `itemCount` when it is not plain digits (`+1`, `01`, `2.0`).
+    static func itemCount(_ form: ConsoleForm) throws -> Int {
+        guard let text = form.value("itemCount") else { return 1 }
+        guard let count = WholeNumber.int(text) else { throw APIError.invalid("itemCount", "事项数应为整数,请刷新页面后重新填写") }
+        return min(count, 50)
+    }
+
     /// The case form from posted fields. Values the types cannot hold (a non-number where days
     /// go, say) are refused naming the field; everything else is left to the linter.
     static func caseForm(_ form: ConsoleForm) throws -> CaseForm {
@@ -186,7 +194,7 @@ enum ElementFields {
                             draftingUnit: form.value("policy.draftingUnit"), divisionCode: form.value("policy.divisionCode"),
                             level: level, kind: kind, effectiveDate: form.value("policy.effectiveDate"))
         // A withdrawal may list no service items.
-        let count = min(max(Int(form.value("itemCount") ?? "1") ?? 1, 0), 50)
+        let count = try itemCount(form)
         let items = try (0..<count).map { index -> ServiceItem in
             var object: [String: Any] = [:]
             for element in Element.allCases {
@@ -263,11 +271,13 @@ enum ElementFields {
             guard let whole = Int(exactly: value) else { throw APIError.invalid(field, "“\(shown)”不是整数") }
             return whole
         case .notANumber:
-            throw APIError.invalid(field, "“\(shown)”不是\(integer ? "整数" : "数字"),请只填写阿拉伯数字(可带小数点)")
+            throw APIError.invalid(field, "“\(shown)”不是\(integer ? "整数" : "数字"),请只填写阿拉伯数字" + (integer ? "" : "(可带小数点)"))
         case .tooLarge:
             throw APIError.invalid(field, "“\(shown)”超出可填写的范围")
         case .inexact:
             throw APIError.invalid(field, "“\(shown)”有效数字过多,无法按原样保存,请不超过15位有效数字")
+        case .tooSmall:
+            throw APIError.invalid(field, "“\(shown)”过于接近零,无法按原样保存")
         }
     }
 }

@@ -39,7 +39,7 @@ enum HTTPBody {
         case .wrongType: "字段类型不正确"
         case .missingField: "缺少必填字段"
         case .invalidValue: "字段取值无效"
-        case .inexactNumber: "数值有效数字过多,无法按原样保存,请不超过15位有效数字"
+        case .inexactNumber: "数值无法按原样保存:请不超过15位有效数字,也不要填写过于接近零的数"
         case .unknownField: "存在无法识别的字段"
         case .duplicateKey: "同一字段出现了两次"
         }

@@ -127,7 +127,7 @@ struct PublicationRoutes: RouteTable {
     /// Queues a consumer's dead letters again.
     func retryConsumer(_ request: Request, context: NodeRequestContext) async throws -> Response {
         let consumers = try PublicationConsumers(services: services, operator: try context.requireUser())
-        guard let id = Int64(try context.parameters.require("consumerId")) else { throw PublicationConsumers.notFound }
+        guard let id = WholeNumber.parse(try context.parameters.require("consumerId")) else { throw PublicationConsumers.notFound }
         return try HTTPBody.json(["requeued": try await consumers.retry(consumerId: id)])
     }
 }

@@ -63,7 +63,7 @@ struct UserRoutes: RouteTable {
     /// Disabling takes effect at once: the token and every console session of the user stop.
     private func setDisabled(_ disabled: Bool, _ context: NodeRequestContext) async throws -> Response {
         let administration = try Administration(services: services, operator: try context.requireUser())
-        guard let userId = Int64(try context.parameters.require("userId")) else { throw Administration.userNotFound }
+        guard let userId = WholeNumber.parse(try context.parameters.require("userId")) else { throw Administration.userNotFound }
         return try HTTPBody.json(UserView(try await administration.setDisabled(userId: userId, disabled)))
     }
 }
