@@ -207,8 +207,13 @@ enum ConsoleWording {
                 if page.contains("/opinion\"") { _ = try await read(session, "/console/cases/\(id)/opinion", as: who) }
             }
         }
-        // Forms that answer with a page: a drafter's check with findings, a fill-in with a word where days go.
+        // Break-it (session 8, low): the label said 确认上线日期 beside the launch date.
         let drafter = try await ConsoleSession.signIn(county.baseURL, token: federation.drafter)
+        let launchedPage = try await drafter.get("/console/cases/\(launched)").text
+        #expect(launchedPage.contains("上线日期:2026-03-20(起草单位于") && !launchedPage.contains("确认上线日期"))
+        let withdrawnPage = try await ConsoleSession.signIn(county.baseURL, token: tradeDrafter).get("/console/cases/\(withdrawn)").text
+        #expect(withdrawnPage.contains("下线日期:2026-06-30(起草单位于"))
+        // Forms that answer with a page: a drafter's check with findings, a fill-in with a word where days go.
         _ = try await drafter.get("/console/submit")
         let checked = try await drafter.postMultipart("/console/submit", fields: [("step", "check")],
                                                       files: [("formFile", "要素表.json", try ConsoleTests.defectiveForm())] + (try ConsoleTests.materialFiles()))

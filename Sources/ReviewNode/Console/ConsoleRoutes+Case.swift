@@ -44,6 +44,7 @@ extension ConsoleRoutes {
         caseView["coordination"] = detail.coordination
         // A withdrawal's date is the day the policy goes offline (Art 13), not a launch.
         caseView[summary.kind == .withdrawal ? "offlineDate" : "launchDate"] = detail.launchDate?.description
+        caseView["launchConfirmedOn"] = detail.launchConfirmedOn?.description
         caseView["isWithdrawal"] = summary.kind == .withdrawal
         caseView["countyWorkdays"] = summary.countyWorkdays.map(ConsoleVocabulary.workdays)
         caseView["cityWorkdays"] = summary.cityWorkdays.map(ConsoleVocabulary.workdays)
