@@ -15,6 +15,7 @@ import Testing
         let pragmas = try await full.pragmas()
         #expect(pragmas.journalMode == "wal")
         #expect(pragmas.synchronous == 2)
+        #expect(pragmas.tempStore == 2, "the writer's statement journals stay in memory")
         let normal = try NodeStore(path: folder.appendingPathComponent("b.sqlite").path, durability: .normal)
         #expect(try await normal.pragmas().synchronous == 1)
     }
