@@ -30,6 +30,9 @@ struct Report: Codable {
         var steadyP50Milliseconds: Double
         var steadyP99Milliseconds: Double
         var ratioToCeiling: Double
+        /// Whether a county's cases all named the same five materials (the city stored them once)
+        /// instead of each its own.
+        var sharedMaterials: Bool? = nil
     }
 
     struct ResultsBack: Codable {
@@ -143,7 +146,7 @@ struct Report: Codable {
                          "\(n.requests) messages over \(f(n.seconds, 1)) s", "\(f(n.requestsPerSecond / (ceiling?.requestsPerSecond ?? .nan), 2))× ceiling"))
         }
         if let w = forwarding {
-            rows.append(("forwarding, \(w.cases) cases (3 counties → city)", "\(f(w.casesPerSecond)) cases/s",
+            rows.append(("forwarding, \(w.cases) cases (3 counties → city\(w.sharedMaterials == true ? ", shared materials" : ""))", "\(f(w.casesPerSecond)) cases/s",
                          "ceiling \(f(ceiling?.requestsPerSecond, 0)) req/s, naive \(f(naive?.requestsPerSecond, 0)) msgs/s",
                          "\(f(w.ratioToCeiling, 2))× ceiling (target ≥ 1.0), \(f(w.casesPerSecond / (naive?.requestsPerSecond ?? .nan), 2))× naive (target ≥ 2)"))
             rows.append(("forward latency, burst", "p50 \(f(w.burstP50Milliseconds)) ms, p99 \(f(w.burstP99Milliseconds)) ms", "ceiling p99 \(f(ceiling?.p99Milliseconds, 2)) ms", ""))

@@ -44,31 +44,32 @@ struct BenchFederation {
         for node in countyNodes { node.cleanUp() }
     }
 
-    /// Uploads five materials of `size` bytes to each county; returns each county's form body.
-    func prepareForms(materialSize: Int, seed: String) async throws -> [Data] {
-        var forms: [Data] = []
-        for county in counties {
-            let materials = Workload.materials(size: materialSize, seed: "\(seed)-\(county.nodeId)")
-            for (reference, content) in materials {
-                let result = try await county.client.call("POST", "/api/v1/materials", token: county.drafter, body: content,
-                                                          headers: ["X-Content-SHA256": reference.sha256 ?? ""])
-                guard result.status == 201 else { throw BenchError("upload: \(result.status) \(result.text)") }
-            }
-            forms.append(try JSONSerialization.data(withJSONObject: Workload.form(unit: county.unit, division: county.nodeId, materials: materials.map(\.0))))
+    /// Uploads five materials of `size` bytes to `county`; returns the form body that names them.
+    static func prepareForm(_ county: County, materialSize: Int, seed: String) async throws -> Data {
+        let materials = Workload.materials(size: materialSize, seed: "\(seed)-\(county.nodeId)")
+        for (reference, content) in materials {
+            let result = try await county.client.call("POST", "/api/v1/materials", token: county.drafter, body: content,
+                                                      headers: ["X-Content-SHA256": reference.sha256 ?? ""])
+            guard result.status == 201 else { throw BenchError("upload: \(result.status) \(result.text)") }
         }
-        return forms
+        return try JSONSerialization.data(withJSONObject: Workload.form(unit: county.unit, division: county.nodeId, materials: materials.map(\.0)))
     }
 
     /// Submits, accepts and completes the preliminary review of `count` cases spread over the
-    /// counties; returns (county index, case id) pairs.
-    func readyCases(_ count: Int, forms: [Data]) async throws -> [(Int, String)] {
+    /// counties; returns (county index, case id) pairs. Each case has its own five materials of
+    /// `materialSize` bytes, uploaded first (as real cases do: the city then stores every
+    /// case's materials, as the ceiling stores every request's bytes); with `shared`, the cases
+    /// of a county all name the same five (uploaded once; the city stores them once).
+    func readyCases(_ count: Int, materialSize: Int, seed: String, shared: Bool = false) async throws -> [(Int, String)] {
         try await withThrowingTaskGroup(of: [(Int, String)].self) { group in
             for (index, county) in counties.enumerated() {
                 let share = count / counties.count + (index < count % counties.count ? 1 : 0)
-                let form = forms[index]
                 group.addTask {
+                    let sharedForm = shared ? try await Self.prepareForm(county, materialSize: materialSize, seed: seed) : nil
                     var ids: [(Int, String)] = []
-                    for _ in 0..<share {
+                    for number in 0..<share {
+                        let form: Data
+                        if let sharedForm { form = sharedForm } else { form = try await Self.prepareForm(county, materialSize: materialSize, seed: "\(seed)-\(number)") }
                         let submitted = try await county.client.call("POST", "/api/v1/cases", token: county.drafter, body: form, headers: ["Content-Type": "application/json"])
                         guard let id = (submitted.json["case"] as? [String: Any])?["id"] as? String else { throw BenchError("submit: \(submitted.text.prefix(300))") }
                         _ = try await county.client.call("POST", "/api/v1/cases/\(id)/accept", token: county.reviewer)
@@ -183,9 +184,8 @@ extension RunCommand {
         report.idleRSSMegabytes = federation.rss()
 
         // Forwarding: the burst, then a steady rate.
-        let forms = try await federation.prepareForms(materialSize: 100_000, seed: "forward")
-        let burst = try await federation.readyCases(cases, forms: forms)
-        let steady = try await federation.readyCases(paced, forms: forms)
+        let burst = try await federation.readyCases(cases, materialSize: 100_000, seed: "burst", shared: sharedMaterials)
+        let steady = try await federation.readyCases(paced, materialSize: 100_000, seed: "steady", shared: sharedMaterials)
         progress("  \(burst.count + steady.count) cases ready")
         let clock = ContinuousClock()
         let started = clock.now
@@ -209,7 +209,7 @@ extension RunCommand {
             cases: burst.count, seconds: burstSeconds, casesPerSecond: Double(burst.count) / burstSeconds,
             burstP50Milliseconds: burstLatency.p50, burstP99Milliseconds: burstLatency.p99,
             steadyRate: rate, steadyCases: pacedLatency.count, steadyP50Milliseconds: pacedLatency.p50, steadyP99Milliseconds: pacedLatency.p99,
-            ratioToCeiling: (Double(burst.count) / burstSeconds) / (report.ceiling?.requestsPerSecond ?? .nan))
+            ratioToCeiling: (Double(burst.count) / burstSeconds) / (report.ceiling?.requestsPerSecond ?? .nan), sharedMaterials: sharedMaterials)
         print("  forwarding done: \(String(format: "%.1f", Double(burst.count) / burstSeconds)) cases/s")
 
         // Results back: opinions on the burst's cases reach the counties.
@@ -239,9 +239,9 @@ extension RunCommand {
         progress("  results back done")
 
         // Catch-up: messages queued while the city is down.
-        let smallForms = try await federation.prepareForms(materialSize: 1_000, seed: "catchup")
+        // The catch-up's cases share their 1 KB materials (per county): it measures messages, not bytes.
         federation.city.stop()
-        let queued = try await federation.readyCases(catchup, forms: smallForms)
+        let queued = try await federation.readyCases(catchup, materialSize: 1_000, seed: "catchup", shared: true)
         try await federation.forward(queued)
         let backlog = try federation.countyBacklog()
         let catchupStart = clock.now

@@ -23,6 +23,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Where to write the JSON results.") var out = "bench-results.json"
     @Flag(help: "A few seconds' run for CI: tiny counts, same code.") var smoke = false
     @Flag(help: "Only the baselines and the federation (forwarding, results back, catch-up): for profiling those.") var federationOnly = false
+    @Flag(help: "Forward cases that share five materials per county (the city stores them once), as rounds before the sixth did; by default each case has its own.")
+    var sharedMaterials = false
 
     mutating func run() async throws {
         if smoke {
