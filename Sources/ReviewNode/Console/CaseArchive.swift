@@ -86,8 +86,10 @@ struct CaseArchive {
     /// - Throws: ZIPFoundation's errors and the store's.
     func writeYear(_ year: Int, to url: URL) async throws {
         let archive = try Archive(url: url, accessMode: .create)
+        // Owner-only like their folder: they hold every case's materials.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
         let csvURL = url.appendingPathExtension("csv")
-        guard FileManager.default.createFile(atPath: csvURL.path, contents: LedgerEntry.csvHeader) else {
+        guard FileManager.default.createFile(atPath: csvURL.path, contents: LedgerEntry.csvHeader, attributes: [.posixPermissions: 0o600]) else {
             throw StoreError(.corrupt, "cannot create \(csvURL.path)")
         }
         defer { try? FileManager.default.removeItem(at: csvURL) }
