@@ -213,6 +213,14 @@ enum ConsoleWording {
         #expect(launchedPage.contains("上线日期:2026-03-20(起草单位于") && !launchedPage.contains("确认上线日期"))
         let withdrawnPage = try await ConsoleSession.signIn(county.baseURL, token: tradeDrafter).get("/console/cases/\(withdrawn)").text
         #expect(withdrawnPage.contains("下线日期:2026-06-30(起草单位于"))
+        // Break-it (session 9, MEDIUM): the city's timeline called the withdrawal's confirmation 收到上线确认.
+        let cityReviewerSession = try await ConsoleSession.signIn(city.baseURL, token: federation.cityReviewer)
+        var cityWithdrawn = ""
+        for _ in 0..<100 where !cityWithdrawn.contains("收到下线确认") {
+            cityWithdrawn = try await cityReviewerSession.get("/console/cases/\(withdrawn)").text
+            if !cityWithdrawn.contains("收到下线确认") { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(cityWithdrawn.contains("收到下线确认") && cityWithdrawn.contains("下线日期 2026-06-30") && !cityWithdrawn.contains("收到上线确认"))
         // Forms that answer with a page: a drafter's check with findings, a fill-in with a word where days go.
         _ = try await drafter.get("/console/submit")
         let checked = try await drafter.postMultipart("/console/submit", fields: [("step", "check")],

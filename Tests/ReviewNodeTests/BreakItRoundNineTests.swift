@@ -82,4 +82,52 @@ import Testing
         let notes = try ConsoleRoutes.reviewerNotes(form)
         #expect(notes.map(\.itemIndex) == [1] && notes.map(\.path) == ["serviceItems[1].redemptionDays"])
     }
+
+    // MARK: Session 9's break-it run
+
+    /// LOW: an operator enabling a user by a malformed id (`+1`, `01`) was told 不能停用自己的账号.
+    @Test func aMalformedUserIdIsAnUnknownUserOnTheOperatorPage() async throws {
+        let node = try InProcessNode(nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", tier: .county, prefix: "breakit9")
+        defer { node.cleanUp() }
+        let token = try await node.store.write { db in try NodeStore.createUser(db, name: "运维", role: .operator, unit: nil, isCityNode: false).1 }
+        try await node.application(today: Fixtures.date("2026-03-02")).test(.router) { client in
+            let cookie = try await InProcessNode.signIn(client, token: token)
+            let page = try await client.execute(uri: "/console/operator", method: .get, headers: [.cookie: cookie]) { String(buffer: $0.body) }
+            let csrf = try #require(ConsoleSession.hiddenValue("csrf", in: page))
+            let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .cookie: cookie]
+            for (id, action) in [("%2B1", "enable"), ("01", "disable"), ("5.0", "enable"), ("x", "disable")] {
+                let answer = try await client.execute(uri: "/console/operator/users/\(id)/\(action)", method: .post, headers: headers,
+                                                      body: ByteBuffer(string: "csrf=\(csrf)")) { ($0.status, String(buffer: $0.body)) }
+                #expect(answer.0 == .notFound && answer.1.contains("用户不存在") && !answer.1.contains("不能停用自己的账号"), "\(id)")
+            }
+        }
+    }
+
+    /// LOW: a refused finding's place showed as “findings[0].itemIndex” on the reviewer's page.
+    @Test func aFindingsPlaceIsNamedInWords() {
+        #expect(ConsoleVocabulary.fieldPlace("findings[0].itemIndex") == "所提问题第1项 › 事项序号")
+        #expect(ConsoleVocabulary.fieldPlace("findings[2].path") == "所提问题第3项 › 问题位置")
+        #expect(!ConsoleVocabulary.fieldPlace("findings[9223372036854775807].itemIndex").contains("findings"))
+    }
+
+    /// LOW: 增加事项 with a tampered hidden item count silently started again from one item.
+    @Test func addingAnItemRefusesATamperedItemCount() async throws {
+        let node = try InProcessNode(nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", tier: .county, prefix: "breakit9")
+        defer { node.cleanUp() }
+        let (_, token) = try await node.store.write { db in try NodeStore.createUser(db, name: "起草员", role: .drafter, unit: "德惠市科学技术局", isCityNode: false) }
+        try await node.application(today: Fixtures.date("2026-03-02")).test(.router) { client in
+            let cookie = try await InProcessNode.signIn(client, token: token)
+            let page = try await client.execute(uri: "/console/submit/form", method: .get, headers: [.cookie: cookie]) { String(buffer: $0.body) }
+            let csrf = try #require(ConsoleSession.hiddenValue("csrf", in: page))
+            let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .cookie: cookie]
+            for count in ["%2B1", "01", "1.0", "-1"] {
+                let answer = try await client.execute(uri: "/console/submit", method: .post, headers: headers,
+                                                      body: ByteBuffer(string: "csrf=\(csrf)&source=fields&step=addItem&itemCount=\(count)")) { ($0.status, String(buffer: $0.body)) }
+                #expect(answer.0 == .unprocessableContent && answer.1.contains("事项数应为整数"), "\(count): \(answer.0)")
+            }
+            let added = try await client.execute(uri: "/console/submit", method: .post, headers: headers,
+                                                 body: ByteBuffer(string: "csrf=\(csrf)&source=fields&step=addItem&itemCount=2")) { ($0.status, String(buffer: $0.body)) }
+            #expect(added.0 == .ok && added.1.contains("事项3"))
+        }
+    }
 }

@@ -296,7 +296,10 @@ extension ConsoleRoutes {
         let operatorUser = try context.requireUser()
         let administration = try Administration(services: services, operator: operatorUser)
         _ = try await ConsoleForm.read(request, context, limit: 4096)
-        guard let userId = WholeNumber.parse(try context.parameters.require("userId")), userId != operatorUser.id else {
+        guard let userId = WholeNumber.parse(try context.parameters.require("userId")) else {
+            return try await renderOperator(context, error: Administration.userNotFound.message, status: .notFound)
+        }
+        guard userId != operatorUser.id || !disabled else {
             return try await renderOperator(context, error: "不能停用自己的账号", status: .unprocessableContent)
         }
         do {

@@ -288,7 +288,7 @@ struct ConsoleRoutes: Sendable {
         switch form.value("step") {
         case "addItem":
             let values = ElementFields.posted(form)
-            let count = min((form.value("itemCount").flatMap(WholeNumber.int) ?? 1) + 1, 50)
+            let count = min(try ElementFields.itemCount(form) + 1, 50)
             return renderer.page("submit-form", fillView(context, values: values, itemCount: count, materials: try await storeMaterials(form, into: kept, by: user)))
         case "edit":
             let caseForm = try decodeUploadedForm(form)

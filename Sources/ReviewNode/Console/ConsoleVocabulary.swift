@@ -79,7 +79,7 @@ struct ConsoleVocabulary: Sendable {
         "issueOpinion": "出具标准化审查意见书", "receiveOpinion": "收到标准化审查意见书", "revise": "按意见修改",
         "recordDisagreement": "对审查意见有异议", "recordCoordination": "记录协调结果", "confirmLaunch": "确认上线",
         "confirmWithdrawal": "确认下线", "archive": "归档", "receiveResubmission": "收到补正材料(恢复计时)",
-        "receiveLaunchConfirmation": "收到上线确认", "retryDeadLetter": "重新发送被拒收的消息", "discardDeadLetter": "放弃发送被拒收的消息",
+        "receiveLaunchConfirmation": "收到上线确认", "receiveWithdrawalConfirmation": "收到下线确认", "retryDeadLetter": "重新发送被拒收的消息", "discardDeadLetter": "放弃发送被拒收的消息",
         "recordExpertSession": "召开座谈会、论证会(第六条,不暂停计时)",
     ]
 
@@ -128,7 +128,7 @@ struct ConsoleVocabulary: Sendable {
             parts = [payload["outcome"].map { "协调结果:\($0)" }]
         case "confirmLaunch", "receiveLaunchConfirmation":
             parts = [date("launchDate").map { "上线日期 \($0)" }, payload["finalRevision"].map { "最终稿第\($0)版" }]
-        case "confirmWithdrawal":
+        case "confirmWithdrawal", "receiveWithdrawalConfirmation":
             parts = [date("launchDate").map { "下线日期 \($0)" }]
         case "retryDeadLetter", "discardDeadLetter":
             parts = [payload["type"].flatMap(FederationMessageType.init(rawValue:)).map { "“\($0.chineseName)”" },
@@ -265,9 +265,10 @@ struct ConsoleVocabulary: Sendable {
 
     /// List fields whose rows an error can point at, and the fields of a row.
     static let listFieldNames = ["departments": "征询部门", "participants": "参会人员", "participant": "参会人员",
-                                 "changes": "修改意见", "attachments": "附件"]
+                                 "changes": "修改意见", "attachments": "附件", "findings": "所提问题"]
     static let memberFieldNames = ["department": "部门", "name": "姓名", "unit": "单位", "field": "领域",
-                                   "change": "修改内容", "itemIndex": "事项序号", "element": "要素", "sha256": "文件"]
+                                   "change": "修改内容", "itemIndex": "事项序号", "element": "要素", "sha256": "文件",
+                                   "path": "问题位置", "message": "问题说明"]
 
     /// The console's own form fields, by name.
     static let fieldNames: [String: String] = [

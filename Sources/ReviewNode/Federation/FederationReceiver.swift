@@ -358,7 +358,9 @@ struct Apply {
         try onCase(at: .city, LaunchConfirmedPayload.self) { change, body in
             try change.catchUp(to: body.revision, form: body.form, createdOn: today)
             try change.confirmLaunch(body.launchDate, confirmedOn: body.confirmedOn)
-            return ("receiveLaunchConfirmation", ["launchDate": body.launchDate.description])
+            // Art 13: a withdrawal's date is the day the policy goes offline.
+            return (change.record.kind == .withdrawal ? "receiveWithdrawalConfirmation" : "receiveLaunchConfirmation",
+                    ["launchDate": body.launchDate.description])
         }
     }
 
