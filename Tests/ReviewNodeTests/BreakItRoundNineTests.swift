@@ -130,4 +130,22 @@ import Testing
             #expect(added.0 == .ok && added.1.contains("事项3"))
         }
     }
+
+    /// Note: `year=02026` was taken as 2026 while `+2026` was refused; every number in a query is
+    /// now plain digits without a leading zero.
+    @Test(arguments: ["year=02026", "limit=05", "offset=00", "year=2026&limit=010"])
+    func queryNumbersHaveNoLeadingZero(_ query: String) async throws {
+        let node = try InProcessNode(nodeId: "220183", name: "德惠市政务服务和数字化建设管理局", tier: .county, prefix: "breakit9")
+        defer { node.cleanUp() }
+        let (_, token) = try await node.store.write { db in try NodeStore.createUser(db, name: "审查员", role: .countyReviewer, unit: nil, isCityNode: false) }
+        try await node.application(today: Fixtures.date("2026-03-02")).test(.router) { client in
+            let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
+            try await client.execute(uri: "/api/v1/ledger?\(query)", method: .get, headers: bearer) { response in
+                #expect(response.status == .unprocessableContent, "\(query)")
+            }
+            try await client.execute(uri: "/api/v1/ledger?year=2026&limit=10&offset=0", method: .get, headers: bearer) { response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
 }

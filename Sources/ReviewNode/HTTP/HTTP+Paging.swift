@@ -1,15 +1,15 @@
 import Hummingbird
+import ReviewProtocol
 import ReviewStore
 
 /// Paging parameters read exactly, the same way for the API and the console: a number is
-/// plain ASCII digits (no sign, no spaces, at most 18 digits so that it never overflows), a
-/// cursor is exactly the text the node wrote.
+/// plain ASCII digits (``WholeNumber``: no sign, no spaces, no leading zero, never overflowing),
+/// a cursor is exactly the text the node wrote.
 enum PagingQuery {
-    /// `text` as a non-negative integer when it is 1–18 ASCII digits; nil otherwise
-    /// (`+5`, `-5`, ` 5`, `5x`, a 21-digit number).
+    /// `text` as a non-negative integer when it is plain digits; nil otherwise (`+5`, `-5`,
+    /// ` 5`, `5x`, `05`, a 21-digit number).
     static func digits(_ text: String) -> Int? {
-        guard (1...18).contains(text.utf8.count), text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
-        return Int(text)
+        WholeNumber.int(text)
     }
 }
 
