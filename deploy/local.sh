@@ -19,9 +19,9 @@ running() { [[ -f "$data/$1/pid" ]] && kill -0 "$(cat "$data/$1/pid")" 2>/dev/nu
 up() {
   deploy/install-deps.sh
   # SwiftPM's own progress lines show that a first build (several minutes) is moving.
-  echo "building reviewctl, county-node and city-node (debug; the first build takes several minutes) ..."
+  echo "building reviewctl, county-node, city-node and published-mirror (debug; the first build takes several minutes) ..."
   started=$SECONDS
-  for product in reviewctl county-node city-node; do
+  for product in reviewctl county-node city-node published-mirror; do
     # pipefail: the pipeline fails when swift build does; the filter itself never fails.
     if ! swift build --product "$product" 2>&1 | { grep --line-buffered -E '^\[[0-9]+/[0-9]+\]|error:|Build complete|Fetching|Computing' || true; }; then
       echo "error: swift build --product $product failed" >&2; exit 1
@@ -29,10 +29,12 @@ up() {
   done
   echo "build finished in $((SECONDS - started)) s"
   bin=$(swift build --show-bin-path)
-  mkdir -p "$data"
+  # Owner-only, as a node's data directory must be (keys, database, backups).
+  mkdir -p -m 700 "$data"
   for entry in "${nodes[@]}"; do
     read -r id tier file <<<"$entry"
-    mkdir -p "$data/$id"
+    mkdir -p -m 700 "$data/$id"
+    chmod 700 "$data" "$data/$id"
     if running "$id"; then echo "$id already running (pid $(cat "$data/$id/pid"))"; continue; fi
     REVIEW_DATA_DIR="$data/$id" nohup "$bin/$tier-node" --config "Config/nodes/$file.json" >>"$data/$id/node.log" 2>&1 &
     echo $! >"$data/$id/pid"
