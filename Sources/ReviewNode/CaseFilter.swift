@@ -22,7 +22,7 @@ extension CaseFilter {
             return request.query(name)
         }
         year = try read("year").map { value -> Int in
-            guard let year = PagingQuery.digits(value), (2000...2100).contains(year) else { throw APIError.invalid("year", "年份无效,应为2000至2100之间的四位年份") }
+            guard let year = WholeNumber.int(value), (2000...2100).contains(year) else { throw APIError.invalid("year", "年份无效,应为2000至2100之间的四位年份") }
             return year
         }
         state = try read("state").map { value -> CaseState in

@@ -231,8 +231,7 @@ struct CaseDetail: Codable, Sendable {
             forwardedOn: record.forwardedOn,
             cityCaseNumber: record.cityCaseNumber,
             deliveryFailures: undelivered.filter { $0.deadAt != nil }.map(DeliveryFailure.init),
-            deliveryWaits: undelivered.map(DeliveryFailure.init)
-                .filter { $0.deadAt == nil && $0.code == "out-of-order" && $0.attempts >= NodeStore.outOfOrderWaitAttempts },
+            deliveryWaits: undelivered.filter(\.isWaitingOnPeer).map(DeliveryFailure.init),
             missingMaterials: record.state == .awaitingMaterials || record.state == .submitted
                 ? MaterialsCheck.missing(kind: record.kind, materials: try CaseWorkflow.materials(db, record.id)) : nil,
             supersededOpinions: try NodeStore.supersededOpinions(db, caseId: record.id).compactMap { try? decoder.decode(ReviewOpinion.self, from: $0) },

@@ -336,26 +336,22 @@ extension NodeStore {
     public static let outOfOrderWaitAttempts = 3
 
     /// Queued messages (not dead letters) whose peer answered `out-of-order` to the last of at
-    /// least ``outOfOrderWaitAttempts`` attempts, oldest first: the peer lacks an earlier message of
-    /// the case (as a resync gap leaves it) and they retry until an operator sets them aside.
+    /// least ``outOfOrderWaitAttempts`` attempts, oldest first (``OutboxRecord/isWaitingOnPeer``): the
+    /// peer lacks an earlier message of the case (as a resync gap leaves it) and they retry until an
+    /// operator sets them aside.
     public static func waitingMessages(_ db: Database) throws -> [OutboxRecord] {
         try OutboxRecord.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM outbox WHERE deliveredAt IS NULL AND discardedAt IS NULL AND deadAt IS NULL
               AND attempts >= ? AND lastError LIKE ? ORDER BY createdAt
-            """), arguments: [outOfOrderWaitAttempts, outOfOrderPattern])
+            """), arguments: [outOfOrderWaitAttempts, "%" + OutboxRecord.outOfOrderMarker + "%"])
     }
-
-    /// The peer's error body as the outbox records it for an `out-of-order` answer (a LIKE pattern).
-    static let outOfOrderPattern = #"%"code":"out-of-order"%"#
 
     /// Turns a waiting message (``waitingMessages(_:)``) into a dead letter, so that an operator can
     /// retry or discard it like one; it is no longer sent meanwhile.
     /// - Throws: `StoreError.notFound` unless `messageId` is a waiting message.
     @discardableResult
     public static func setAsideWaitingMessage(_ db: Database, messageId: String, now: Date = Date()) throws -> OutboxRecord {
-        guard var message = try OutboxRecord.fetchOne(db, key: messageId), message.deliveredAt == nil, message.discardedAt == nil,
-              message.deadAt == nil, message.attempts >= outOfOrderWaitAttempts,
-              message.lastError?.contains(#""code":"out-of-order""#) == true
+        guard var message = try OutboxRecord.fetchOne(db, key: messageId), message.isWaitingOnPeer
         else { throw StoreError(.notFound, "\(messageId) is not a message waiting on its peer") }
         message.deadAt = now
         try message.update(db)
@@ -405,6 +401,18 @@ extension NodeStore {
             }
         }
         return message
+    }
+}
+
+extension OutboxRecord {
+    /// The peer's error body, as the outbox records it, for an `out-of-order` answer.
+    static let outOfOrderMarker = #""code":"out-of-order""#
+
+    /// Queued (not delivered, discarded or dead) and answered `out-of-order` by the peer the
+    /// last time, after at least ``NodeStore/outOfOrderWaitAttempts`` attempts.
+    public var isWaitingOnPeer: Bool {
+        deliveredAt == nil && discardedAt == nil && deadAt == nil && attempts >= NodeStore.outOfOrderWaitAttempts
+            && lastError?.contains(Self.outOfOrderMarker) == true
     }
 }
 

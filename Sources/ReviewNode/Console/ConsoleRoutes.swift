@@ -326,7 +326,7 @@ struct ConsoleRoutes: Sendable {
             // Back to the fields with what was typed, and the problem named.
             let message = error.body.message + (error.body.field.map { "(\(ConsoleVocabulary.field($0)))" } ?? "")
             return renderer.page("submit-form", fillView(context, values: ElementFields.posted(form),
-                                                         itemCount: min(form.value("itemCount").flatMap(WholeNumber.int) ?? 1, 50), materials: kept, error: message),
+                                                         itemCount: (try? ElementFields.itemCount(form)) ?? 1, materials: kept, error: message),
                                  status: error.status)
         } catch let error as APIError {
             // The Chinese message and where in the form; the decoder's English detail stays in the log.

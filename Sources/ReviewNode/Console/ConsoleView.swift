@@ -160,7 +160,7 @@ extension ConsoleView {
     /// - Throws: ``badPageCursor`` for anything else (`0`, `-5`, `+2`, a 21-digit number, empty, repeated).
     static func pageNumber(_ request: Request, afterCursor: Bool) throws -> Int {
         guard let text = try paging(badPageCursor, { try request.strictQuery("page") }) else { return afterCursor ? 2 : 1 }
-        guard let page = PagingQuery.digits(text), ((afterCursor ? 2 : 1)...1_000_000).contains(page) else { throw badPageCursor }
+        guard let page = WholeNumber.int(text), ((afterCursor ? 2 : 1)...1_000_000).contains(page) else { throw badPageCursor }
         return page
     }
 

@@ -2,23 +2,16 @@ import Hummingbird
 import ReviewProtocol
 import ReviewStore
 
-/// Paging parameters read exactly, the same way for the API and the console: a number is
-/// plain ASCII digits (``WholeNumber``: no sign, no spaces, no leading zero, never overflowing),
-/// a cursor is exactly the text the node wrote.
-enum PagingQuery {
-    /// `text` as a non-negative integer when it is plain digits; nil otherwise (`+5`, `-5`,
-    /// ` 5`, `5x`, `05`, a 21-digit number).
-    static func digits(_ text: String) -> Int? {
-        WholeNumber.int(text)
-    }
-}
+// Paging parameters are read exactly, the same way for the API and the console: a number is
+// plain ASCII digits (``WholeNumber``: no sign, no spaces, no leading zero, never overflowing),
+// a cursor is exactly the text the node wrote.
 
 extension Request {
     /// The `limit` query parameter, 1…`maximum`; `fallback` when absent.
     /// - Throws: 422 (`limit`) for anything else (empty or repeated too).
     func pageLimit(default fallback: Int, maximum: Int = 1000) throws -> Int {
         try strictQuery("limit").map { value -> Int in
-            guard let limit = PagingQuery.digits(value), (1...maximum).contains(limit) else { throw APIError.invalid("limit", "每页条数应为1至\(maximum)") }
+            guard let limit = WholeNumber.int(value), (1...maximum).contains(limit) else { throw APIError.invalid("limit", "每页条数应为1至\(maximum)") }
             return limit
         } ?? fallback
     }
@@ -27,7 +20,7 @@ extension Request {
     /// - Throws: 422 (`offset`) for anything but one non-negative integer.
     func pageOffset() throws -> Int {
         try strictQuery("offset").map { value -> Int in
-            guard let offset = PagingQuery.digits(value) else { throw APIError.invalid("offset", "偏移量应为非负整数") }
+            guard let offset = WholeNumber.int(value) else { throw APIError.invalid("offset", "偏移量应为非负整数") }
             return offset
         } ?? 0
     }

@@ -35,11 +35,11 @@ struct PublicationRoutes: RouteTable {
     func publishedFeed(_ request: Request, context: NodeRequestContext) async throws -> Response {
         try requireFeedReader(context)
         let after = try request.strictQuery("after").map { text -> Int in
-            guard let value = PagingQuery.digits(text) else { throw APIError.invalid("after", "after 应为不小于0的整数(上次返回的 next)") }
+            guard let value = WholeNumber.int(text) else { throw APIError.invalid("after", "after 应为不小于0的整数(上次返回的 next)") }
             return value
         } ?? 0
         let limit = try request.strictQuery("limit").map { text -> Int in
-            guard let value = PagingQuery.digits(text), (1...Self.maximumFeedPage).contains(value) else {
+            guard let value = WholeNumber.int(text), (1...Self.maximumFeedPage).contains(value) else {
                 throw APIError.invalid("limit", "limit 应为1至\(Self.maximumFeedPage)的整数")
             }
             return value
